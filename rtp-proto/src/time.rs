@@ -1,0 +1,6 @@
+//! The one place this crate names its time types.
+//!
+//! Every machine takes `now` as an argument; nothing here reads a clock. A `no_std` build could
+//! swap these for its own monotonic type by editing this file alone.
+
+pub use std::time::{Duration, Instant};

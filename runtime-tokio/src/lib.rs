@@ -1,0 +1,1 @@
+//! Runtime binding session-fsm to tokio.

@@ -1,0 +1,9 @@
+//! # session-fsm
+//!
+//! The sans-IO SIP user agent: an [`Endpoint`](endpoint::Endpoint) that places and answers
+//! calls, built from sip-proto's transactions and dialogs, SDP offer/answer and rtp-proto's
+//! media pieces.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod time;

@@ -1,0 +1,26 @@
+//! # sip-proto
+//!
+//! Sans-IO SIP (RFC 3261): messages, URIs and SDP parsed without copying, the four transaction
+//! machines of §17 with their timers, and dialogs (§12).
+//!
+//! Nothing in this crate touches a socket, a clock or an OS random source. Bytes, timestamps
+//! and random values (tags, branches) arrive as arguments; bytes to send leave through buffers
+//! the caller lends.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod time;
+
+// --- message layer: messages, headers, URIs -------------------------------------------------
+pub mod header;
+pub mod message;
+pub mod uri;
+
+// --- SDP ------------------------------------------------------------------------------------
+pub mod sdp;
+
+// --- transactions ---------------------------------------------------------------------------
+pub mod transaction;
+
+// --- dialogs --------------------------------------------------------------------------------
+pub mod dialog;
