@@ -7,3 +7,12 @@
 #![forbid(unsafe_code)]
 
 pub mod time;
+
+pub mod endpoint;
+pub mod ports;
+
+pub use endpoint::{
+    CallId, EndReason, Endpoint, EndpointConfig, EndpointError, EndpointStats, Event, Input,
+    MediaStats, Output, Socket, Transmit, WallClock,
+};
+pub use ports::RtpPortRange;
