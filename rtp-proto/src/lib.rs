@@ -11,7 +11,9 @@
 pub mod time;
 
 mod error;
+mod rng;
 pub use error::{EmitError, Error};
+pub use rng::SeededRng;
 
 pub mod codec;
 pub mod rtcp;
