@@ -10,8 +10,20 @@
 
 pub mod time;
 
+mod error;
+mod rng;
+pub use error::{EmitError, Error};
+pub use rng::SeededRng;
+
 pub mod codec;
 pub mod rtcp;
 pub mod rtp;
 pub mod stats;
 pub mod tone;
+
+/// An arbitrary epoch for tests; simulations add `Duration`s to it (STYLE rule 4).
+#[cfg(test)]
+#[allow(clippy::disallowed_methods)] // test-only: the one clock read, taken as an epoch
+pub(crate) fn test_epoch() -> time::Instant {
+    time::Instant::now()
+}

@@ -1,1 +1,159 @@
-//! TODO(skeleton): filled in by the codec work.
+//! G.711 companding (ITU-T G.711): μ-law (PCMU, RTP payload type 0) and A-law (PCMA, payload
+//! type 8), RFC 3551 §4.5.14.
+//!
+//! The results are bit-exact with the ITU-T G.191 reference implementation on 16-bit linear
+//! samples (the reference drops the low 2 bits for μ-law and the low 3 for A-law). Decoding is
+//! one lookup in a table computed at compile time; encoding finds the segment with a
+//! leading-zeros count instead of a search loop.
+//!
+//! The slice functions process `min(input.len(), output.len())` samples and return that count.
+
+mod alaw;
+mod ulaw;
+
+pub use alaw::{alaw_to_linear, decode_alaw, encode_alaw, linear_to_alaw, ALAW_DECODE};
+pub use ulaw::{decode_ulaw, encode_ulaw, linear_to_ulaw, ulaw_to_linear, ULAW_DECODE};
+
+/// Bit length of `v` (0 for 0): the position of its highest set bit plus one.
+const fn bit_len(v: u32) -> u32 {
+    u32::BITS - v.leading_zeros()
+}
+
+#[cfg(test)]
+mod tests {
+    //! An independent, loop-based transcription of the G.191 reference (`g711.c`), checked
+    //! against the table-driven code on every input.
+
+    use super::*;
+
+    fn ref_ulaw_compress(x: i16) -> u8 {
+        let x = i32::from(x);
+        let mut absno = if x < 0 {
+            ((!x) >> 2) + 33
+        } else {
+            (x >> 2) + 33
+        };
+        if absno > 0x1fff {
+            absno = 0x1fff;
+        }
+        let mut i = absno >> 6;
+        let mut segno = 1;
+        while i != 0 {
+            segno += 1;
+            i >>= 1;
+        }
+        let high = 0x8 - segno;
+        let low = 0xf - ((absno >> segno) & 0xf);
+        let mut out = (high << 4) | low;
+        if x >= 0 {
+            out |= 0x80;
+        }
+        out as u8
+    }
+
+    fn ref_ulaw_expand(c: u8) -> i16 {
+        let sign = if c < 0x80 { -1 } else { 1 };
+        let mantissa = !i32::from(c);
+        let exponent = (mantissa >> 4) & 0x7;
+        let segment = exponent + 1;
+        let mantissa = mantissa & 0xf;
+        let step = 4 << segment;
+        (sign * ((0x80 << exponent) + step * mantissa + step / 2 - 4 * 33)) as i16
+    }
+
+    fn ref_alaw_compress(x: i16) -> u8 {
+        let x = i32::from(x);
+        let mut ix = if x < 0 { (!x) >> 4 } else { x >> 4 };
+        if ix > 15 {
+            let mut iexp = 1;
+            while ix > 16 + 15 {
+                ix >>= 1;
+                iexp += 1;
+            }
+            ix -= 16;
+            ix += iexp << 4;
+        }
+        if x >= 0 {
+            ix |= 0x80;
+        }
+        (ix ^ 0x55) as u8
+    }
+
+    fn ref_alaw_expand(c: u8) -> i16 {
+        let ix = (i32::from(c) ^ 0x55) & 0x7f;
+        let iexp = ix >> 4;
+        let mut mant = ix & 0xf;
+        if iexp > 0 {
+            mant += 16;
+        }
+        mant = (mant << 4) + 0x8;
+        if iexp > 1 {
+            mant <<= iexp - 1;
+        }
+        (if c > 127 { mant } else { -mant }) as i16
+    }
+
+    #[test]
+    fn ulaw_decode_all_codes_match_reference() {
+        for c in 0..=255u8 {
+            assert_eq!(ulaw_to_linear(c), ref_ulaw_expand(c), "code {c:#04x}");
+        }
+        assert_eq!(ulaw_to_linear(0x00), -32124);
+        assert_eq!(ulaw_to_linear(0x80), 32124);
+        assert_eq!(ulaw_to_linear(0xff), 0);
+        assert_eq!(ulaw_to_linear(0x7f), 0);
+        assert_eq!(ulaw_to_linear(0xfe), 8);
+    }
+
+    #[test]
+    fn alaw_decode_all_codes_match_reference() {
+        for c in 0..=255u8 {
+            assert_eq!(alaw_to_linear(c), ref_alaw_expand(c), "code {c:#04x}");
+        }
+        assert_eq!(alaw_to_linear(0xd5), 8);
+        assert_eq!(alaw_to_linear(0x55), -8);
+        assert_eq!(alaw_to_linear(0xaa), 32256);
+        assert_eq!(alaw_to_linear(0x2a), -32256);
+    }
+
+    #[test]
+    fn ulaw_encode_all_inputs_match_reference() {
+        for x in i16::MIN..=i16::MAX {
+            assert_eq!(linear_to_ulaw(x), ref_ulaw_compress(x), "sample {x}");
+        }
+    }
+
+    #[test]
+    fn alaw_encode_all_inputs_match_reference() {
+        for x in i16::MIN..=i16::MAX {
+            assert_eq!(linear_to_alaw(x), ref_alaw_compress(x), "sample {x}");
+        }
+    }
+
+    #[test]
+    fn decode_then_encode_is_identity() {
+        for c in 0..=255u8 {
+            assert_eq!(linear_to_alaw(alaw_to_linear(c)), c);
+            // μ-law has two zeros; negative zero (0x7f) decodes to 0 and re-encodes as 0xff.
+            let expect = if c == 0x7f { 0xff } else { c };
+            assert_eq!(linear_to_ulaw(ulaw_to_linear(c)), expect);
+        }
+    }
+
+    #[test]
+    fn slices_stop_at_the_shorter() {
+        let pcm = [0i16, 1000, -1000, i16::MAX, i16::MIN];
+        let mut u = [0u8; 4];
+        assert_eq!(encode_ulaw(&pcm, &mut u), 4);
+        assert_eq!(u, [0xff, 0xce, 0x4e, 0x80]);
+        let mut back = [0i16; 8];
+        assert_eq!(decode_ulaw(&u, &mut back), 4);
+        assert_eq!(&back[..4], &[0, 988, -988, 32124]);
+        let mut a = [0u8; 5];
+        assert_eq!(encode_alaw(&pcm, &mut a), 5);
+        assert_eq!(a, [0xd5, 0xfa, 0x7a, 0xaa, 0x2a]);
+        let mut back = [0i16; 5];
+        assert_eq!(decode_alaw(&a, &mut back), 5);
+        assert_eq!(back, [8, 1008, -1008, 32256, -32256]);
+    }
+}

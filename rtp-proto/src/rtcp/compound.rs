@@ -1,0 +1,282 @@
+//! Compound RTCP packets (RFC 3550 §6.1) and reduced-size RTCP (RFC 5506).
+//!
+//! A datagram holds one or more RTCP packets back to back, each framed by its own length.
+//! [`CompoundIter`] checks each length against the bytes present before yielding anything;
+//! [`build_compound`] writes the report, SDES CNAME and optional BYE that §6.1 requires.
+
+use super::header::{packet_type, RawRtcp};
+use super::sdes::{SdesChunk, SdesItem, SdesItemType, SdesRepr};
+use super::{Bye, ReceiverReport, RtcpError, Sdes, SenderReport};
+use crate::error::EmitError;
+
+/// One packet out of a compound.
+#[derive(Debug, Clone, PartialEq, Eq)]
+// SR and RR carry their 31 report blocks inline; boxing them would allocate per packet.
+#[allow(clippy::large_enum_variant)]
+pub enum RtcpPacket<'a> {
+    /// A sender report.
+    SenderReport(SenderReport),
+    /// A receiver report.
+    ReceiverReport(ReceiverReport),
+    /// A source description.
+    Sdes(Sdes<'a>),
+    /// A goodbye.
+    Bye(Bye<'a>),
+    /// Any other packet type (APP, feedback, XR, unknown): framed and passed through, never an
+    /// error, so one unknown packet does not hide the rest of the compound.
+    Other(RawRtcp<'a>),
+}
+
+impl<'a> RtcpPacket<'a> {
+    /// Parses a raw packet by its type.
+    ///
+    /// # Errors
+    /// The known types' own [`RtcpError`]s; unknown types never fail.
+    pub fn parse(raw: RawRtcp<'a>) -> Result<Self, RtcpError> {
+        Ok(match raw.packet_type {
+            packet_type::SR => Self::SenderReport(SenderReport::parse(&raw)?),
+            packet_type::RR => Self::ReceiverReport(ReceiverReport::parse(&raw)?),
+            packet_type::SDES => Self::Sdes(Sdes::parse(&raw)?),
+            packet_type::BYE => Self::Bye(Bye::parse(&raw)?),
+            _ => Self::Other(raw),
+        })
+    }
+}
+
+/// Iterates the packets of a compound RTCP datagram.
+///
+/// A framing error (bad version, a length past the end, bad padding) is yielded once and ends
+/// the iteration, since nothing after it can be located. A known packet whose body is
+/// malformed yields its error and iteration continues with the next packet, because its
+/// length still frames it. Every step consumes at least 4 bytes, so iteration is bounded by
+/// `buf.len() / 4`. A compound need not begin with SR or RR: reduced-size RTCP (RFC 5506 §3)
+/// is accepted.
+#[derive(Debug, Clone)]
+pub struct CompoundIter<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> CompoundIter<'a> {
+    /// Starts iterating over `buf`.
+    pub fn new(buf: &'a [u8]) -> Self {
+        Self { rest: buf }
+    }
+}
+
+impl<'a> Iterator for CompoundIter<'a> {
+    type Item = Result<RtcpPacket<'a>, RtcpError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        match RawRtcp::split_first(self.rest) {
+            Ok((raw, rest)) => {
+                self.rest = rest;
+                Some(RtcpPacket::parse(raw))
+            }
+            Err(e) => {
+                self.rest = &[];
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+/// The report that heads a compound (RFC 3550 §6.1: SR if we sent since the last report,
+/// else RR, possibly empty).
+#[derive(Debug, Clone, Copy)]
+pub enum Report<'r> {
+    /// A sender report.
+    Sender(&'r SenderReport),
+    /// A receiver report.
+    Receiver(&'r ReceiverReport),
+}
+
+impl Report<'_> {
+    fn ssrc(&self) -> u32 {
+        match self {
+            Self::Sender(sr) => sr.ssrc,
+            Self::Receiver(rr) => rr.ssrc,
+        }
+    }
+}
+
+/// Writes a compound packet into `buf`: the report, an SDES with our CNAME, and a BYE last
+/// if given (RFC 3550 §6.1). Returns the total length.
+///
+/// # Errors
+/// [`EmitError::BufferTooSmall`] if `buf` is short (nothing useful is left in it);
+/// [`EmitError::FieldOutOfRange`] for a CNAME or BYE reason over 255 octets.
+pub fn build_compound(
+    buf: &mut [u8],
+    report: Report<'_>,
+    cname: &[u8],
+    bye: Option<&Bye<'_>>,
+) -> Result<usize, EmitError> {
+    let mut len = match report {
+        Report::Sender(sr) => sr.emit(buf)?,
+        Report::Receiver(rr) => rr.emit(buf)?,
+    };
+    let items = [SdesItem {
+        kind: SdesItemType::Cname,
+        value: cname,
+    }];
+    let chunks = [SdesChunk {
+        ssrc: report.ssrc(),
+        items: &items,
+    }];
+    len += SdesRepr { chunks: &chunks }.emit(tail(buf, len)?)?;
+    if let Some(bye) = bye {
+        len += bye.emit(tail(buf, len)?)?;
+    }
+    Ok(len)
+}
+
+fn tail(buf: &mut [u8], at: usize) -> Result<&mut [u8], EmitError> {
+    let available = buf.len();
+    buf.get_mut(at..).ok_or(EmitError::BufferTooSmall {
+        needed: at,
+        available,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rtcp::{ReportBlock, ReportBlocks};
+    use crate::stats::NtpTime;
+    use proptest::prelude::*;
+
+    fn collect(buf: &[u8]) -> Vec<Result<RtcpPacket<'_>, RtcpError>> {
+        CompoundIter::new(buf).collect()
+    }
+
+    #[test]
+    fn builds_and_iterates_sr_sdes_bye() {
+        let mut reports = ReportBlocks::new();
+        reports
+            .push(ReportBlock {
+                ssrc: 9,
+                ..ReportBlock::default()
+            })
+            .unwrap();
+        let sr = SenderReport {
+            ssrc: 5,
+            ntp: NtpTime::from_parts(1, 2),
+            reports,
+            ..SenderReport::default()
+        };
+        let mut ssrcs = heapless::Vec::new();
+        ssrcs.push(5).unwrap();
+        let bye = Bye {
+            ssrcs,
+            reason: Some(b"done"),
+        };
+        let mut buf = [0u8; 200];
+        let n = build_compound(&mut buf, Report::Sender(&sr), b"me@host", Some(&bye)).unwrap();
+        // SR 52 + SDES (4 + 4 + 2 + 7 + 1 = 18 -> 20) + BYE (4 + 4 + 8) = 88.
+        assert_eq!(n, 88);
+        let packets = collect(&buf[..n]);
+        assert_eq!(packets.len(), 3);
+        assert_eq!(packets[0], Ok(RtcpPacket::SenderReport(sr.clone())));
+        match &packets[1] {
+            Ok(RtcpPacket::Sdes(s)) => assert_eq!(s.cname(), Some((5, &b"me@host"[..]))),
+            other => panic!("expected SDES, got {other:?}"),
+        }
+        assert_eq!(packets[2], Ok(RtcpPacket::Bye(bye)));
+        let small = build_compound(&mut buf[..60], Report::Sender(&sr), b"me@host", None);
+        assert!(matches!(small, Err(EmitError::BufferTooSmall { .. })));
+    }
+
+    #[test]
+    fn unknown_types_are_passed_over() {
+        // An APP-like unknown type 250 between an empty RR and a BYE.
+        let buf = [
+            0x80, 201, 0, 1, 0, 0, 0, 1, // RR
+            0x80, 250, 0, 1, 1, 2, 3, 4, // unknown
+            0x80, 203, 0, 0, // BYE with no sources
+        ];
+        let packets = collect(&buf);
+        assert_eq!(packets.len(), 3);
+        assert!(matches!(
+            packets[1],
+            Ok(RtcpPacket::Other(RawRtcp {
+                packet_type: 250,
+                ..
+            }))
+        ));
+        assert!(matches!(packets[2], Ok(RtcpPacket::Bye(_))));
+    }
+
+    #[test]
+    fn reduced_size_without_report_is_accepted() {
+        // RFC 5506: a lone PSFB (PLI) packet.
+        let buf = [0x81, 206, 0, 2, 0, 0, 0, 1, 0, 0, 0, 2];
+        let packets = collect(&buf);
+        assert_eq!(packets.len(), 1);
+        assert!(matches!(
+            packets[0],
+            Ok(RtcpPacket::Other(RawRtcp {
+                packet_type: 206,
+                count: 1,
+                ..
+            }))
+        ));
+    }
+
+    #[test]
+    fn framing_error_stops_and_body_error_continues() {
+        let buf = [
+            0x81, 201, 0, 1, 0, 0, 0, 1, // RR claiming a block it lacks: body error
+            0x80, 203, 0, 0, // BYE still read
+            0x80, 203, 0, 9, // length past the end: framing error, stop
+            0x80, 203, 0, 0,
+        ];
+        let packets = collect(&buf);
+        assert_eq!(packets.len(), 3);
+        assert!(matches!(packets[0], Err(RtcpError::CountTooLarge { .. })));
+        assert!(matches!(packets[1], Ok(RtcpPacket::Bye(_))));
+        assert!(matches!(packets[2], Err(RtcpError::Truncated { .. })));
+        // A zero-length-field stream of headers advances 4 bytes each time.
+        let zeros = [0x80, 204, 0, 0].repeat(100);
+        assert_eq!(collect(&zeros).len(), 100);
+        // A trailing 2 bytes are a truncated header.
+        assert_eq!(
+            collect(&[0x80, 204, 0, 0, 0x80, 204]).last(),
+            Some(&Err(RtcpError::Truncated {
+                needed: 4,
+                available: 2
+            }))
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn iteration_is_bounded_and_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let n = CompoundIter::new(&bytes).count();
+            prop_assert!(n <= bytes.len() / 4 + 1);
+        }
+
+        #[test]
+        fn compound_round_trip(
+            ssrc in any::<u32>(),
+            cname in proptest::collection::vec(any::<u8>(), 0..=255),
+            with_bye in any::<bool>(),
+        ) {
+            let rr = ReceiverReport { ssrc, reports: ReportBlocks::new() };
+            let mut ssrcs = heapless::Vec::new();
+            ssrcs.push(ssrc).unwrap();
+            let bye = Bye { ssrcs, reason: None };
+            let mut buf = [0u8; 600];
+            let n = build_compound(&mut buf, Report::Receiver(&rr), &cname, with_bye.then_some(&bye)).unwrap();
+            let packets: Vec<_> = CompoundIter::new(&buf[..n]).collect::<Result<_, _>>().unwrap();
+            prop_assert_eq!(packets.len(), if with_bye { 3 } else { 2 });
+            prop_assert_eq!(&packets[0], &RtcpPacket::ReceiverReport(rr));
+            match &packets[1] {
+                RtcpPacket::Sdes(s) => prop_assert_eq!(s.cname(), Some((ssrc, &cname[..]))),
+                other => prop_assert!(false, "expected SDES, got {:?}", other),
+            }
+        }
+    }
+}
