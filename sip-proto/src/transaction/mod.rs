@@ -29,11 +29,17 @@ use core::fmt;
 
 mod client_invite;
 mod client_non_invite;
+mod server_invite;
+mod server_non_invite;
 mod timers;
+mod uas_2xx;
 
 pub use client_invite::{ClientInvite, ClientInviteState};
 pub use client_non_invite::{ClientNonInvite, ClientNonInviteState};
+pub use server_invite::{ServerInvite, ServerInviteState};
+pub use server_non_invite::{ServerNonInvite, ServerNonInviteState};
 pub use timers::{Reliability, Timer, TimerConfig, TimerTable, TIMER_D_UNRELIABLE, TRYING_DELAY};
+pub use uas_2xx::{Uas2xxEvent, Uas2xxRetransmitter};
 
 /// What a transaction tells its transaction user (TU).
 #[derive(Debug, Clone, PartialEq, Eq)]
