@@ -21,6 +21,11 @@ pub mod sdp;
 
 // --- transactions ---------------------------------------------------------------------------
 pub mod transaction;
+pub use transaction::{
+    ClientInvite, ClientInviteState, ClientNonInvite, ClientNonInviteState, Reliability,
+    ServerInvite, ServerInviteState, ServerNonInvite, ServerNonInviteState, Timer, TimerConfig,
+    TransactionError, Uas2xxEvent, Uas2xxRetransmitter,
+};
 
 // --- dialogs --------------------------------------------------------------------------------
 pub mod dialog;
