@@ -22,9 +22,10 @@ pub mod sdp;
 // --- transactions ---------------------------------------------------------------------------
 pub mod transaction;
 pub use transaction::{
-    ClientInvite, ClientInviteState, ClientNonInvite, ClientNonInviteState, Reliability,
-    ServerInvite, ServerInviteState, ServerNonInvite, ServerNonInviteState, Timer, TimerConfig,
-    TransactionError, Uas2xxEvent, Uas2xxRetransmitter,
+    ClientInvite, ClientInviteState, ClientNonInvite, ClientNonInviteState, LayerConfig,
+    LayerError, LayerEvent, Reliability, ServerInvite, ServerInviteState, ServerNonInvite,
+    ServerNonInviteState, Timer, TimerConfig, TransactionError, TransactionId, TransactionKey,
+    TransactionKind, TransactionLayer, Uas2xxEvent, Uas2xxRetransmitter,
 };
 
 // --- dialogs --------------------------------------------------------------------------------

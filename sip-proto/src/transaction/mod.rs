@@ -29,6 +29,8 @@ use core::fmt;
 
 mod client_invite;
 mod client_non_invite;
+mod key;
+mod layer;
 mod server_invite;
 mod server_non_invite;
 mod timers;
@@ -36,6 +38,10 @@ mod uas_2xx;
 
 pub use client_invite::{ClientInvite, ClientInviteState};
 pub use client_non_invite::{ClientNonInvite, ClientNonInviteState};
+pub use key::{TransactionKey, MAGIC_COOKIE};
+pub use layer::{
+    LayerConfig, LayerError, LayerEvent, TransactionId, TransactionKind, TransactionLayer, Transmit,
+};
 pub use server_invite::{ServerInvite, ServerInviteState};
 pub use server_non_invite::{ServerNonInvite, ServerNonInviteState};
 pub use timers::{Reliability, Timer, TimerConfig, TimerTable, TIMER_D_UNRELIABLE, TRYING_DELAY};
