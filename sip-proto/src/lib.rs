@@ -21,6 +21,12 @@ pub mod sdp;
 
 // --- transactions ---------------------------------------------------------------------------
 pub mod transaction;
+pub use transaction::{
+    ClientInvite, ClientInviteState, ClientNonInvite, ClientNonInviteState, LayerConfig,
+    LayerError, LayerEvent, Reliability, ServerInvite, ServerInviteState, ServerNonInvite,
+    ServerNonInviteState, Timer, TimerConfig, TransactionError, TransactionId, TransactionKey,
+    TransactionKind, TransactionLayer, Uas2xxEvent, Uas2xxRetransmitter,
+};
 
 // --- dialogs --------------------------------------------------------------------------------
 pub mod dialog;

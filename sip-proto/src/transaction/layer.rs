@@ -1,0 +1,728 @@
+//! The transaction layer: many transactions in a slab, matched by key (RFC 3261 §17.1.3,
+//! §17.2.3), with one aggregated timeout.
+//!
+//! The layer owns every live transaction, addressed by a [`TransactionId`] handle. It routes
+//! incoming responses to client transactions and incoming requests to server transactions,
+//! creates server transactions for new requests, reports what matched nothing, frees a
+//! transaction when it reaches Terminated, and keeps its deadlines in a min-heap with lazy
+//! deletion so that [`poll_timeout`](TransactionLayer::poll_timeout) does not scan every
+//! transaction.
+//!
+//! It is generic over `P`, the peer a transaction talks to (a socket address, a connection
+//! handle, …): the layer stores it and hands it back with every [`Transmit`], and never looks
+//! inside. Matching works on [`TransactionKey`]s; building them from a parsed message (top Via
+//! branch and sent-by, CSeq method) is the caller's job until the parser is wired in.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+
+use bytes::Bytes;
+use core::fmt;
+
+use super::key::TransactionKey;
+use super::{
+    ClientInvite, ClientNonInvite, Event, Reliability, ServerInvite, ServerNonInvite, TimerConfig,
+    TransactionError,
+};
+use crate::time::Instant;
+
+/// A handle to a transaction in a [`TransactionLayer`].
+///
+/// Handles are not reused while their transaction lives; once it terminates, the handle goes
+/// stale (a generation count tells it apart from the next transaction in the same slot) and
+/// every call with it returns [`LayerError::UnknownTransaction`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TransactionId {
+    index: u32,
+    generation: u32,
+}
+
+/// Which of the four machines a transaction is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TransactionKind {
+    /// [`ClientInvite`] (§17.1.1).
+    ClientInvite,
+    /// [`ClientNonInvite`] (§17.1.2).
+    ClientNonInvite,
+    /// [`ServerInvite`] (§17.2.1).
+    ServerInvite,
+    /// [`ServerNonInvite`] (§17.2.2).
+    ServerNonInvite,
+}
+
+/// Configuration of a [`TransactionLayer`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LayerConfig {
+    /// T1, T2 and T4 for every transaction.
+    pub timers: TimerConfig,
+    /// The most transactions alive at once. Past it, new client transactions fail with
+    /// [`LayerError::Full`] and new requests are reported as [`LayerEvent::Overloaded`].
+    pub max_transactions: usize,
+}
+
+impl Default for LayerConfig {
+    fn default() -> Self {
+        LayerConfig {
+            timers: TimerConfig::default(),
+            max_transactions: 4096,
+        }
+    }
+}
+
+/// Caller misuse of a [`TransactionLayer`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LayerError {
+    /// `max_transactions` are alive; wait for some to terminate, or raise the limit.
+    Full {
+        /// The configured maximum.
+        max: usize,
+    },
+    /// The handle names no live transaction: it terminated, or came from another layer.
+    UnknownTransaction(TransactionId),
+    /// The call does not apply to this kind of transaction (e.g. a response sent on a client
+    /// transaction).
+    WrongKind {
+        /// The transaction.
+        id: TransactionId,
+        /// What it is.
+        kind: TransactionKind,
+    },
+    /// A transaction with this key already exists: each request needs a fresh branch
+    /// (§8.1.1.7).
+    DuplicateKey(TransactionKey),
+    /// ACK is not sent through a client transaction: the ACK for a non-2xx response is the
+    /// INVITE transaction's own, and the ACK for a 2xx goes straight to the transport
+    /// (§17.1.1.3, §13.2.2.4).
+    AckIsNotATransaction,
+    /// The transaction refused the TU's response.
+    Transaction(TransactionError),
+}
+
+impl fmt::Display for LayerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LayerError::Full { max } => write!(
+                f,
+                "the transaction layer holds its maximum of {max} transactions; retry after \
+                 some terminate or raise LayerConfig::max_transactions"
+            ),
+            LayerError::UnknownTransaction(id) => write!(
+                f,
+                "no live transaction {id:?}: it has terminated (watch for Event::Terminated)"
+            ),
+            LayerError::WrongKind { id, kind } => {
+                write!(
+                    f,
+                    "transaction {id:?} is a {kind:?}, which does not take this call"
+                )
+            }
+            LayerError::DuplicateKey(key) => write!(
+                f,
+                "a transaction with branch {:?} and method {:?} already exists; generate a \
+                 fresh branch for each request",
+                key.branch, key.method
+            ),
+            LayerError::AckIsNotATransaction => write!(
+                f,
+                "ACK does not create a client transaction; send the ACK for a 2xx directly"
+            ),
+            LayerError::Transaction(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for LayerError {}
+
+impl From<TransactionError> for LayerError {
+    fn from(e: TransactionError) -> Self {
+        LayerError::Transaction(e)
+    }
+}
+
+/// Bytes to send for a transaction, to the peer it was created with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transmit<P> {
+    /// The transaction sending.
+    pub id: TransactionId,
+    /// Where to: the peer given when the transaction was created.
+    pub peer: P,
+    /// The message.
+    pub bytes: Bytes,
+}
+
+/// What the layer tells its user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LayerEvent<P> {
+    /// A request that matched no transaction created a server transaction (§17.2). The TU
+    /// must answer it through [`TransactionLayer::send_response`]. For a CANCEL, the INVITE
+    /// it targets is `find_server(&key.cancel_target()?)`.
+    NewRequest {
+        /// The new server transaction.
+        id: TransactionId,
+        /// Its key.
+        key: TransactionKey,
+        /// The request.
+        message: Bytes,
+        /// Where it came from.
+        peer: P,
+    },
+    /// An event from one transaction. After [`Event::Terminated`] the id is stale.
+    Transaction {
+        /// The transaction.
+        id: TransactionId,
+        /// What happened.
+        event: Event,
+    },
+    /// A response that matched no client transaction. RFC 6026 §7.1.1 (updating §18.1.2)
+    /// says an element other than a stateless proxy MUST silently discard it; it is reported
+    /// so it can be counted.
+    StrayResponse {
+        /// The key it was looked up by.
+        key: TransactionKey,
+        /// Its status code.
+        status: u16,
+        /// The response.
+        message: Bytes,
+        /// Where it came from.
+        peer: P,
+    },
+    /// An ACK that matched no INVITE server transaction: the ACK for a 2xx, which is its own
+    /// transaction (§17) and belongs to the dialog layer (§13.3.1.4).
+    UnmatchedAck {
+        /// The key it was looked up by.
+        key: TransactionKey,
+        /// The ACK.
+        message: Bytes,
+        /// Where it came from.
+        peer: P,
+    },
+    /// A new request arrived while `max_transactions` were alive, so no transaction was
+    /// created. Answer it statelessly with 503 (Service Unavailable) and a Retry-After
+    /// (§21.5.4), or drop it.
+    Overloaded {
+        /// The key it was looked up by.
+        key: TransactionKey,
+        /// The request.
+        message: Bytes,
+        /// Where it came from.
+        peer: P,
+    },
+}
+
+/// One of the four machines.
+#[derive(Debug, Clone)]
+#[allow(clippy::enum_variant_names)] // named after the four machines they hold
+enum Machine {
+    ClientInvite(ClientInvite),
+    ClientNonInvite(ClientNonInvite),
+    ServerInvite(ServerInvite),
+    ServerNonInvite(ServerNonInvite),
+}
+
+/// Calls the same method on whichever machine it is.
+macro_rules! dispatch {
+    ($m:expr, $t:ident => $e:expr) => {
+        match $m {
+            Machine::ClientInvite($t) => $e,
+            Machine::ClientNonInvite($t) => $e,
+            Machine::ServerInvite($t) => $e,
+            Machine::ServerNonInvite($t) => $e,
+        }
+    };
+}
+
+impl Machine {
+    fn kind(&self) -> TransactionKind {
+        match self {
+            Machine::ClientInvite(_) => TransactionKind::ClientInvite,
+            Machine::ClientNonInvite(_) => TransactionKind::ClientNonInvite,
+            Machine::ServerInvite(_) => TransactionKind::ServerInvite,
+            Machine::ServerNonInvite(_) => TransactionKind::ServerNonInvite,
+        }
+    }
+    fn is_client(&self) -> bool {
+        matches!(self, Machine::ClientInvite(_) | Machine::ClientNonInvite(_))
+    }
+    fn handle_timeout(&mut self, now: Instant) {
+        dispatch!(self, t => t.handle_timeout(now))
+    }
+    fn poll_timeout(&self) -> Option<Instant> {
+        dispatch!(self, t => t.poll_timeout())
+    }
+    fn poll_transmit(&mut self) -> Option<Bytes> {
+        dispatch!(self, t => t.poll_transmit())
+    }
+    fn poll_event(&mut self) -> Option<Event> {
+        dispatch!(self, t => t.poll_event())
+    }
+    fn is_terminated(&self) -> bool {
+        dispatch!(self, t => t.is_terminated())
+    }
+    fn transport_error(&mut self) {
+        dispatch!(self, t => t.transport_error())
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Entry<P> {
+    machine: Machine,
+    key: TransactionKey,
+    peer: P,
+    /// The deadline last pushed onto the heap for this entry; heap items that disagree with
+    /// it are stale.
+    armed: Option<Instant>,
+}
+
+#[derive(Debug, Clone)]
+struct Slot<P> {
+    generation: u32,
+    entry: Option<Entry<P>>,
+}
+
+/// Many transactions, matched by key, with one input and output surface (RFC 3261 §17).
+///
+/// Drive it like any machine here: feed inputs (`start_client`, `handle_request`,
+/// `handle_response`, `send_response`, `transport_error`, `handle_timeout`), then drain
+/// [`poll_transmit`](Self::poll_transmit) and [`poll_event`](Self::poll_event) until `None`,
+/// and arm one timer for [`poll_timeout`](Self::poll_timeout).
+#[derive(Debug, Clone)]
+pub struct TransactionLayer<P> {
+    config: LayerConfig,
+    slots: Vec<Slot<P>>,
+    free: Vec<u32>,
+    len: usize,
+    clients: BTreeMap<TransactionKey, TransactionId>,
+    servers: BTreeMap<TransactionKey, TransactionId>,
+    /// Deadlines with lazy deletion: an item is live only if its entry still exists and
+    /// still has that deadline armed.
+    deadlines: BinaryHeap<Reverse<(Instant, TransactionId)>>,
+    transmits: VecDeque<Transmit<P>>,
+    events: VecDeque<LayerEvent<P>>,
+}
+
+impl<P: Clone> TransactionLayer<P> {
+    /// An empty layer.
+    pub fn new(config: LayerConfig) -> Self {
+        TransactionLayer {
+            config,
+            slots: Vec::new(),
+            free: Vec::new(),
+            len: 0,
+            clients: BTreeMap::new(),
+            servers: BTreeMap::new(),
+            deadlines: BinaryHeap::new(),
+            transmits: VecDeque::new(),
+            events: VecDeque::new(),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &LayerConfig {
+        &self.config
+    }
+
+    /// Number of live transactions.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// `true` when no transaction is alive.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// What kind of transaction `id` is, if it is alive.
+    pub fn kind(&self, id: TransactionId) -> Option<TransactionKind> {
+        self.entry(id).map(|e| e.machine.kind())
+    }
+
+    /// The key of transaction `id`, if it is alive.
+    pub fn key(&self, id: TransactionId) -> Option<&TransactionKey> {
+        self.entry(id).map(|e| &e.key)
+    }
+
+    /// The peer of transaction `id`, if it is alive.
+    pub fn peer(&self, id: TransactionId) -> Option<&P> {
+        self.entry(id).map(|e| &e.peer)
+    }
+
+    /// The client transaction a response with this key belongs to (§17.1.3).
+    pub fn find_client(&self, key: &TransactionKey) -> Option<TransactionId> {
+        self.clients.get(key).copied()
+    }
+
+    /// The server transaction a request with this key belongs to (§17.2.3); an ACK key finds
+    /// its INVITE transaction.
+    pub fn find_server(&self, key: &TransactionKey) -> Option<TransactionId> {
+        if key.is_ack() {
+            self.servers.get(&key.clone().ack_to_invite()).copied()
+        } else {
+            self.servers.get(key).copied()
+        }
+    }
+
+    /// Starts a client transaction sending `request` to `peer` (§17.1): an INVITE client
+    /// transaction for `INVITE`, a non-INVITE one otherwise. The request is queued for
+    /// [`poll_transmit`](Self::poll_transmit) at once.
+    pub fn start_client(
+        &mut self,
+        now: Instant,
+        key: TransactionKey,
+        request: Bytes,
+        peer: P,
+        reliability: Reliability,
+    ) -> Result<TransactionId, LayerError> {
+        if key.is_ack() {
+            return Err(LayerError::AckIsNotATransaction);
+        }
+        if self.clients.contains_key(&key) {
+            return Err(LayerError::DuplicateKey(key));
+        }
+        let timers = self.config.timers;
+        let machine = if key.is_invite() {
+            Machine::ClientInvite(ClientInvite::new(now, request, timers, reliability))
+        } else {
+            Machine::ClientNonInvite(ClientNonInvite::new(now, request, timers, reliability))
+        };
+        let id = self.insert(key.clone(), machine, peer)?;
+        self.clients.insert(key, id);
+        self.sync(id);
+        Ok(id)
+    }
+
+    /// A response arrived; `key` is built from its top Via branch and CSeq method
+    /// (§17.1.3). It goes to the matching client transaction, or is reported as
+    /// [`LayerEvent::StrayResponse`]. Returns the transaction it matched.
+    ///
+    /// `build_ack(invite, response)` builds the ACK for a 300-699 response to an INVITE
+    /// (§17.1.1.3); it is called at most once per transaction.
+    pub fn handle_response<F>(
+        &mut self,
+        now: Instant,
+        key: TransactionKey,
+        status: u16,
+        message: Bytes,
+        peer: P,
+        build_ack: F,
+    ) -> Option<TransactionId>
+    where
+        F: FnOnce(&Bytes, &Bytes) -> Bytes,
+    {
+        let Some(id) = self.find_client(&key) else {
+            self.events.push_back(LayerEvent::StrayResponse {
+                key,
+                status,
+                message,
+                peer,
+            });
+            return None;
+        };
+        let entry = self.entry_mut(id)?;
+        match &mut entry.machine {
+            Machine::ClientInvite(t) => {
+                let invite = t.request().clone();
+                let response = message.clone();
+                t.handle_response(now, status, message, || build_ack(&invite, &response));
+            }
+            Machine::ClientNonInvite(t) => t.handle_response(now, status, message),
+            // `clients` only maps to client machines (see `start_client`).
+            Machine::ServerInvite(_) | Machine::ServerNonInvite(_) => return None,
+        }
+        self.sync(id);
+        Some(id)
+    }
+
+    /// A request arrived from `peer`; `key` is built from its top Via branch and sent-by and
+    /// its CSeq method (§17.2.3).
+    ///
+    /// * A retransmission of a live request goes to its server transaction, which resends
+    ///   its last response (§17.2.1, §17.2.2).
+    /// * An ACK goes to its INVITE server transaction, or, matching none (the ACK for a 2xx),
+    ///   is reported as [`LayerEvent::UnmatchedAck`].
+    /// * Any other request creates a server transaction, [`ServerInvite`] for an INVITE,
+    ///   [`ServerNonInvite`] otherwise, reported as [`LayerEvent::NewRequest`]; or, when the
+    ///   layer is full, [`LayerEvent::Overloaded`].
+    ///
+    /// Returns the transaction the request matched or created.
+    pub fn handle_request(
+        &mut self,
+        now: Instant,
+        key: TransactionKey,
+        message: Bytes,
+        peer: P,
+        reliability: Reliability,
+    ) -> Option<TransactionId> {
+        if let Some(id) = self.find_server(&key) {
+            let is_ack = key.is_ack();
+            let entry = self.entry_mut(id)?;
+            match &mut entry.machine {
+                Machine::ServerInvite(t) if is_ack => t.handle_ack(now, message),
+                Machine::ServerInvite(t) => t.handle_request_retransmission(),
+                Machine::ServerNonInvite(t) => t.handle_request_retransmission(),
+                // `servers` only maps to server machines (see below).
+                Machine::ClientInvite(_) | Machine::ClientNonInvite(_) => return None,
+            }
+            self.sync(id);
+            return Some(id);
+        }
+        if key.is_ack() {
+            self.events
+                .push_back(LayerEvent::UnmatchedAck { key, message, peer });
+            return None;
+        }
+        let timers = self.config.timers;
+        let machine = if key.is_invite() {
+            Machine::ServerInvite(ServerInvite::new(timers, reliability))
+        } else {
+            Machine::ServerNonInvite(ServerNonInvite::new(timers, reliability))
+        };
+        match self.insert(key.clone(), machine, peer.clone()) {
+            Ok(id) => {
+                self.servers.insert(key.clone(), id);
+                self.events.push_back(LayerEvent::NewRequest {
+                    id,
+                    key,
+                    message,
+                    peer,
+                });
+                Some(id)
+            }
+            Err(_) => {
+                self.events
+                    .push_back(LayerEvent::Overloaded { key, message, peer });
+                None
+            }
+        }
+    }
+
+    /// Sends the TU's response on server transaction `id` (see
+    /// [`ServerInvite::send_response`] and [`ServerNonInvite::send_response`]).
+    pub fn send_response(
+        &mut self,
+        now: Instant,
+        id: TransactionId,
+        status: u16,
+        message: Bytes,
+    ) -> Result<(), LayerError> {
+        let entry = self
+            .entry_mut(id)
+            .ok_or(LayerError::UnknownTransaction(id))?;
+        match &mut entry.machine {
+            Machine::ServerInvite(t) => t.send_response(now, status, message)?,
+            Machine::ServerNonInvite(t) => t.send_response(now, status, message)?,
+            m => {
+                let kind = m.kind();
+                return Err(LayerError::WrongKind { id, kind });
+            }
+        }
+        self.sync(id);
+        Ok(())
+    }
+
+    /// Has INVITE server transaction `id` send `trying` (a 100 Trying) after 200 ms unless the
+    /// TU responds first (§17.2.1; see [`ServerInvite::schedule_trying`]).
+    pub fn schedule_trying(
+        &mut self,
+        now: Instant,
+        id: TransactionId,
+        trying: Bytes,
+    ) -> Result<(), LayerError> {
+        let entry = self
+            .entry_mut(id)
+            .ok_or(LayerError::UnknownTransaction(id))?;
+        match &mut entry.machine {
+            Machine::ServerInvite(t) => t.schedule_trying(now, trying),
+            m => {
+                let kind = m.kind();
+                return Err(LayerError::WrongKind { id, kind });
+            }
+        }
+        self.sync(id);
+        Ok(())
+    }
+
+    /// The transport failed to send for transaction `id` (§17.1.4, §17.2.4): it terminates
+    /// and reports [`Event::TransportError`].
+    pub fn transport_error(&mut self, id: TransactionId) -> Result<(), LayerError> {
+        let entry = self
+            .entry_mut(id)
+            .ok_or(LayerError::UnknownTransaction(id))?;
+        entry.machine.transport_error();
+        self.sync(id);
+        Ok(())
+    }
+
+    /// Fires every transaction timer due at `now`. Idempotent; a call before the next deadline
+    /// does nothing. Costs O(log n) per due or stale deadline, not O(n).
+    pub fn handle_timeout(&mut self, now: Instant) {
+        while let Some(&Reverse((at, id))) = self.deadlines.peek() {
+            if at > now {
+                break;
+            }
+            self.deadlines.pop();
+            let Some(entry) = self.entry_mut(id) else {
+                continue; // stale: the transaction is gone
+            };
+            if entry.armed != Some(at) {
+                continue; // stale: re-armed since
+            }
+            entry.armed = None;
+            entry.machine.handle_timeout(now);
+            // Re-arms past `now` or frees the entry, so this loop ends.
+            self.sync(id);
+        }
+    }
+
+    /// The next message to send, with the transaction and its peer.
+    pub fn poll_transmit(&mut self) -> Option<Transmit<P>> {
+        self.transmits.pop_front()
+    }
+
+    /// The next event for the user.
+    pub fn poll_event(&mut self) -> Option<LayerEvent<P>> {
+        self.events.pop_front()
+    }
+
+    /// The earliest deadline of any transaction. Takes `&mut self` to drop stale heap items
+    /// on the way; amortised O(log n).
+    pub fn poll_timeout(&mut self) -> Option<Instant> {
+        while let Some(&Reverse((at, id))) = self.deadlines.peek() {
+            if self.entry(id).is_some_and(|e| e.armed == Some(at)) {
+                return Some(at);
+            }
+            self.deadlines.pop();
+        }
+        None
+    }
+
+    fn entry(&self, id: TransactionId) -> Option<&Entry<P>> {
+        let slot = self.slots.get(id.index as usize)?;
+        if slot.generation != id.generation {
+            return None;
+        }
+        slot.entry.as_ref()
+    }
+
+    fn entry_mut(&mut self, id: TransactionId) -> Option<&mut Entry<P>> {
+        let slot = self.slots.get_mut(id.index as usize)?;
+        if slot.generation != id.generation {
+            return None;
+        }
+        slot.entry.as_mut()
+    }
+
+    /// Puts a machine in a free slot.
+    fn insert(
+        &mut self,
+        key: TransactionKey,
+        machine: Machine,
+        peer: P,
+    ) -> Result<TransactionId, LayerError> {
+        let max = self.config.max_transactions;
+        if self.len >= max {
+            return Err(LayerError::Full { max });
+        }
+        let entry = Entry {
+            machine,
+            key,
+            peer,
+            armed: None,
+        };
+        let index = match self.free.pop() {
+            Some(index) => index,
+            None => {
+                let index =
+                    u32::try_from(self.slots.len()).map_err(|_| LayerError::Full { max })?;
+                self.slots.push(Slot {
+                    generation: 0,
+                    entry: None,
+                });
+                index
+            }
+        };
+        let slot = &mut self.slots[index as usize]; // invariant: index is in bounds, pushed or freed above
+        slot.entry = Some(entry);
+        self.len += 1;
+        Ok(TransactionId {
+            index,
+            generation: slot.generation,
+        })
+    }
+
+    /// Moves a transaction's output into the layer's queues, re-arms its deadline, and frees
+    /// it once it has terminated.
+    fn sync(&mut self, id: TransactionId) {
+        let Some(entry) = self.slots.get_mut(id.index as usize).and_then(|s| {
+            if s.generation == id.generation {
+                s.entry.as_mut()
+            } else {
+                None
+            }
+        }) else {
+            return;
+        };
+        while let Some(bytes) = entry.machine.poll_transmit() {
+            self.transmits.push_back(Transmit {
+                id,
+                peer: entry.peer.clone(),
+                bytes,
+            });
+        }
+        while let Some(event) = entry.machine.poll_event() {
+            self.events.push_back(LayerEvent::Transaction { id, event });
+        }
+        if entry.machine.is_terminated() {
+            self.remove(id);
+            return;
+        }
+        let deadline = entry.machine.poll_timeout();
+        if deadline != entry.armed {
+            entry.armed = deadline;
+            if let Some(at) = deadline {
+                self.deadlines.push(Reverse((at, id)));
+                self.compact();
+            }
+        }
+    }
+
+    fn remove(&mut self, id: TransactionId) {
+        let Some(slot) = self.slots.get_mut(id.index as usize) else {
+            return;
+        };
+        if slot.generation != id.generation {
+            return;
+        }
+        let Some(entry) = slot.entry.take() else {
+            return;
+        };
+        slot.generation = slot.generation.wrapping_add(1);
+        self.free.push(id.index);
+        self.len -= 1;
+        let map = if entry.machine.is_client() {
+            &mut self.clients
+        } else {
+            &mut self.servers
+        };
+        if map.get(&entry.key) == Some(&id) {
+            map.remove(&entry.key);
+        }
+    }
+
+    /// Rebuilds the heap from the live deadlines when stale items outnumber live ones, so
+    /// the heap stays O(live transactions).
+    fn compact(&mut self) {
+        if self.deadlines.len() <= 2 * self.len + 64 {
+            return;
+        }
+        let live = self.slots.iter().enumerate().filter_map(|(index, slot)| {
+            let entry = slot.entry.as_ref()?;
+            let id = TransactionId {
+                index: u32::try_from(index).ok()?,
+                generation: slot.generation,
+            };
+            entry.armed.map(|at| Reverse((at, id)))
+        });
+        self.deadlines = live.collect();
+    }
+}
