@@ -16,6 +16,13 @@ pub mod header;
 pub mod message;
 pub mod uri;
 
+pub use header::{CSeq, HeaderError, NameAddr, Via};
+pub use message::{
+    reason_phrase, HeaderName, Headers, Limits, Message, Method, ParseError, Request,
+    RequestBuilder, Response, ResponseBuilder,
+};
+pub use uri::{Host, Scheme, Uri, UriError};
+
 // --- SDP ------------------------------------------------------------------------------------
 pub mod sdp;
 
