@@ -105,10 +105,8 @@ fn main() {
         while let Some(event) = rt.next_event() {
             println!("{}", describe(&event));
             match event {
-                Event::IncomingCall { call, .. } => {
-                    if rt.ring(call).is_ok() {
-                        answer_at.insert(call, Instant::now() + options.ring);
-                    }
+                Event::IncomingCall { call, .. } if rt.ring(call).is_ok() => {
+                    answer_at.insert(call, Instant::now() + options.ring);
                 }
                 Event::Ended { call, .. } => {
                     answer_at.remove(&call);

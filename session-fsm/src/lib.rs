@@ -9,6 +9,7 @@
 pub mod time;
 
 pub mod endpoint;
+mod media;
 pub mod ports;
 
 pub use endpoint::{

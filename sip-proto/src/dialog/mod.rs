@@ -1,1 +1,283 @@
-//! TODO(skeleton): filled in by the dialog work.
+//! Dialogs (RFC 3261 §12): the peer-to-peer relationship an INVITE sets up.
+//!
+//! A [`Dialog`] holds what both ends must agree on to send requests inside a call: the dialog
+//! ID (Call-ID and both tags), the local and remote CSeq, the remote target (from Contact) and
+//! the route set (from Record-Route). It is created from the INVITE and its response, updated
+//! by in-dialog requests and target refreshes, and builds the headers of the requests we send
+//! inside it, for loose and strict routing alike.
+//!
+//! Dialogs own their strings: they outlive the messages that created them.
+
+mod error;
+mod request;
+
+pub use error::DialogError;
+pub use request::InDialogRequest;
+
+use crate::header::NameAddr;
+use crate::message::{Headers, Method};
+
+/// Which side of the dialog we are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// We sent the INVITE (§12.1.2).
+    Uac,
+    /// We received the INVITE (§12.1.1).
+    Uas,
+}
+
+/// Whether a provisional or a final 2xx response made the dialog (§12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DialogState {
+    /// Made by a 1xx with a To tag; may still end with the INVITE's failure.
+    Early,
+    /// Made (or confirmed) by a 2xx.
+    Confirmed,
+}
+
+/// A dialog ID (§12): Call-ID, local tag and remote tag.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DialogId {
+    /// The Call-ID.
+    pub call_id: String,
+    /// Our tag.
+    pub local_tag: String,
+    /// The far end's tag (empty for RFC 2543 peers that send none).
+    pub remote_tag: String,
+}
+
+/// One dialog. See the [module docs](self).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dialog {
+    id: DialogId,
+    role: Role,
+    state: DialogState,
+    /// Our CSeq: the last one we used (§12.2.1.1).
+    local_seq: u32,
+    /// The far end's last CSeq, if it has sent a request in the dialog (§12.2.2).
+    remote_seq: Option<u32>,
+    /// Our side as a header value with our tag (From in our requests).
+    local: String,
+    /// Their side as a header value with their tag (To in our requests).
+    remote: String,
+    /// Where our requests go: the URI of the far end's Contact (§12.1.1, §12.1.2).
+    remote_target: String,
+    /// Record-Route URIs in the order our requests must visit them, `<...>` included.
+    route_set: Vec<String>,
+}
+
+impl Dialog {
+    /// The UAS side, made when we answer `invite` with a response carrying `local_tag`
+    /// (§12.1.1). The route set is the Record-Route list in order; the remote target is the
+    /// Contact URI.
+    pub fn new_uas(
+        invite: &Headers,
+        local_tag: &str,
+        state: DialogState,
+    ) -> Result<Dialog, DialogError> {
+        let call_id = invite
+            .call_id()
+            .map_err(|_| DialogError::Missing("Call-ID"))?;
+        let from = invite.from().map_err(|_| DialogError::Missing("From"))?;
+        let to = invite.to().map_err(|_| DialogError::Missing("To"))?;
+        let cseq = invite.cseq().map_err(|_| DialogError::Missing("CSeq"))?;
+        let remote_target = contact_uri(invite)?;
+        let mut route_set = Vec::new();
+        for route in invite.record_routes() {
+            let route = route.map_err(|_| DialogError::Malformed("Record-Route"))?;
+            route_set.push(bracketed(&route));
+        }
+        Ok(Dialog {
+            id: DialogId {
+                call_id: call_id.to_owned(),
+                local_tag: local_tag.to_owned(),
+                remote_tag: from.tag().unwrap_or_default().to_owned(),
+            },
+            role: Role::Uas,
+            state,
+            // §12.1.1: the local sequence number is empty; we start ours fresh when we first
+            // send a request. Starting at the INVITE's value keeps them unrelated and valid.
+            local_seq: 0,
+            remote_seq: Some(cseq.seq),
+            local: with_tag(to.as_str(), to.tag(), local_tag),
+            remote: from.as_str().to_owned(),
+            remote_target,
+            route_set,
+        })
+    }
+
+    /// The UAC side, made by a response to our INVITE that carries a To tag (§12.1.2): a 1xx
+    /// makes an early dialog, a 2xx a confirmed one. `invite_cseq` is the INVITE's CSeq and
+    /// `local` our From header value, tag included.
+    pub fn new_uac(
+        response: &Headers,
+        invite_cseq: u32,
+        local: &str,
+        local_tag: &str,
+        status: u16,
+    ) -> Result<Dialog, DialogError> {
+        let call_id = response
+            .call_id()
+            .map_err(|_| DialogError::Missing("Call-ID"))?;
+        let to = response.to().map_err(|_| DialogError::Missing("To"))?;
+        let remote_tag = to.tag().ok_or(DialogError::Missing("To tag"))?;
+        let remote_target = contact_uri(response)?;
+        let mut route_set = Vec::new();
+        for route in response.record_routes() {
+            let route = route.map_err(|_| DialogError::Malformed("Record-Route"))?;
+            route_set.push(bracketed(&route));
+        }
+        // §12.1.2: the UAC's route set is the Record-Route list in reverse order.
+        route_set.reverse();
+        Ok(Dialog {
+            id: DialogId {
+                call_id: call_id.to_owned(),
+                local_tag: local_tag.to_owned(),
+                remote_tag: remote_tag.to_owned(),
+            },
+            role: Role::Uac,
+            state: if (200..300).contains(&status) {
+                DialogState::Confirmed
+            } else {
+                DialogState::Early
+            },
+            local_seq: invite_cseq,
+            remote_seq: None,
+            local: local.to_owned(),
+            remote: to.as_str().to_owned(),
+            remote_target,
+            route_set,
+        })
+    }
+
+    /// The dialog ID.
+    pub fn id(&self) -> &DialogId {
+        &self.id
+    }
+
+    /// Which side we are.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// Early or confirmed.
+    pub fn state(&self) -> DialogState {
+        self.state
+    }
+
+    /// Where our in-dialog requests are addressed (the Contact of the far end).
+    pub fn remote_target(&self) -> &str {
+        &self.remote_target
+    }
+
+    /// The route set, in the order our requests visit it.
+    pub fn route_set(&self) -> &[String] {
+        &self.route_set
+    }
+
+    /// Our side, tag included: the From of the requests we send.
+    pub fn local(&self) -> &str {
+        &self.local
+    }
+
+    /// Their side, tag included: the To of the requests we send.
+    pub fn remote(&self) -> &str {
+        &self.remote
+    }
+
+    /// Our last CSeq.
+    pub fn local_seq(&self) -> u32 {
+        self.local_seq
+    }
+
+    /// Their last CSeq, if they have sent a request in the dialog.
+    pub fn remote_seq(&self) -> Option<u32> {
+        self.remote_seq
+    }
+
+    /// A 2xx confirmed an early dialog (§12.1.2). The 2xx may carry a new Contact and, for
+    /// the UAC, its Record-Route is authoritative (§13.2.2.4).
+    pub fn confirm(&mut self, response: &Headers) -> Result<(), DialogError> {
+        self.state = DialogState::Confirmed;
+        if let Ok(target) = contact_uri(response) {
+            self.remote_target = target;
+        }
+        if self.role == Role::Uac {
+            let mut route_set = Vec::new();
+            for route in response.record_routes() {
+                let route = route.map_err(|_| DialogError::Malformed("Record-Route"))?;
+                route_set.push(bracketed(&route));
+            }
+            route_set.reverse();
+            self.route_set = route_set;
+        }
+        Ok(())
+    }
+
+    /// Checks a request the far end sent inside the dialog and takes its CSeq (§12.2.2).
+    ///
+    /// A CSeq lower than the last one is out of order: the caller answers 500 Server Internal
+    /// Error. ACK and CANCEL reuse the CSeq of the request they belong to and are accepted
+    /// with an equal number. A target refresh (re-INVITE, UPDATE) with a Contact moves the
+    /// remote target.
+    pub fn handle_remote_request(
+        &mut self,
+        method: &Method,
+        request: &Headers,
+    ) -> Result<(), DialogError> {
+        let cseq = request
+            .cseq()
+            .map_err(|_| DialogError::Missing("CSeq"))?
+            .seq;
+        let reuses_seq = matches!(method, Method::Ack | Method::Cancel);
+        if let Some(last) = self.remote_seq {
+            if cseq < last || (cseq == last && !reuses_seq) {
+                return Err(DialogError::CSeqOutOfOrder { last, got: cseq });
+            }
+        }
+        if !reuses_seq {
+            self.remote_seq = Some(cseq);
+        }
+        if matches!(method, Method::Invite | Method::Update) {
+            if let Ok(target) = contact_uri(request) {
+                self.remote_target = target;
+            }
+        }
+        Ok(())
+    }
+
+    /// Headers for a new request inside the dialog (§12.2.1.1), taking the next local CSeq.
+    /// ACK and CANCEL do not take a new CSeq: use [`ack`](Self::ack) for the ACK of a 2xx.
+    pub fn next_request(&mut self, method: Method) -> InDialogRequest<'_> {
+        self.local_seq = self.local_seq.wrapping_add(1).max(1);
+        InDialogRequest::new(self, method, self.local_seq)
+    }
+
+    /// Headers for the ACK of a 2xx to the INVITE with CSeq `invite_seq` (§13.2.2.4).
+    pub fn ack(&self, invite_seq: u32) -> InDialogRequest<'_> {
+        InDialogRequest::new(self, Method::Ack, invite_seq)
+    }
+}
+
+/// The URI of the first Contact, which a dialog-creating message must carry (§12.1.1).
+fn contact_uri(headers: &Headers) -> Result<String, DialogError> {
+    match headers.contact() {
+        Ok(Some(contact)) => Ok(contact.uri_str().to_owned()),
+        Ok(None) => Err(DialogError::Missing("Contact")),
+        Err(_) => Err(DialogError::Malformed("Contact")),
+    }
+}
+
+/// A Record-Route entry as a Route header value: `<uri;params>` (§12.1.1 keeps the URI with
+/// its parameters, `lr` among them).
+fn bracketed(route: &NameAddr<'_>) -> String {
+    format!("<{}>", route.uri_str())
+}
+
+/// `value` with `;tag=tag` appended unless it already has one.
+fn with_tag(value: &str, existing: Option<&str>, tag: &str) -> String {
+    match existing {
+        Some(_) => value.to_owned(),
+        None => format!("{value};tag={tag}"),
+    }
+}

@@ -1,0 +1,472 @@
+//! Calls we place (RFC 3261 §13.2): INVITE → 1xx → 2xx → ACK, and hanging up with BYE
+//! (§15.1) or CANCEL (§9.1).
+
+use std::net::{IpAddr, SocketAddr};
+
+use bytes::Bytes;
+use sip_proto::dialog::Dialog;
+use sip_proto::message::{HeaderName, Message, Method, Request, RequestBuilder, Response};
+use sip_proto::sdp::{self, AudioOffer, Direction, LocalMedia, NegotiatedAudio};
+use sip_proto::uri::{Host, Scheme, Uri};
+use sip_proto::{Reliability, TransactionId, TransactionKey};
+
+use crate::media::{MediaSession, MediaSetup};
+use crate::time::{Duration, Instant};
+
+use super::call::{Call, CallState, Direction as CallDirection};
+use super::requests::ALLOW;
+use super::uas::CODECS;
+use super::{CallId, EndReason, Endpoint, EndpointError, Event};
+
+impl Endpoint {
+    /// Places a call to `target`, a SIP URI with an IP host such as `sip:alice@192.0.2.1:5060`,
+    /// offering G.711 audio on `local_rtp`. The INVITE leaves at the next
+    /// [`poll_output`](Self::poll_output).
+    pub fn call(
+        &mut self,
+        now: Instant,
+        target: &str,
+        local_rtp: SocketAddr,
+    ) -> Result<CallId, EndpointError> {
+        let bad_target = || EndpointError::BadTarget(target.to_owned());
+        let uri = Uri::parse(target).map_err(|_| bad_target())?;
+        if !matches!(uri.scheme(), Scheme::Sip) {
+            return Err(bad_target());
+        }
+        let destination = resolve(target).ok_or_else(bad_target)?;
+        let active = self
+            .calls
+            .values()
+            .filter(|c| c.state != CallState::Ended)
+            .count();
+        if active >= self.config.max_calls {
+            return Err(EndpointError::TooManyCalls(self.config.max_calls));
+        }
+        let host = self.config.local_sip.ip().to_string();
+        let sip_call_id = self.ids.call_id(&host);
+        let local_tag = self.ids.tag();
+        let branch = self.ids.branch();
+        let offer = AudioOffer {
+            session_id: u64::from(self.ids.u32()),
+            session_version: 1,
+            local: LocalMedia {
+                addr: local_rtp.ip(),
+                rtp_port: local_rtp.port(),
+                codecs: CODECS,
+                ptime: self.config.ptime.as_millis().try_into().unwrap_or(20),
+                direction: Direction::SendRecv,
+                telephone_event: None,
+                rtcp_mux: false,
+            },
+        };
+        let mut body = Vec::new();
+        offer.write(&mut body);
+        let via = self.via(&branch);
+        let from = format!(
+            "<sip:{}@{}>;tag={local_tag}",
+            self.config.user, self.config.local_sip
+        );
+        let to = format!("<{target}>");
+        let contact = self.contact();
+        let mut invite = Vec::new();
+        RequestBuilder::new(Method::Invite, target)
+            .header(HeaderName::Via, &via)
+            .header(HeaderName::MaxForwards, "70")
+            .header(HeaderName::From, &from)
+            .header(HeaderName::To, &to)
+            .header(HeaderName::CallId, &sip_call_id)
+            .header(HeaderName::CSeq, "1 INVITE")
+            .header(HeaderName::Contact, &contact)
+            .header(HeaderName::Allow, ALLOW)
+            .header(HeaderName::UserAgent, &self.config.user_agent)
+            .body("application/sdp", &body)
+            .write(&mut invite)
+            .map_err(|_| bad_target())?;
+        let invite = Bytes::from(invite);
+        let key = TransactionKey::client(branch, "INVITE");
+        let txn = self
+            .layer
+            .start_client(
+                now,
+                key,
+                invite.clone(),
+                destination,
+                Reliability::Unreliable,
+            )
+            .map_err(|_| EndpointError::TooManyCalls(self.config.max_calls))?;
+        let id = self.new_call_id();
+        self.calls.insert(
+            id,
+            Call {
+                id,
+                direction: CallDirection::Outgoing,
+                state: CallState::Calling,
+                sip_call_id: sip_call_id.clone(),
+                local_tag,
+                peer: destination,
+                invite_txn: Some(txn),
+                invite,
+                invite_seq: 1,
+                provisional: false,
+                dialog: None,
+                uas_2xx: None,
+                ack: None,
+                offer: Some(offer),
+                local_rtp: Some(local_rtp),
+                media: None,
+                txns: Default::default(),
+                end_reported: false,
+                cancel_pending: false,
+            },
+        );
+        self.by_sip_call_id.insert(sip_call_id, id);
+        self.attach_txn(id, txn);
+        Ok(id)
+    }
+
+    /// Hangs up: BYE for an answered call (§15.1), CANCEL for one not answered yet (§9.1),
+    /// 603 Decline for an incoming call not yet answered. The call is reported
+    /// [`Event::Ended`] at once; its media stops now.
+    pub fn hang_up(&mut self, now: Instant, call: CallId) -> Result<(), EndpointError> {
+        let c = self
+            .calls
+            .get(&call)
+            .ok_or(EndpointError::UnknownCall(call))?;
+        match (c.direction, c.state) {
+            (_, CallState::Ended) => {
+                return Err(EndpointError::WrongState {
+                    call,
+                    command: "hang up",
+                    state: c.state.name(),
+                })
+            }
+            (CallDirection::Incoming, CallState::Offered) => return self.reject(now, call, 603),
+            (CallDirection::Outgoing, CallState::Calling) => {
+                if c.provisional {
+                    self.send_cancel(now, call);
+                } else if let Some(c) = self.calls.get_mut(&call) {
+                    c.cancel_pending = true;
+                }
+            }
+            _ => self.send_bye(now, call),
+        }
+        self.end_call(call, EndReason::LocalHangUp);
+        Ok(())
+    }
+
+    /// A response arrived on one of a call's client transactions.
+    pub(super) fn handle_call_response(
+        &mut self,
+        now: Instant,
+        id: CallId,
+        txn: TransactionId,
+        status: u16,
+        message: Bytes,
+    ) {
+        let Some(call) = self.calls.get(&id) else {
+            return;
+        };
+        if call.invite_txn != Some(txn) || call.direction != CallDirection::Outgoing {
+            return; // the final answer to our BYE or CANCEL: nothing more to do
+        }
+        let Ok(Message::Response(response)) = Message::parse(message) else {
+            return;
+        };
+        match status {
+            100 => {}
+            101..=199 => self.handle_provisional(now, id, status),
+            200..=299 => self.handle_2xx(now, id, &response),
+            _ => self.end_call(id, EndReason::Declined(status)),
+        }
+    }
+
+    fn handle_provisional(&mut self, now: Instant, id: CallId, status: u16) {
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        let first = !call.provisional;
+        call.provisional = true;
+        if call.cancel_pending {
+            call.cancel_pending = false;
+            self.send_cancel(now, id);
+            return;
+        }
+        if first && call.state == CallState::Calling && matches!(status, 180 | 183) {
+            self.events.push_back(Event::Ringing { call: id });
+        }
+    }
+
+    /// A 2xx to our INVITE (§13.2.2.4): confirm the dialog, ACK it, start media. A 2xx
+    /// retransmission gets the same ACK again; a 2xx after we hung up is ACKed and then ended
+    /// with a BYE.
+    fn handle_2xx(&mut self, now: Instant, id: CallId, response: &Response) {
+        let Some(call) = self.calls.get(&id) else {
+            return;
+        };
+        let remote_tag = response
+            .headers()
+            .to()
+            .ok()
+            .and_then(|t| t.tag())
+            .unwrap_or_default();
+        if let (Some((destination, ack)), Some(dialog)) = (&call.ack, &call.dialog) {
+            if dialog.id().remote_tag == remote_tag {
+                self.sip_out.push_back((*destination, ack.clone()));
+                return;
+            }
+            // A 2xx from another fork: acknowledge it and end that dialog (§13.2.2.4).
+            let local = dialog.local().to_owned();
+            self.ack_and_bye_fork(now, id, response, &local);
+            return;
+        }
+        let local = invite_from(&call.invite).unwrap_or_default();
+        let tag = call.local_tag.clone();
+        let Ok(dialog) = Dialog::new_uac(response.headers(), call.invite_seq, &local, &tag, 200)
+        else {
+            // A 2xx we cannot build a dialog from (no Contact, no To tag): nothing to ACK.
+            self.end_call(id, EndReason::NegotiationFailed);
+            return;
+        };
+        let negotiated = call.offer.as_ref().and_then(|offer| {
+            let answer = sdp::parse(response.body()).ok()?;
+            offer.negotiated_from_answer(&answer).ok()
+        });
+        let was_ended = call.state == CallState::Ended;
+        let invite_seq = call.invite_seq;
+        let Some((destination, ack)) = self.write_ack(&dialog, invite_seq) else {
+            return;
+        };
+        self.sip_out.push_back((destination, ack.clone()));
+        let setup = negotiated.as_ref().map(|n| self.media_setup(n));
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        call.dialog = Some(dialog);
+        call.ack = Some((destination, ack));
+        if was_ended {
+            // We hung up while the 2xx was on its way: it must still be ACKed, then BYE.
+            self.send_bye(now, id);
+            return;
+        }
+        let Some(setup) = setup else {
+            // §13.2.1 / RFC 3264: an answer we cannot use ends the call, ACK then BYE.
+            self.send_bye(now, id);
+            self.end_call(id, EndReason::NegotiationFailed);
+            return;
+        };
+        let remote_rtp = setup.remote_rtp;
+        call.media = Some(MediaSession::start(now, setup));
+        call.state = CallState::Confirmed;
+        self.events.push_back(Event::Answered {
+            call: id,
+            remote_rtp,
+        });
+    }
+
+    fn ack_and_bye_fork(&mut self, now: Instant, id: CallId, response: &Response, local: &str) {
+        let Some(call) = self.calls.get(&id) else {
+            return;
+        };
+        let (seq, tag) = (call.invite_seq, call.local_tag.clone());
+        let Ok(mut fork) = Dialog::new_uac(response.headers(), seq, local, &tag, 200) else {
+            return;
+        };
+        if let Some((destination, ack)) = self.write_ack(&fork, seq) {
+            self.sip_out.push_back((destination, ack));
+        }
+        self.send_bye_on(now, id, &mut fork);
+    }
+
+    /// The ACK for a 2xx: a new transaction's branch, the INVITE's CSeq number (§13.2.2.4).
+    fn write_ack(&mut self, dialog: &Dialog, invite_seq: u32) -> Option<(SocketAddr, Bytes)> {
+        let branch = self.ids.branch();
+        let via = self.via(&branch);
+        let request = dialog.ack(invite_seq);
+        let destination = resolve(request.next_hop())?;
+        let mut out = Vec::new();
+        request.write(&via, None, &[], None, &mut out).ok()?;
+        Some((destination, Bytes::from(out)))
+    }
+
+    /// Sends a BYE inside the call's dialog (§15.1.1).
+    pub(super) fn send_bye(&mut self, now: Instant, id: CallId) {
+        let Some(mut dialog) = self.calls.get_mut(&id).and_then(|c| c.dialog.take()) else {
+            return;
+        };
+        self.send_bye_on(now, id, &mut dialog);
+        if let Some(call) = self.calls.get_mut(&id) {
+            call.dialog = Some(dialog);
+        }
+    }
+
+    fn send_bye_on(&mut self, now: Instant, id: CallId, dialog: &mut Dialog) {
+        let branch = self.ids.branch();
+        let via = self.via(&branch);
+        let user_agent = self.config.user_agent.clone();
+        let request = dialog.next_request(Method::Bye);
+        let Some(destination) = resolve(request.next_hop()) else {
+            return;
+        };
+        let mut out = Vec::new();
+        let extra = [(HeaderName::UserAgent, user_agent.as_str())];
+        if request.write(&via, None, &extra, None, &mut out).is_err() {
+            return;
+        }
+        let key = TransactionKey::client(branch, "BYE");
+        let started = self.layer.start_client(
+            now,
+            key,
+            Bytes::from(out),
+            destination,
+            Reliability::Unreliable,
+        );
+        if let Ok(txn) = started {
+            self.attach_txn(id, txn);
+        }
+    }
+
+    /// Sends a CANCEL for our INVITE (§9.1): same Request-URI, Call-ID, From, To, CSeq number
+    /// and top Via (so the same branch) as the INVITE, and its Route headers.
+    fn send_cancel(&mut self, now: Instant, id: CallId) {
+        let Some(call) = self.calls.get(&id) else {
+            return;
+        };
+        let Ok(Message::Request(invite)) = Message::parse(call.invite.clone()) else {
+            return;
+        };
+        let destination = call.peer;
+        let Some(cancel) = write_cancel(&invite) else {
+            return;
+        };
+        let Ok(via) = invite.headers().top_via() else {
+            return;
+        };
+        let Some(branch) = via.branch() else { return };
+        let key = TransactionKey::client(Bytes::copy_from_slice(branch.as_bytes()), "CANCEL");
+        let started =
+            self.layer
+                .start_client(now, key, cancel, destination, Reliability::Unreliable);
+        if let Ok(txn) = started {
+            self.attach_txn(id, txn);
+        }
+    }
+
+    /// A client transaction of a call timed out (Timer B or F, §17.1.1.2, §17.1.2.2).
+    pub(super) fn handle_txn_timeout(&mut self, _now: Instant, id: CallId, txn: TransactionId) {
+        let Some(call) = self.calls.get(&id) else {
+            return;
+        };
+        if call.invite_txn == Some(txn) && call.direction == CallDirection::Outgoing {
+            self.end_call(id, EndReason::Timeout);
+        }
+    }
+
+    /// Our top Via for a new request: UDP, our address, the branch, and `rport` so answers
+    /// come back to the port we sent from (RFC 3581).
+    pub(super) fn via(&self, branch: &str) -> String {
+        format!(
+            "SIP/2.0/UDP {};branch={branch};rport",
+            self.config.local_sip
+        )
+    }
+
+    /// What a media session needs, from the negotiated SDP and our config.
+    pub(super) fn media_setup(&mut self, negotiated: &NegotiatedAudio) -> MediaSetup {
+        let ptime = match negotiated.ptime {
+            0 => self.config.ptime,
+            ms => Duration::from_millis(u64::from(ms)),
+        };
+        MediaSetup {
+            remote_rtp: negotiated.remote_rtp,
+            remote_rtcp: negotiated.remote_rtcp,
+            payload_type: negotiated.payload_type,
+            ptime,
+            send: negotiated.may_send(),
+            tone_hz: self.config.tone_hz,
+            ssrc: self.ids.u32(),
+            initial_seq: self.ids.u32() as u16,
+            initial_timestamp: self.ids.u32(),
+            rtcp_interval: self.config.rtcp_interval,
+            cname: format!("{}@{}", self.config.user, self.config.local_sip.ip()),
+            anchor: self.anchor,
+        }
+    }
+}
+
+/// The From header value of an INVITE we sent, tag included.
+fn invite_from(invite: &Bytes) -> Option<String> {
+    let Ok(Message::Request(invite)) = Message::parse(invite.clone()) else {
+        return None;
+    };
+    invite.headers().get(HeaderName::From).map(str::to_owned)
+}
+
+/// Resolves a SIP URI with an IP host to the address to send to (RFC 3263 without DNS: the
+/// stack is sans-IO, so names must be resolved by the application first).
+pub(crate) fn resolve(uri: &str) -> Option<SocketAddr> {
+    let uri = Uri::parse(uri).ok()?;
+    let ip: IpAddr = match uri.host()? {
+        Host::Ipv4(v4) => IpAddr::V4(v4),
+        Host::Ipv6(_) => IpAddr::V6(uri.host()?.ipv6()?),
+        _ => return None,
+    };
+    let default_port = if matches!(uri.scheme(), Scheme::Sips) {
+        5061
+    } else {
+        5060
+    };
+    Some(SocketAddr::new(ip, uri.port().unwrap_or(default_port)))
+}
+
+/// The CANCEL for `invite` (§9.1).
+fn write_cancel(invite: &Request) -> Option<Bytes> {
+    let headers = invite.headers();
+    let seq = headers.cseq().ok()?.seq;
+    let cseq = format!("{seq} CANCEL");
+    let via = headers.get(HeaderName::Via)?;
+    let mut builder = RequestBuilder::new(Method::Cancel, invite.uri())
+        .header(HeaderName::Via, via)
+        .header(HeaderName::MaxForwards, "70");
+    for route in headers.get_all(HeaderName::Route) {
+        builder = builder.header(HeaderName::Route, route);
+    }
+    builder = builder
+        .header(HeaderName::From, headers.get(HeaderName::From)?)
+        .header(HeaderName::To, headers.get(HeaderName::To)?)
+        .header(HeaderName::CallId, headers.get(HeaderName::CallId)?)
+        .header(HeaderName::CSeq, &cseq);
+    let mut out = Vec::new();
+    builder.write(&mut out).ok()?;
+    Some(Bytes::from(out))
+}
+
+/// The ACK for a 300-699 response to an INVITE (§17.1.1.3): the INVITE's Request-URI,
+/// Call-ID, From, CSeq number, top Via and Route; the response's To (with its tag).
+pub(crate) fn build_non2xx_ack(invite: &Bytes, response: &Bytes) -> Bytes {
+    let (Ok(Message::Request(invite)), Ok(Message::Response(response))) = (
+        Message::parse(invite.clone()),
+        Message::parse(response.clone()),
+    ) else {
+        return Bytes::new();
+    };
+    write_non2xx_ack(&invite, &response).unwrap_or_default()
+}
+
+fn write_non2xx_ack(invite: &Request, response: &Response) -> Option<Bytes> {
+    let headers = invite.headers();
+    let cseq = format!("{} ACK", headers.cseq().ok()?.seq);
+    let mut builder = RequestBuilder::new(Method::Ack, invite.uri())
+        .header(HeaderName::Via, headers.get(HeaderName::Via)?)
+        .header(HeaderName::MaxForwards, "70");
+    for route in headers.get_all(HeaderName::Route) {
+        builder = builder.header(HeaderName::Route, route);
+    }
+    builder = builder
+        .header(HeaderName::From, headers.get(HeaderName::From)?)
+        .header(HeaderName::To, response.headers().get(HeaderName::To)?)
+        .header(HeaderName::CallId, headers.get(HeaderName::CallId)?)
+        .header(HeaderName::CSeq, &cseq);
+    let mut out = Vec::new();
+    builder.write(&mut out).ok()?;
+    Some(Bytes::from(out))
+}
