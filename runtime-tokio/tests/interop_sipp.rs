@@ -385,12 +385,27 @@ fn uas_survives_garbage_and_answers_400_then_serves_calls() {
     // The truncated INVITE still had a readable Request-Line and Via: it is answered 400 too.
     let truncated = answers.iter().find(|a| a.contains("z9hG4bKgarbage1"));
     let truncated = truncated.expect("the truncated INVITE is answered");
-    assert!(truncated.starts_with("SIP/2.0 400 "), "truncated INVITE got:\n{truncated}");
-    let answer = answers.iter().find(|a| a.contains("Call-ID: garbage-2@test"));
+    assert!(
+        truncated.starts_with("SIP/2.0 400 "),
+        "truncated INVITE got:\n{truncated}"
+    );
+    let answer = answers
+        .iter()
+        .find(|a| a.contains("Call-ID: garbage-2@test"));
     let answer = answer.unwrap_or_else(|| panic!("no answer to the broken request: {answers:?}"));
-    assert!(answer.starts_with("SIP/2.0 400 "), "expected 400, got:\n{answer}");
-    assert!(answer.contains("CSeq: 1 OPTIONS"), "the 400 echoes CSeq:\n{answer}");
-    assert_eq!(answers.len(), 2, "garbage and responses are never answered: {answers:?}");
+    assert!(
+        answer.starts_with("SIP/2.0 400 "),
+        "expected 400, got:\n{answer}"
+    );
+    assert!(
+        answer.contains("CSeq: 1 OPTIONS"),
+        "the 400 echoes CSeq:\n{answer}"
+    );
+    assert_eq!(
+        answers.len(),
+        2,
+        "garbage and responses are never answered: {answers:?}"
+    );
 
     // Calls keep being served.
     let dir = temp_dir("after-garbage");

@@ -6,8 +6,17 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use session_fsm::{Endpoint, EndpointConfig, Event, Input, Output, Socket, WallClock};
 
+/// The one real instant a test reads; virtual time is offsets from it.
+#[allow(clippy::disallowed_methods)]
+fn epoch() -> Instant {
+    Instant::now()
+}
+
 fn endpoint(addr: &str, seed: u64, epoch: Instant) -> Endpoint {
-    let wall = WallClock { instant: epoch, unix: Duration::from_secs(1_800_000_000) };
+    let wall = WallClock {
+        instant: epoch,
+        unix: Duration::from_secs(1_800_000_000),
+    };
     Endpoint::new(EndpointConfig::new(addr.parse().unwrap(), seed, wall))
 }
 
@@ -29,7 +38,7 @@ fn drain(ep: &mut Endpoint) -> (Sent, Vec<Event>, Option<Instant>) {
 
 #[test]
 fn options_is_answered_200_with_allow() {
-    let epoch = Instant::now();
+    let epoch = epoch();
     let mut uas = endpoint("127.0.0.1:5060", 1, epoch);
     let request = b"OPTIONS sip:uas@127.0.0.1:5060 SIP/2.0\r\n\
         Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKping1\r\n\
@@ -46,7 +55,511 @@ fn options_is_answered_200_with_allow() {
     assert_eq!(sent.len(), 1);
     let text = String::from_utf8(sent[0].2.clone()).unwrap();
     assert!(text.starts_with("SIP/2.0 200 OK\r\n"), "{text}");
-    assert!(text.contains("\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKping1\r\n"), "{text}");
+    assert!(
+        text.contains("\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKping1\r\n"),
+        "{text}"
+    );
     assert!(text.contains("\r\nCSeq: 7 OPTIONS\r\n"), "{text}");
-    assert!(text.contains("\r\nAllow: INVITE, ACK, CANCEL, BYE, OPTIONS\r\n"), "{text}");
+    assert!(
+        text.contains("\r\nAllow: INVITE, ACK, CANCEL, BYE, OPTIONS\r\n"),
+        "{text}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Two endpoints back to back on a perfect in-memory network, on virtual time.
+
+const UAC_SIP: &str = "127.0.0.1:5070";
+const UAS_SIP: &str = "127.0.0.2:5060";
+const UAC_RTP: &str = "127.0.0.1:30000";
+const UAS_RTP: &str = "127.0.0.2:40000";
+
+/// What the application on each side does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum UasPolicy {
+    RingAndAnswer,
+    RingOnly,
+    Reject(u16),
+}
+
+struct Pair {
+    now: Instant,
+    epoch: Instant,
+    uac: Endpoint,
+    uas: Endpoint,
+    policy: UasPolicy,
+    /// Drop every datagram the UAC sends whose first line starts with this (simulated loss).
+    uac_drops: Option<&'static str>,
+    /// Drop everything the UAS sends (a black hole).
+    uas_silent: bool,
+    uac_events: Vec<(Duration, Event)>,
+    uas_events: Vec<(Duration, Event)>,
+    /// (time, from UAC?, first line) of every SIP message delivered or dropped.
+    ladder: Vec<(Duration, bool, String)>,
+    /// The call on each side, for routing media.
+    uac_call: Option<session_fsm::CallId>,
+    uas_call: Option<session_fsm::CallId>,
+}
+
+impl Pair {
+    fn new(policy: UasPolicy) -> Pair {
+        let epoch = epoch();
+        Pair {
+            now: epoch,
+            epoch,
+            uac: endpoint(UAC_SIP, 11, epoch),
+            uas: endpoint(UAS_SIP, 22, epoch),
+            policy,
+            uac_drops: None,
+            uas_silent: false,
+            uac_events: Vec::new(),
+            uas_events: Vec::new(),
+            ladder: Vec::new(),
+            uac_call: None,
+            uas_call: None,
+        }
+    }
+
+    fn at(&self) -> Duration {
+        self.now - self.epoch
+    }
+
+    /// Delivers everything both sides have to send, until neither has anything left now.
+    /// Returns the earliest deadline.
+    fn settle(&mut self) -> Option<Instant> {
+        loop {
+            let (uac_sent, uac_events, uac_next) = drain(&mut self.uac);
+            let (uas_sent, uas_events, uas_next) = drain(&mut self.uas);
+            let at = self.at();
+            for e in uac_events {
+                self.uac_events.push((at, e));
+            }
+            let mut commands = Vec::new();
+            for e in uas_events {
+                if let Event::IncomingCall { call, .. } = &e {
+                    commands.push(*call);
+                    self.uas_call = Some(*call);
+                }
+                self.uas_events.push((at, e));
+            }
+            for call in &commands {
+                match self.policy {
+                    UasPolicy::RingAndAnswer => {
+                        self.uas.ring(self.now, *call).unwrap();
+                        self.uas
+                            .answer(self.now, *call, UAS_RTP.parse().unwrap())
+                            .unwrap();
+                    }
+                    UasPolicy::RingOnly => self.uas.ring(self.now, *call).unwrap(),
+                    UasPolicy::Reject(status) => self.uas.reject(self.now, *call, status).unwrap(),
+                }
+            }
+            if uac_sent.is_empty() && uas_sent.is_empty() && commands.is_empty() {
+                return [uac_next, uas_next].into_iter().flatten().min();
+            }
+            for (socket, destination, bytes) in uac_sent {
+                self.deliver(true, socket, destination, bytes);
+            }
+            for (socket, destination, bytes) in uas_sent {
+                self.deliver(false, socket, destination, bytes);
+            }
+        }
+    }
+
+    fn deliver(&mut self, from_uac: bool, socket: Socket, destination: SocketAddr, bytes: Vec<u8>) {
+        let now = self.now;
+        if socket == Socket::Sip {
+            let line = String::from_utf8_lossy(&bytes)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_owned();
+            let dropped = (from_uac && self.uac_drops.is_some_and(|p| line.starts_with(p)))
+                || (!from_uac && self.uas_silent);
+            self.ladder.push((self.at(), from_uac, line));
+            if dropped {
+                return;
+            }
+            let (target, source) = if from_uac {
+                assert_eq!(destination, UAS_SIP.parse().unwrap());
+                (&mut self.uas, UAC_SIP)
+            } else {
+                assert_eq!(destination, UAC_SIP.parse().unwrap());
+                (&mut self.uac, UAS_SIP)
+            };
+            target.handle_input(Input::Receive {
+                now,
+                socket: Socket::Sip,
+                source: source.parse().unwrap(),
+                bytes: Bytes::from(bytes),
+            });
+            return;
+        }
+        if self.uas_silent && !from_uac {
+            return;
+        }
+        // Media: the receiving side's call.
+        let (target, source_rtp, call) = if from_uac {
+            (&mut self.uas, UAC_RTP, self.uas_call)
+        } else {
+            (&mut self.uac, UAS_RTP, self.uac_call)
+        };
+        let Some(call) = call else { return };
+        let rtcp = matches!(socket, Socket::Rtcp(_));
+        let expected_port = destination.port();
+        let is_rtcp_port = expected_port % 2 == 1;
+        assert_eq!(
+            rtcp, is_rtcp_port,
+            "RTCP goes to the odd port, RTP to the even one"
+        );
+        let mut source: SocketAddr = source_rtp.parse().unwrap();
+        if rtcp {
+            source.set_port(source.port() + 1);
+        }
+        let socket = if rtcp {
+            Socket::Rtcp(call)
+        } else {
+            Socket::Rtp(call)
+        };
+        target.handle_input(Input::Receive {
+            now,
+            socket,
+            source,
+            bytes: Bytes::from(bytes),
+        });
+    }
+
+    /// Runs until `until` (virtual), firing timers as they come due.
+    fn run_until(&mut self, until: Duration) {
+        loop {
+            let next = self.settle();
+            match next {
+                Some(t) if t - self.epoch <= until => {
+                    assert!(
+                        t >= self.now,
+                        "a deadline in the past: {t:?} < {:?}",
+                        self.now
+                    );
+                    self.now = t;
+                    self.uac.handle_input(Input::Timeout(t));
+                    self.uas.handle_input(Input::Timeout(t));
+                }
+                _ => {
+                    self.now = self.epoch + until;
+                    self.uac.handle_input(Input::Timeout(self.now));
+                    self.uas.handle_input(Input::Timeout(self.now));
+                    self.settle();
+                    return;
+                }
+            }
+        }
+    }
+
+    fn uac_call(&mut self) -> session_fsm::CallId {
+        let target = format!("sip:uas@{UAS_SIP}");
+        let call = self
+            .uac
+            .call(self.now, &target, UAC_RTP.parse().unwrap())
+            .unwrap();
+        self.uac_call = Some(call);
+        call
+    }
+
+    fn sent_by_uac(&self, prefix: &str) -> Vec<Duration> {
+        self.ladder
+            .iter()
+            .filter(|(_, uac, l)| *uac && l.starts_with(prefix))
+            .map(|e| e.0)
+            .collect()
+    }
+
+    fn sent_by_uas(&self, prefix: &str) -> Vec<Duration> {
+        self.ladder
+            .iter()
+            .filter(|(_, uac, l)| !*uac && l.starts_with(prefix))
+            .map(|e| e.0)
+            .collect()
+    }
+}
+
+fn secs(s: f64) -> Duration {
+    Duration::from_secs_f64(s)
+}
+
+fn ended(
+    events: &[(Duration, Event)],
+) -> Vec<(Duration, session_fsm::EndReason, session_fsm::MediaStats)> {
+    events
+        .iter()
+        .filter_map(|(at, e)| match e {
+            Event::Ended { reason, media, .. } => Some((*at, reason.clone(), *media)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_call_carries_audio_both_ways_and_both_tables_empty_after_64_t1() {
+    let mut pair = Pair::new(UasPolicy::RingAndAnswer);
+    let call = pair.uac_call();
+    pair.run_until(secs(2.0));
+    pair.uac.hang_up(pair.now, call).unwrap();
+    pair.run_until(secs(2.5));
+
+    let ladder: Vec<&str> = pair.ladder.iter().map(|(_, _, l)| l.as_str()).collect();
+    let expected = [
+        "INVITE sip:uas@127.0.0.2:5060 SIP/2.0",
+        "SIP/2.0 100 Trying",
+        "SIP/2.0 180 Ringing",
+        "SIP/2.0 200 OK",
+        // In-dialog requests go to the remote target, the UAS's Contact (§12.2.1.1).
+        "ACK sip:sansio@127.0.0.2:5060 SIP/2.0",
+        "BYE sip:sansio@127.0.0.2:5060 SIP/2.0",
+        "SIP/2.0 200 OK",
+    ];
+    assert_eq!(ladder, expected);
+    let uac_end = ended(&pair.uac_events);
+    let uas_end = ended(&pair.uas_events);
+    assert_eq!(uac_end.len(), 1);
+    assert_eq!(uas_end.len(), 1);
+    assert_eq!(uac_end[0].1, session_fsm::EndReason::LocalHangUp);
+    assert_eq!(uas_end[0].1, session_fsm::EndReason::RemoteHangUp);
+    // 2 s of 20 ms packets, the first at t=0: 101 packets each way (t = 0, 0.02, ..., 2.0).
+    for (_, _, media) in [&uac_end[0], &uas_end[0]] {
+        assert_eq!(media.rtp_sent, 101, "{media:?}");
+        assert_eq!(media.rtp_lost, 0, "{media:?}");
+        assert_eq!(media.rtp_received, 101, "{media:?}");
+        // Both RTCP reports left at 2.5 s? No: the call ended at 2 s, before the first
+        // report (half the 5 s interval, RFC 3550 §6.2); the BYE compound follows.
+        assert_eq!(
+            media.jitter_ms, 0.0,
+            "a perfect network has no jitter: {media:?}"
+        );
+    }
+    // Transactions linger 64·T1 = 32 s to absorb retransmissions, then everything is freed.
+    assert!(pair.uac.transaction_count() > 0);
+    pair.run_until(secs(40.0));
+    for ep in [&pair.uac, &pair.uas] {
+        assert_eq!(ep.transaction_count(), 0);
+        assert_eq!(ep.call_count(), 0);
+    }
+    // No RTP after the hang-up: nothing was delivered past 2 s but RTCP BYE.
+    assert_eq!(pair.uac.stats().stray_responses, 0);
+}
+
+#[test]
+fn invite_into_silence_retransmits_on_timer_a_and_gives_up_on_timer_b_at_32_s() {
+    let mut pair = Pair::new(UasPolicy::RingAndAnswer);
+    pair.uas_silent = true;
+    pair.uac_drops = Some("INVITE");
+    pair.uac_call();
+    pair.run_until(secs(40.0));
+    // RFC 3261 §17.1.1.2: T1, doubling without cap, until Timer B = 64·T1.
+    let expected: Vec<Duration> = [0.0, 0.5, 1.5, 3.5, 7.5, 15.5, 31.5]
+        .iter()
+        .map(|s| secs(*s))
+        .collect();
+    assert_eq!(pair.sent_by_uac("INVITE"), expected);
+    let end = ended(&pair.uac_events);
+    assert_eq!(end.len(), 1);
+    assert_eq!(end[0].0, secs(32.0));
+    assert_eq!(end[0].1, session_fsm::EndReason::Timeout);
+    assert_eq!(pair.uac.call_count(), 0);
+    assert_eq!(pair.uac.transaction_count(), 0);
+}
+
+#[test]
+fn uas_retransmits_its_200_until_the_ack_then_gives_up_and_sends_bye() {
+    let mut pair = Pair::new(UasPolicy::RingAndAnswer);
+    pair.uac_drops = Some("ACK");
+    pair.uac_call();
+    pair.run_until(secs(40.0));
+    // §13.3.1.4: the 2xx at T1, 2·T1, 4·T1... capped at T2 = 4 s, for 64·T1 = 32 s.
+    let expected: Vec<Duration> = [0.0, 0.5, 1.5, 3.5, 7.5, 11.5, 15.5, 19.5, 23.5, 27.5, 31.5]
+        .iter()
+        .map(|s| secs(*s))
+        .collect();
+    let oks: Vec<Duration> = pair
+        .ladder
+        .iter()
+        .filter(|(_, uac, l)| !*uac && l.starts_with("SIP/2.0 200"))
+        .map(|e| e.0)
+        .take(expected.len())
+        .collect();
+    assert_eq!(oks, expected);
+    // The UAC ACKs every retransmission (§13.2.2.4), and every ACK is lost.
+    assert_eq!(pair.sent_by_uac("ACK").len(), expected.len());
+    // Then the UAS ends the call with a BYE (§13.3.1.4), which the UAC answers.
+    assert_eq!(pair.sent_by_uas("BYE"), vec![secs(32.0)]);
+    let uas_end = ended(&pair.uas_events);
+    assert_eq!(uas_end.len(), 1);
+    assert_eq!(
+        (uas_end[0].0, uas_end[0].1.clone()),
+        (secs(32.0), session_fsm::EndReason::Timeout)
+    );
+    let uac_end = ended(&pair.uac_events);
+    assert_eq!(uac_end[0].1, session_fsm::EndReason::RemoteHangUp);
+    // No call was ever reported answered on the UAS side: the ACK never came.
+    assert!(!pair
+        .uas_events
+        .iter()
+        .any(|(_, e)| matches!(e, Event::Answered { .. })));
+}
+
+#[test]
+fn a_rejected_call_is_acked_and_reported_declined() {
+    let mut pair = Pair::new(UasPolicy::Reject(486));
+    pair.uac_call();
+    pair.run_until(secs(1.0));
+    let ladder: Vec<&str> = pair.ladder.iter().map(|(_, _, l)| l.as_str()).collect();
+    assert_eq!(
+        ladder,
+        [
+            "INVITE sip:uas@127.0.0.2:5060 SIP/2.0",
+            "SIP/2.0 100 Trying",
+            "SIP/2.0 486 Busy Here",
+            "ACK sip:uas@127.0.0.2:5060 SIP/2.0",
+        ]
+    );
+    assert_eq!(
+        ended(&pair.uac_events)[0].1,
+        session_fsm::EndReason::Declined(486)
+    );
+    assert_eq!(
+        ended(&pair.uas_events)[0].1,
+        session_fsm::EndReason::Rejected(486)
+    );
+    pair.run_until(secs(40.0));
+    assert_eq!(
+        pair.uac.transaction_count() + pair.uas.transaction_count(),
+        0
+    );
+    assert_eq!(pair.uac.call_count() + pair.uas.call_count(), 0);
+}
+
+#[test]
+fn hanging_up_while_it_rings_cancels_and_the_invite_gets_487() {
+    let mut pair = Pair::new(UasPolicy::RingOnly);
+    let call = pair.uac_call();
+    pair.run_until(secs(1.0));
+    assert!(pair
+        .uac_events
+        .iter()
+        .any(|(_, e)| matches!(e, Event::Ringing { .. })));
+    pair.uac.hang_up(pair.now, call).unwrap();
+    pair.run_until(secs(2.0));
+    let ladder: Vec<&str> = pair.ladder.iter().map(|(_, _, l)| l.as_str()).collect();
+    assert_eq!(
+        ladder,
+        [
+            "INVITE sip:uas@127.0.0.2:5060 SIP/2.0",
+            "SIP/2.0 100 Trying",
+            "SIP/2.0 180 Ringing",
+            "CANCEL sip:uas@127.0.0.2:5060 SIP/2.0",
+            "SIP/2.0 200 OK",
+            "SIP/2.0 487 Request Terminated",
+            "ACK sip:uas@127.0.0.2:5060 SIP/2.0",
+        ]
+    );
+    assert_eq!(
+        ended(&pair.uac_events)[0].1,
+        session_fsm::EndReason::LocalHangUp
+    );
+    assert_eq!(
+        ended(&pair.uas_events)[0].1,
+        session_fsm::EndReason::RemoteHangUp
+    );
+    pair.run_until(secs(40.0));
+    assert_eq!(
+        pair.uac.transaction_count() + pair.uas.transaction_count(),
+        0
+    );
+    assert_eq!(pair.uac.call_count() + pair.uas.call_count(), 0);
+}
+
+/// Feeds one raw datagram to a fresh UAS and returns its answers.
+fn answers_to(datagram: &[u8]) -> Vec<String> {
+    let epoch = epoch();
+    let mut uas = endpoint(UAS_SIP, 3, epoch);
+    uas.handle_input(Input::Receive {
+        now: epoch,
+        socket: Socket::Sip,
+        source: UAC_SIP.parse().unwrap(),
+        bytes: Bytes::copy_from_slice(datagram),
+    });
+    let (sent, events, _) = drain(&mut uas);
+    assert!(events.is_empty(), "no call for a broken or foreign request");
+    sent.into_iter()
+        .map(|(_, _, b)| String::from_utf8_lossy(&b).into_owned())
+        .collect()
+}
+
+fn request(method_line: &str, cseq: &str, extra: &str) -> String {
+    format!(
+        "{method_line}\r\nVia: SIP/2.0/UDP {UAC_SIP};branch=z9hG4bKt1\r\n\
+         From: <sip:a@{UAC_SIP}>;tag=a1\r\nTo: <sip:uas@{UAS_SIP}>{extra}\r\n\
+         Call-ID: c1@test\r\nCSeq: {cseq}\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+    )
+}
+
+#[test]
+fn broken_and_foreign_requests_get_the_rfc_answers() {
+    // CSeq method differs from the request method (§8.1.1.5): 400 naming the rule.
+    let answers =
+        answers_to(request("INVITE sip:uas@127.0.0.2 SIP/2.0", "1 OPTIONS", "").as_bytes());
+    assert_eq!(answers.len(), 1);
+    assert!(
+        answers[0].starts_with("SIP/2.0 400 Bad Request\r\n"),
+        "{}",
+        answers[0]
+    );
+    assert!(
+        answers[0].contains("\r\nWarning: 399 127.0.0.2 \""),
+        "{}",
+        answers[0]
+    );
+    assert!(
+        answers[0].contains("\r\nCall-ID: c1@test\r\n"),
+        "{}",
+        answers[0]
+    );
+
+    // A BYE for a dialog we do not have: 481 (§12.2.2).
+    let answers =
+        answers_to(request("BYE sip:uas@127.0.0.2 SIP/2.0", "2 BYE", ";tag=nope").as_bytes());
+    assert!(answers[0].starts_with("SIP/2.0 481 "), "{}", answers[0]);
+
+    // A method nobody knows: 501 (§8.2.1), with Allow.
+    let answers = answers_to(request("FOO sip:uas@127.0.0.2 SIP/2.0", "1 FOO", "").as_bytes());
+    assert!(answers[0].starts_with("SIP/2.0 501 "), "{}", answers[0]);
+    assert!(answers[0].contains("\r\nAllow: INVITE, ACK, CANCEL, BYE, OPTIONS\r\n"));
+
+    // A method we know but do not implement: 405 (§8.2.1).
+    let answers =
+        answers_to(request("REGISTER sip:127.0.0.2 SIP/2.0", "1 REGISTER", "").as_bytes());
+    assert!(answers[0].starts_with("SIP/2.0 405 "), "{}", answers[0]);
+
+    // An INVITE whose offer we cannot answer (no common codec): 488 (RFC 3264 §6).
+    let sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n\
+               m=audio 4000 RTP/AVP 18\r\na=rtpmap:18 G729/8000\r\n";
+    let invite = request("INVITE sip:uas@127.0.0.2 SIP/2.0", "1 INVITE", "").replace(
+        "Content-Length: 0\r\n\r\n",
+        &format!(
+            "Content-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{sdp}",
+            sdp.len()
+        ),
+    );
+    let answers = answers_to(invite.as_bytes());
+    assert_eq!(answers.len(), 1, "{answers:?}");
+    assert!(answers[0].starts_with("SIP/2.0 488 "), "{}", answers[0]);
+
+    // Garbage, an empty datagram and a response nobody asked for: dropped, never answered.
+    for garbage in [
+        &b""[..],
+        b"\x00\x01\x02",
+        b"SIP/2.0 200 OK\r\n\r\n",
+        b"\r\n\r\n",
+    ] {
+        assert!(answers_to(garbage).is_empty());
+    }
 }

@@ -68,7 +68,8 @@ impl fmt::Display for EndReason {
 pub struct MediaStats {
     /// RTP packets sent.
     pub rtp_sent: u64,
-    /// RTP packets received and accepted.
+    /// RTP packets received from the far end's stream, every one that arrived (duplicates
+    /// and the RFC 3550 A.1 probation packets included).
     pub rtp_received: u64,
     /// Packets lost by RFC 3550 A.3 (negative when duplicates outnumber losses).
     pub rtp_lost: i64,

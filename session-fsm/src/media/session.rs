@@ -322,8 +322,9 @@ impl MediaSession {
     /// What the session did so far.
     pub(crate) fn stats(&self) -> MediaStats {
         let (received, lost, jitter_ms) = match &self.receiver {
+            // Every packet of the stream we latched onto, probation included: what arrived.
             Some((_, s)) => (
-                u64::from(s.received()),
+                s.packets(),
                 i64::from(s.cumulative_lost()),
                 f64::from(s.jitter()) * 1000.0 / f64::from(CLOCK_RATE),
             ),
