@@ -16,6 +16,7 @@ pub use error::{EmitError, Error};
 pub use rng::SeededRng;
 
 pub mod codec;
+pub mod demux;
 pub mod rtcp;
 pub mod rtp;
 pub mod stats;
