@@ -17,6 +17,7 @@ pub use rng::SeededRng;
 
 pub mod codec;
 pub mod demux;
+pub mod events;
 pub mod jitter;
 pub mod rtcp;
 pub mod rtp;
