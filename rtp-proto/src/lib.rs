@@ -15,6 +15,7 @@ mod rng;
 pub use error::{EmitError, Error};
 pub use rng::SeededRng;
 
+pub mod audio;
 pub mod codec;
 pub mod demux;
 pub mod events;
