@@ -4,15 +4,19 @@
 //! [`CompoundIter`] checks each length against the bytes present before yielding anything;
 //! [`build_compound`] writes the report, SDES CNAME and optional BYE that §6.1 requires.
 
+use super::feedback::feedback_type;
 use super::header::{packet_type, RawRtcp};
 use super::sdes::{SdesChunk, SdesItem, SdesItemType, SdesRepr};
-use super::{Bye, ReceiverReport, RtcpError, Sdes, SenderReport};
+use super::{App, Bye, Fir, Nack, Pli, ReceiverReport, RtcpError, Sdes, SenderReport, Xr};
 use crate::error::EmitError;
 
 /// One packet out of a compound.
+///
+/// New packet types may be added, so match with a wildcard arm.
 #[derive(Debug, Clone, PartialEq, Eq)]
 // SR and RR carry their 31 report blocks inline; boxing them would allocate per packet.
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum RtcpPacket<'a> {
     /// A sender report.
     SenderReport(SenderReport),
@@ -22,8 +26,18 @@ pub enum RtcpPacket<'a> {
     Sdes(Sdes<'a>),
     /// A goodbye.
     Bye(Bye<'a>),
-    /// Any other packet type (APP, feedback, XR, unknown): framed and passed through, never an
-    /// error, so one unknown packet does not hide the rest of the compound.
+    /// An application-defined packet (RFC 3550 §6.7).
+    App(App<'a>),
+    /// A generic NACK, RTPFB FMT 1 (RFC 4585 §6.2.1).
+    Nack(Nack<'a>),
+    /// A picture loss indication, PSFB FMT 1 (RFC 4585 §6.3.1).
+    Pli(Pli),
+    /// A full intra request, PSFB FMT 4 (RFC 5104 §4.3.1).
+    Fir(Fir<'a>),
+    /// An extended report (RFC 3611).
+    Xr(Xr<'a>),
+    /// Any other packet type or feedback format: framed and passed through, never an error,
+    /// so one unknown packet does not hide the rest of the compound.
     Other(RawRtcp<'a>),
 }
 
@@ -38,6 +52,13 @@ impl<'a> RtcpPacket<'a> {
             packet_type::RR => Self::ReceiverReport(ReceiverReport::parse(&raw)?),
             packet_type::SDES => Self::Sdes(Sdes::parse(&raw)?),
             packet_type::BYE => Self::Bye(Bye::parse(&raw)?),
+            packet_type::APP => Self::App(App::parse(&raw)?),
+            packet_type::RTPFB if raw.count == feedback_type::NACK => {
+                Self::Nack(Nack::parse(&raw)?)
+            }
+            packet_type::PSFB if raw.count == feedback_type::PLI => Self::Pli(Pli::parse(&raw)?),
+            packet_type::PSFB if raw.count == feedback_type::FIR => Self::Fir(Fir::parse(&raw)?),
+            packet_type::XR => Self::Xr(Xr::parse(&raw)?),
             _ => Self::Other(raw),
         })
     }
@@ -191,7 +212,7 @@ mod tests {
 
     #[test]
     fn unknown_types_are_passed_over() {
-        // An APP-like unknown type 250 between an empty RR and a BYE.
+        // An unknown type 250 between an empty RR and a BYE.
         let buf = [
             0x80, 201, 0, 1, 0, 0, 0, 1, // RR
             0x80, 250, 0, 1, 1, 2, 3, 4, // unknown
@@ -214,12 +235,29 @@ mod tests {
         // RFC 5506: a lone PSFB (PLI) packet.
         let buf = [0x81, 206, 0, 2, 0, 0, 0, 1, 0, 0, 0, 2];
         let packets = collect(&buf);
-        assert_eq!(packets.len(), 1);
+        assert_eq!(
+            packets,
+            vec![Ok(RtcpPacket::Pli(Pli {
+                sender_ssrc: 1,
+                media_ssrc: 2
+            }))]
+        );
+        // A lone NACK followed by an unknown PSFB format (REMB-like FMT 15).
+        let buf = [
+            0x81, 205, 0, 3, 0, 0, 0, 1, 0, 0, 0, 2, 0, 9, 0, 0, // NACK seq 9
+            0x8f, 206, 0, 2, 0, 0, 0, 1, 0, 0, 0, 0, // PSFB FMT 15
+        ];
+        let packets = collect(&buf);
+        assert_eq!(packets.len(), 2);
+        match &packets[0] {
+            Ok(RtcpPacket::Nack(n)) => assert_eq!(n.lost().collect::<Vec<_>>(), vec![9]),
+            other => panic!("expected NACK, got {other:?}"),
+        }
         assert!(matches!(
-            packets[0],
+            packets[1],
             Ok(RtcpPacket::Other(RawRtcp {
                 packet_type: 206,
-                count: 1,
+                count: 15,
                 ..
             }))
         ));
@@ -248,6 +286,61 @@ mod tests {
                 needed: 4,
                 available: 2
             }))
+        );
+    }
+
+    #[test]
+    fn every_typed_packet_in_one_compound() {
+        use crate::rtcp::{EntryList, FirEntry, NackPair, VoipMetrics, XrBlock, XrBlocks};
+        let rr = ReceiverReport {
+            ssrc: 1,
+            reports: ReportBlocks::new(),
+        };
+        let app = App {
+            subtype: 2,
+            ssrc: 1,
+            name: *b"abcd",
+            data: &[0, 1, 2, 3],
+        };
+        let nacks = [NackPair { pid: 7, blp: 1 }];
+        let nack = Nack {
+            sender_ssrc: 1,
+            media_ssrc: 2,
+            pairs: EntryList::Items(&nacks),
+        };
+        let pli = Pli {
+            sender_ssrc: 1,
+            media_ssrc: 2,
+        };
+        let firs = [FirEntry { ssrc: 2, seq_nr: 1 }];
+        let fir = Fir {
+            sender_ssrc: 1,
+            media_ssrc: 0,
+            entries: EntryList::Items(&firs),
+        };
+        let blocks = [XrBlock::VoipMetrics(VoipMetrics::default())];
+        let xr = Xr {
+            ssrc: 1,
+            blocks: XrBlocks::Items(&blocks),
+        };
+        let mut buf = [0u8; 256];
+        let mut n = rr.emit(&mut buf).unwrap();
+        n += app.emit(&mut buf[n..]).unwrap();
+        n += nack.emit(&mut buf[n..]).unwrap();
+        n += pli.emit(&mut buf[n..]).unwrap();
+        n += fir.emit(&mut buf[n..]).unwrap();
+        n += xr.emit(&mut buf[n..]).unwrap();
+        let got: Vec<_> = collect(&buf[..n]).into_iter().map(Result::unwrap).collect();
+        assert_eq!(
+            got,
+            vec![
+                RtcpPacket::ReceiverReport(rr),
+                RtcpPacket::App(app),
+                RtcpPacket::Nack(nack),
+                RtcpPacket::Pli(pli),
+                RtcpPacket::Fir(fir),
+                RtcpPacket::Xr(xr),
+            ]
         );
     }
 

@@ -33,6 +33,19 @@ pub enum RtcpError {
     MalformedSdes,
     /// A BYE reason runs past the packet (§6.6).
     MalformedBye,
+    /// An APP packet is shorter than its SSRC and name (RFC 3550 §6.7).
+    MalformedApp,
+    /// A feedback packet (RFC 4585 §6.1) lacks its two SSRCs, or its feedback control
+    /// information is not a whole number of entries (§6.2.1 NACK, RFC 5104 §4.3.1 FIR).
+    MalformedFeedback {
+        /// The packet type (205 RTPFB or 206 PSFB).
+        packet_type: u8,
+        /// The feedback message type (FMT).
+        fmt: u8,
+    },
+    /// An XR packet lacks its SSRC, or a report block's length runs past the packet or is
+    /// too short for its type (RFC 3611 §3, §4).
+    MalformedXr,
 }
 
 impl fmt::Display for RtcpError {
@@ -54,6 +67,17 @@ impl fmt::Display for RtcpError {
                 write!(f, "malformed SDES: an item overruns the packet or a chunk is not terminated")
             }
             Self::MalformedBye => write!(f, "malformed BYE: the reason overruns the packet"),
+            Self::MalformedApp => {
+                write!(f, "malformed APP: shorter than the SSRC and 4-octet name")
+            }
+            Self::MalformedFeedback { packet_type, fmt } => write!(
+                f,
+                "malformed feedback (PT {packet_type}, FMT {fmt}): missing SSRCs or a partial entry"
+            ),
+            Self::MalformedXr => write!(
+                f,
+                "malformed XR: a report block overruns the packet or is too short for its type"
+            ),
         }
     }
 }

@@ -4,25 +4,43 @@
 //! and passes unknown packet types through as [`RtcpPacket::Other`] instead of failing. Each
 //! known packet type has a plain representation that parses and emits into a caller buffer:
 //! [`SenderReport`], [`ReceiverReport`] (with [`ReportBlock`]s), [`Sdes`]/[`SdesRepr`] and
-//! [`Bye`]. [`build_compound`] writes the report + SDES CNAME (+ BYE) that §6.1 requires.
+//! [`Bye`], [`App`] (§6.7), the RFC 4585 feedback messages [`Nack`] (§6.2.1) and [`Pli`]
+//! (§6.3.1), [`Fir`] (RFC 5104 §4.3.1) and extended reports [`Xr`] (RFC 3611).
+//! [`build_compound`] writes the report + SDES CNAME (+ BYE) that §6.1 requires.
+//!
+//! Lists inside a body (NACK entries, FIR entries, DLRR sub-blocks, XR blocks) stay slices of
+//! the datagram when received and are plain value slices when built: [`EntryList`] and
+//! [`XrBlocks`] hold either, and compare equal by content.
 
+mod app;
 mod bye;
 mod compound;
+mod entries;
 mod error;
+mod feedback;
 mod header;
+mod nack;
+mod psfb;
 mod report_block;
 mod rr;
 mod sdes;
 mod sr;
+mod xr;
 
+pub use app::{App, MAX_APP_SUBTYPE};
 pub use bye::Bye;
 pub use compound::{build_compound, CompoundIter, Report, RtcpPacket};
+pub use entries::{EntryIter, EntryList, WireEntry};
 pub use error::RtcpError;
+pub use feedback::feedback_type;
 pub use header::{packet_type, RawRtcp, HEADER_LEN, MAX_COUNT};
+pub use nack::{Nack, NackPacker, NackPair};
+pub use psfb::{Fir, FirEntry, Pli, PLI_LEN};
 pub use report_block::{ReportBlock, REPORT_BLOCK_LEN};
 pub use rr::ReceiverReport;
 pub use sdes::{Sdes, SdesChunk, SdesChunkView, SdesItem, SdesItemType, SdesItems, SdesRepr};
 pub use sr::SenderReport;
+pub use xr::{xr_block_type, DlrrItem, VoipMetrics, Xr, XrBlock, XrBlockIter, XrBlocks};
 
 /// Up to 31 report blocks fit one SR or RR (the 5-bit count, RFC 3550 §6.4.1).
 pub type ReportBlocks = heapless::Vec<ReportBlock, MAX_COUNT>;

@@ -27,7 +27,7 @@ pub struct ReportBlock {
     /// Fraction lost since the previous report, in 1/256 (RFC 3550 §6.4.1, A.3).
     pub fraction_lost: u8,
     /// Packets lost since reception began; negative when duplicates arrived. Emitting clamps
-    /// to the signed 24-bit range [`CUMULATIVE_LOST_MIN`]..=[`CUMULATIVE_LOST_MAX`].
+    /// to the signed 24-bit range `CUMULATIVE_LOST_MIN..=CUMULATIVE_LOST_MAX`.
     pub cumulative_lost: i32,
     /// Cycles (upper 16 bits) and highest sequence number received (lower 16 bits).
     pub highest_seq: u32,

@@ -221,7 +221,7 @@ impl<T: AsRef<[u8]>> RtpPacket<T> {
 
 /// An RTP header extension (RFC 3550 §5.3.1): 16 profile-defined bits and whole 32-bit words.
 ///
-/// RFC 8285 one- and two-byte element parsing is left to a later layer over `data`.
+/// Read its RFC 8285 one- and two-byte elements with [`HeaderExtension::elements`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HeaderExtension<'a> {
     /// The "defined by profile" field (0xBEDE for RFC 8285 one-byte elements).
