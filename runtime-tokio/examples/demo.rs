@@ -30,7 +30,11 @@ async fn main() {
     let mut uas_config = RuntimeConfig::new("127.0.0.1:0".parse().unwrap());
     uas_config.rtp_ports = 30000..=30099;
     uas_config.seed = Some(1);
-    uas_config.endpoint = |c| c.user = "uas".to_owned();
+    // RTCP every second (the library default is RFC 3550's 5 s), so a 2 s call shows reports.
+    uas_config.endpoint = |c| {
+        c.user = "uas".to_owned();
+        c.rtcp_interval = Duration::from_secs(1);
+    };
     let mut uac_config = RuntimeConfig::new("127.0.0.1:0".parse().unwrap());
     uac_config.rtp_ports = 30100..=30199;
     uac_config.seed = Some(2);
@@ -38,6 +42,7 @@ async fn main() {
     uac_config.endpoint = |c| {
         c.user = "uac".to_owned();
         c.tone_hz = Some(660.0);
+        c.rtcp_interval = Duration::from_secs(1);
     };
 
     let (uas, uas_events) = start(uas_config).await.expect("bind the UAS on loopback");
