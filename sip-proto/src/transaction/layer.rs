@@ -542,8 +542,9 @@ impl<P: Clone> TransactionLayer<P> {
         Ok(())
     }
 
-    /// The transport failed to send for transaction `id` (§17.1.4, §17.2.4): it terminates
-    /// and reports [`Event::TransportError`].
+    /// The transport failed to send for transaction `id` (§17.1.4, §17.2.4): it reports
+    /// [`Event::TransportError`] and terminates (an INVITE server transaction in Accepted
+    /// stays until Timer L, RFC 6026 Figure 5).
     pub fn transport_error(&mut self, id: TransactionId) -> Result<(), LayerError> {
         let entry = self
             .entry_mut(id)
