@@ -40,7 +40,8 @@ pub use client_invite::{ClientInvite, ClientInviteState};
 pub use client_non_invite::{ClientNonInvite, ClientNonInviteState};
 pub use key::{TransactionKey, MAGIC_COOKIE};
 pub use layer::{
-    LayerConfig, LayerError, LayerEvent, TransactionId, TransactionKind, TransactionLayer, Transmit,
+    LayerConfig, LayerError, LayerEvent, TransactionId, TransactionKind, TransactionLayer,
+    TransactionState, Transmit,
 };
 pub use server_invite::{ServerInvite, ServerInviteState};
 pub use server_non_invite::{ServerNonInvite, ServerNonInviteState};
