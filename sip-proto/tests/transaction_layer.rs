@@ -4,8 +4,8 @@
 use bytes::Bytes;
 use sip_proto::time::{Duration, Instant};
 use sip_proto::transaction::{
-    Event, LayerConfig, LayerError, LayerEvent, Reliability, Timer, TransactionId, TransactionKey,
-    TransactionKind, TransactionLayer, Transmit,
+    ClientInviteState, Event, LayerConfig, LayerError, LayerEvent, Reliability, Timer,
+    TransactionId, TransactionKey, TransactionKind, TransactionLayer, TransactionState, Transmit,
 };
 
 type Layer = TransactionLayer<&'static str>;
@@ -66,6 +66,10 @@ fn client_invite_and_its_cancel_are_separate_transactions() {
         )
         .unwrap();
     assert_ne!(inv, can);
+    assert_eq!(
+        l.state(inv),
+        Some(TransactionState::ClientInvite(ClientInviteState::Calling))
+    );
     assert_eq!(l.kind(inv), Some(TransactionKind::ClientInvite));
     assert_eq!(l.kind(can), Some(TransactionKind::ClientNonInvite));
     let sent = tx(&mut l);

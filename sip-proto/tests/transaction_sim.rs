@@ -259,3 +259,204 @@ fn non_invite_reliable_pair_terminates_at_once() {
     assert_eq!(c.poll_timeout(), None);
     assert_eq!(s.poll_timeout(), None);
 }
+
+/// A message on the simulated wire: `"REQ <method> <branch>"` or
+/// `"RES <method> <branch> <status>"`, standing in for what the parser would extract.
+fn wire(kind: &str, method: &str, branch: &str, status: Option<u16>) -> Bytes {
+    match status {
+        Some(s) => Bytes::from(format!("{kind} {method} {branch} {s}")),
+        None => Bytes::from(format!("{kind} {method} {branch}")),
+    }
+}
+
+struct Parsed {
+    request: bool,
+    method: String,
+    branch: String,
+    status: u16,
+}
+
+fn parse(b: &Bytes) -> Parsed {
+    let s = std::str::from_utf8(b).expect("the sim writes ASCII");
+    let mut it = s.split(' ');
+    let kind = it.next().unwrap_or_default();
+    Parsed {
+        request: kind == "REQ",
+        method: it.next().unwrap_or_default().to_owned(),
+        branch: it.next().unwrap_or_default().to_owned(),
+        status: it.next().and_then(|s| s.parse().ok()).unwrap_or(0),
+    }
+}
+
+struct AcceptedOutcome {
+    uac_2xx_seen: usize,
+    uas_new_invites: usize,
+    retransmitter_gave_up: bool,
+    retransmitter_done: bool,
+    uac_len: usize,
+    uas_len: usize,
+}
+
+/// UAC and UAS transaction layers with a 2xx answer (RFC 6026): the UAS sends 180 then 200
+/// and keeps the 200 alive with a `Uas2xxRetransmitter`; the UAC ACKs every 2xx the Accepted
+/// client transaction passes up, with an ACK on a new branch that the UAS layer reports as
+/// unmatched.
+fn run_invite_accept(seed: u64, loss: u64, dup: u64) -> AcceptedOutcome {
+    use sip_proto::transaction::{
+        LayerConfig, LayerEvent, TransactionKey, TransactionLayer, Uas2xxEvent, Uas2xxRetransmitter,
+    };
+    #[allow(clippy::disallowed_methods)] // test epoch
+    let t0 = Instant::now();
+    let cfg = TimerConfig::default();
+    let mut net = Net {
+        rng: Rng::new(seed),
+        loss,
+        dup,
+        in_flight: Vec::new(),
+    };
+    let mut uac: TransactionLayer<Dir> = TransactionLayer::new(LayerConfig::default());
+    let mut uas: TransactionLayer<Dir> = TransactionLayer::new(LayerConfig::default());
+    let invite_key = TransactionKey::client("z9hG4bKinv", "INVITE");
+    uac.start_client(
+        t0,
+        invite_key,
+        wire("REQ", "INVITE", "z9hG4bKinv", None),
+        Dir::ToServer,
+        Reliability::Unreliable,
+    )
+    .expect("room");
+    let mut answer: Option<(Instant, sip_proto::transaction::TransactionId)> = None;
+    let mut retransmitter: Option<Uas2xxRetransmitter> = None;
+    let mut out = AcceptedOutcome {
+        uac_2xx_seen: 0,
+        uas_new_invites: 0,
+        retransmitter_gave_up: false,
+        retransmitter_done: false,
+        uac_len: 0,
+        uas_len: 0,
+    };
+    let ok = wire("RES", "INVITE", "z9hG4bKinv", Some(200));
+    let mut now = t0;
+    for _ in 0..20_000 {
+        uac.handle_timeout(now);
+        uas.handle_timeout(now);
+        if let Some(r) = retransmitter.as_mut() {
+            r.handle_timeout(now);
+        }
+        if let Some((_, id)) = answer.filter(|(at, _)| *at <= now) {
+            answer = None;
+            uas.send_response(now, id, 200, ok.clone())
+                .expect("Proceeding takes a 2xx");
+            retransmitter = Some(Uas2xxRetransmitter::new(now, ok.clone(), cfg));
+        }
+        for (dir, bytes) in net.take_due(now) {
+            let p = parse(&bytes);
+            match dir {
+                Dir::ToServer => {
+                    let key = TransactionKey::server(
+                        p.branch.clone(),
+                        b"uac.example",
+                        5060,
+                        p.method.clone(),
+                    );
+                    uas.handle_request(now, key, bytes, Dir::ToClient, Reliability::Unreliable);
+                }
+                Dir::ToClient => {
+                    let key = TransactionKey::client(p.branch.clone(), p.method.clone());
+                    assert!(!p.request);
+                    uac.handle_response(now, key, p.status, bytes, Dir::ToServer, |_, _| {
+                        Bytes::from_static(b"REQ ACK z9hG4bKinv")
+                    });
+                }
+            }
+        }
+        if let Some(r) = retransmitter.as_mut() {
+            while let Some(b) = r.poll_transmit() {
+                net.send(now, Dir::ToClient, b);
+            }
+            if r.poll_event() == Some(Uas2xxEvent::AckTimeout) {
+                out.retransmitter_gave_up = true;
+            }
+        }
+        while let Some(e) = uas.poll_event() {
+            match e {
+                LayerEvent::NewRequest { id, key, .. } => {
+                    assert!(key.is_invite(), "seed {seed}: only the INVITE is new");
+                    out.uas_new_invites += 1;
+                    uas.send_response(now, id, 180, wire("RES", "INVITE", "z9hG4bKinv", Some(180)))
+                        .expect("Proceeding takes a 1xx");
+                    answer = Some((now + Duration::from_secs(1), id));
+                }
+                LayerEvent::UnmatchedAck { .. } => {
+                    if let Some(r) = retransmitter.as_mut() {
+                        r.ack_received();
+                    }
+                }
+                _ => {}
+            }
+        }
+        while let Some(e) = uac.poll_event() {
+            if let LayerEvent::Transaction {
+                event: Event::Response { status: 200, .. },
+                ..
+            } = e
+            {
+                out.uac_2xx_seen += 1;
+                // §13.2.2.4: the UAC core ACKs every 2xx itself, on a new branch.
+                net.send(now, Dir::ToServer, wire("REQ", "ACK", "z9hG4bKack", None));
+            }
+        }
+        while let Some(t) = uac.poll_transmit() {
+            net.send(now, t.peer, t.bytes);
+        }
+        while let Some(t) = uas.poll_transmit() {
+            net.send(now, t.peer, t.bytes);
+        }
+        let next = min_opt([
+            uac.poll_timeout(),
+            uas.poll_timeout(),
+            retransmitter.as_ref().and_then(|r| r.poll_timeout()),
+            net.next_delivery(),
+            answer.map(|(at, _)| at),
+        ]);
+        match next {
+            Some(at) => now = at,
+            None => break,
+        }
+    }
+    out.retransmitter_done = retransmitter.as_ref().is_some_and(|r| r.is_done());
+    out.uac_len = uac.len();
+    out.uas_len = uas.len();
+    out
+}
+
+#[test]
+fn invite_accept_rfc6026_under_loss_and_duplication() {
+    for seed in 0..200 {
+        let o = run_invite_accept(seed, 20, 15);
+        // The INVITE server transaction absorbed every INVITE retransmission in Accepted.
+        assert!(o.uas_new_invites <= 1, "seed {seed}");
+        if o.uas_new_invites == 1 {
+            assert!(o.retransmitter_done, "seed {seed}");
+        }
+        // If the UAC saw a 2xx, the 2xx retransmissions reached its TU, not the stray path,
+        // and the UAS stopped on the ACK unless every ACK was lost.
+        if o.uac_2xx_seen > 0 && !o.retransmitter_gave_up {
+            assert!(o.retransmitter_done, "seed {seed}");
+        }
+        assert_eq!(
+            (o.uac_len, o.uas_len),
+            (0, 0),
+            "seed {seed}: everything terminated"
+        );
+    }
+}
+
+#[test]
+fn invite_accept_without_loss_acks_once() {
+    let o = run_invite_accept(1, 0, 0);
+    assert_eq!(o.uas_new_invites, 1);
+    assert_eq!(o.uac_2xx_seen, 1);
+    assert!(o.retransmitter_done);
+    assert!(!o.retransmitter_gave_up);
+}

@@ -12,6 +12,53 @@
 //! handle, …): the layer stores it and hands it back with every [`Transmit`], and never looks
 //! inside. Matching works on [`TransactionKey`]s; building them from a parsed message (top Via
 //! branch and sent-by, CSeq method) is the caller's job until the parser is wired in.
+//!
+//! # The run loop
+//!
+//! Feed inputs, drain both queues, arm one timer for `poll_timeout`, and call `handle_timeout`
+//! when it fires. A simulation does the same with a virtual clock:
+//!
+//! ```
+//! use bytes::Bytes;
+//! use sip_proto::time::{Duration, Instant};
+//! use sip_proto::transaction::{
+//!     Event, LayerConfig, LayerEvent, Reliability, Timer, TransactionKey, TransactionLayer,
+//! };
+//!
+//! # #[allow(clippy::disallowed_methods)] // the epoch of this virtual-time example
+//! let t0 = Instant::now();
+//! // `P` is whatever names a peer for the adapter: a socket address, a connection id, ...
+//! let mut layer: TransactionLayer<&str> = TransactionLayer::new(LayerConfig::default());
+//! let key = TransactionKey::client("z9hG4bK776asdhds", "OPTIONS");
+//! let request = Bytes::from_static(b"OPTIONS sip:bob@example.com SIP/2.0\r\n...");
+//! let id = layer.start_client(t0, key, request, "192.0.2.4:5060", Reliability::Unreliable)?;
+//!
+//! // No answer ever comes: Timer E retransmits, Timer F gives up at 64*T1.
+//! let mut sent = 0;
+//! let mut now = t0;
+//! loop {
+//!     while let Some(t) = layer.poll_transmit() {
+//!         assert_eq!(t.peer, "192.0.2.4:5060"); // an adapter would send_to(t.peer, t.bytes)
+//!         sent += 1;
+//!     }
+//!     while let Some(event) = layer.poll_event() {
+//!         if let LayerEvent::Transaction { id: done, event: Event::TimedOut { timer } } = event {
+//!             assert_eq!((done, timer), (id, Timer::F));
+//!         }
+//!     }
+//!     match layer.poll_timeout() {
+//!         Some(deadline) => {
+//!             now = deadline; // an adapter sleeps until then, reads the clock once
+//!             layer.handle_timeout(now);
+//!         }
+//!         None => break,
+//!     }
+//! }
+//! assert_eq!(now - t0, Duration::from_secs(32));
+//! assert_eq!(sent, 11); // the request and 10 retransmissions
+//! assert!(layer.is_empty());
+//! # Ok::<(), sip_proto::transaction::LayerError>(())
+//! ```
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, VecDeque};
@@ -21,7 +68,8 @@ use core::fmt;
 
 use super::key::TransactionKey;
 use super::{
-    ClientInvite, ClientNonInvite, Event, Reliability, ServerInvite, ServerNonInvite, TimerConfig,
+    ClientInvite, ClientInviteState, ClientNonInvite, ClientNonInviteState, Event, Reliability,
+    ServerInvite, ServerInviteState, ServerNonInvite, ServerNonInviteState, TimerConfig,
     TransactionError,
 };
 use crate::time::Instant;
@@ -48,6 +96,19 @@ pub enum TransactionKind {
     ServerInvite,
     /// [`ServerNonInvite`] (§17.2.2).
     ServerNonInvite,
+}
+
+/// The state of a transaction in a [`TransactionLayer`], by kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TransactionState {
+    /// See [`ClientInviteState`].
+    ClientInvite(ClientInviteState),
+    /// See [`ClientNonInviteState`].
+    ClientNonInvite(ClientNonInviteState),
+    /// See [`ServerInviteState`].
+    ServerInvite(ServerInviteState),
+    /// See [`ServerNonInviteState`].
+    ServerNonInvite(ServerNonInviteState),
 }
 
 /// Configuration of a [`TransactionLayer`].
@@ -241,6 +302,14 @@ impl Machine {
             Machine::ServerNonInvite(_) => TransactionKind::ServerNonInvite,
         }
     }
+    fn state(&self) -> TransactionState {
+        match self {
+            Machine::ClientInvite(t) => TransactionState::ClientInvite(t.state()),
+            Machine::ClientNonInvite(t) => TransactionState::ClientNonInvite(t.state()),
+            Machine::ServerInvite(t) => TransactionState::ServerInvite(t.state()),
+            Machine::ServerNonInvite(t) => TransactionState::ServerNonInvite(t.state()),
+        }
+    }
     fn is_client(&self) -> bool {
         matches!(self, Machine::ClientInvite(_) | Machine::ClientNonInvite(_))
     }
@@ -335,6 +404,12 @@ impl<P: Clone> TransactionLayer<P> {
     /// What kind of transaction `id` is, if it is alive.
     pub fn kind(&self, id: TransactionId) -> Option<TransactionKind> {
         self.entry(id).map(|e| e.machine.kind())
+    }
+
+    /// The state of transaction `id`, if it is alive. A TU checks it before sending a
+    /// CANCEL, which §9.1 allows only once the INVITE transaction is Proceeding.
+    pub fn state(&self, id: TransactionId) -> Option<TransactionState> {
+        self.entry(id).map(|e| e.machine.state())
     }
 
     /// The key of transaction `id`, if it is alive.
@@ -542,8 +617,9 @@ impl<P: Clone> TransactionLayer<P> {
         Ok(())
     }
 
-    /// The transport failed to send for transaction `id` (§17.1.4, §17.2.4): it terminates
-    /// and reports [`Event::TransportError`].
+    /// The transport failed to send for transaction `id` (§17.1.4, §17.2.4): it reports
+    /// [`Event::TransportError`] and terminates (an INVITE server transaction in Accepted
+    /// stays until Timer L, RFC 6026 Figure 5).
     pub fn transport_error(&mut self, id: TransactionId) -> Result<(), LayerError> {
         let entry = self
             .entry_mut(id)

@@ -40,7 +40,8 @@ pub use client_invite::{ClientInvite, ClientInviteState};
 pub use client_non_invite::{ClientNonInvite, ClientNonInviteState};
 pub use key::{TransactionKey, MAGIC_COOKIE};
 pub use layer::{
-    LayerConfig, LayerError, LayerEvent, TransactionId, TransactionKind, TransactionLayer, Transmit,
+    LayerConfig, LayerError, LayerEvent, TransactionId, TransactionKind, TransactionLayer,
+    TransactionState, Transmit,
 };
 pub use server_invite::{ServerInvite, ServerInviteState};
 pub use server_non_invite::{ServerNonInvite, ServerNonInviteState};
@@ -71,7 +72,9 @@ pub enum Event {
         /// Which timer fired.
         timer: Timer,
     },
-    /// The transport failed to send (§17.1.4, §17.2.4); the transaction is terminated.
+    /// The transport failed to send (§17.1.4, §17.2.4). The transaction terminates (an
+    /// [`Event::Terminated`] follows), except an INVITE server transaction in Accepted, which
+    /// stays there until Timer L (RFC 6026 Figure 5).
     TransportError,
     /// The transaction reached Terminated; its owner may drop it. Always the last event.
     Terminated,

@@ -9,6 +9,9 @@
 //!                  └────────────Timer H (no ACK)────────────────┘
 //! ```
 //!
+//! A transport error ends the transaction from Proceeding, Completed or Confirmed; in
+//! Accepted it is only reported to the TU (RFC 6026 Figure 5).
+//!
 //! The transaction sends the TU's responses, resends the last provisional response on every
 //! retransmitted INVITE while Proceeding, retransmits a 300-699 final response on Timer G until
 //! the ACK arrives, and gives up on Timer H. A 2xx moves it to Accepted (RFC 6026): it absorbs
@@ -190,13 +193,18 @@ impl ServerInvite {
     }
 
     /// The transport failed to send a response (§17.2.4): the transaction informs the TU and
-    /// terminates.
+    /// terminates, except in Accepted, where RFC 6026 Figure 5 only informs the TU and stays
+    /// until Timer L, so that INVITE retransmissions are still absorbed rather than taken for
+    /// a new request (the failed 2xx is the TU's to retransmit or give up on, §13.3.1.4).
     pub fn transport_error(&mut self) {
-        if self.is_terminated() {
-            return;
+        match self.state {
+            ServerInviteState::Terminated => {}
+            ServerInviteState::Accepted => self.events.push_back(Event::TransportError),
+            _ => {
+                self.events.push_back(Event::TransportError);
+                self.terminate();
+            }
         }
-        self.events.push_back(Event::TransportError);
-        self.terminate();
     }
 
     /// Fires every timer due at `now`. Idempotent; a call before the next deadline does nothing.
@@ -427,14 +435,13 @@ mod tests {
     #[test]
     fn transport_error_in_every_state() {
         let t0 = epoch();
-        let setups: [&dyn Fn(&mut ServerInvite); 4] = [
+        let setups: [&dyn Fn(&mut ServerInvite); 3] = [
             &|_| {},
             &|t| t.send_response(t0, 486, b("486")).unwrap(),
             &|t| {
                 t.send_response(t0, 486, b("486")).unwrap();
                 t.handle_ack(t0, b("ACK"));
             },
-            &|t| t.send_response(t0, 200, b("200")).unwrap(),
         ];
         for setup in setups {
             let mut t = unreliable();
@@ -448,5 +455,19 @@ mod tests {
             );
             assert_eq!(t.poll_timeout(), None);
         }
+    }
+
+    #[test]
+    fn transport_error_in_accepted_informs_tu_and_stays() {
+        let t0 = epoch();
+        let mut t = unreliable();
+        t.send_response(t0, 200, b("200")).unwrap();
+        t.transport_error();
+        assert_eq!(t.state(), ServerInviteState::Accepted);
+        assert_eq!(drain_ev(&mut t), vec![Event::TransportError]);
+        t.handle_request_retransmission();
+        assert_eq!(drain_tx(&mut t), vec![b("200")], "only the original 2xx");
+        t.handle_timeout(t0 + Duration::from_secs(32));
+        assert_eq!(drain_ev(&mut t), vec![Event::Terminated]);
     }
 }
