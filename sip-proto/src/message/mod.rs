@@ -125,6 +125,17 @@ impl Message {
         }
     }
 
+    /// Writes the message back in canonical form: one SP between start-line elements,
+    /// `name: value` header lines in their original order and spelling, folded values
+    /// unfolded, then the body (octets after it in the datagram are not written). Writing a
+    /// message parsed from such output gives the same bytes again.
+    pub fn write(&self, out: &mut Vec<u8>) {
+        match self {
+            Message::Request(r) => r.write(out),
+            Message::Response(r) => r.write(out),
+        }
+    }
+
     /// A full syntax check of the headers this crate understands (see
     /// [`Headers::validate`]); a request failing it should be answered 400.
     pub fn validate(&self) -> Result<(), HeaderError> {
@@ -172,12 +183,22 @@ impl Request {
 
     /// The body as a shared slice of the datagram (no copy).
     pub fn body_bytes(&self) -> Bytes {
+        // invariant: the parser only records a body range inside the datagram.
         self.raw.slice(self.body.0 as usize..self.body.1 as usize)
     }
 
     /// The whole datagram as received.
     pub fn bytes(&self) -> &Bytes {
         &self.raw
+    }
+
+    /// Writes the request back in canonical form (see [`Message::write`]).
+    pub fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.method.as_str().as_bytes());
+        out.push(b' ');
+        out.extend_from_slice(self.uri().as_bytes());
+        out.extend_from_slice(b" SIP/2.0\r\n");
+        write_headers_and_body(&self.headers, self.body(), out);
     }
 
     /// Checks the headers every request must carry: To, From, CSeq, Call-ID, Max-Forwards
@@ -232,6 +253,7 @@ impl Response {
 
     /// The body as a shared slice of the datagram (no copy).
     pub fn body_bytes(&self) -> Bytes {
+        // invariant: the parser only records a body range inside the datagram.
         self.raw.slice(self.body.0 as usize..self.body.1 as usize)
     }
 
@@ -239,4 +261,28 @@ impl Response {
     pub fn bytes(&self) -> &Bytes {
         &self.raw
     }
+
+    /// Writes the response back in canonical form (see [`Message::write`]).
+    pub fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"SIP/2.0 ");
+        // The parser only accepts three-digit codes.
+        for d in [self.status / 100, self.status / 10 % 10, self.status % 10] {
+            out.push(b'0' + (d % 10) as u8);
+        }
+        out.push(b' ');
+        out.extend_from_slice(self.reason());
+        out.extend_from_slice(b"\r\n");
+        write_headers_and_body(&self.headers, self.body(), out);
+    }
+}
+
+fn write_headers_and_body(headers: &Headers, body: &[u8], out: &mut Vec<u8>) {
+    for (name, value) in headers.iter_raw() {
+        out.extend_from_slice(name);
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(body);
 }

@@ -222,15 +222,13 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
     let mut entries: SmallVec<[Entry; INLINE_HEADERS]> = SmallVec::new();
     let mut folded = false;
     let mut first_err: Option<K> = None;
-    let body_start = loop {
+    let framing: Result<usize, K> = loop {
         if b.get(p..p + 2) == Some(b"\r\n") {
-            break p + 2;
+            break Ok(p + 2);
         }
         let (le, next) = match line_end(b, p) {
             Ok(x) => x,
-            Err(k) => {
-                return Err(partial_error(k, &raw, raw.clone(), entries, &start));
-            }
+            Err(k) => break Err(k),
         };
         match b.get(p) {
             Some(b' ' | b'\t') => match entries.last_mut() {
@@ -280,9 +278,11 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
         p = next;
     };
 
-    // Unfold (copying the header section once) and trim the values.
+    // Unfold (copying the header section once) and trim the values. This is done even when
+    // framing failed, so the partial request handed out with the error reads cleanly.
+    let header_end = *framing.as_ref().unwrap_or(&b.len());
     let hbuf = if folded {
-        let mut copy = BytesMut::from(b.get(..body_start).unwrap_or(&[]));
+        let mut copy = BytesMut::from(b.get(..header_end).unwrap_or(&[]));
         let mut i = 0;
         while i + 2 < copy.len() {
             if copy.get(i..i + 2) == Some(b"\r\n") && matches!(copy.get(i + 2), Some(b' ' | b'\t'))
@@ -310,6 +310,10 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
         e.value = r32(s, t);
     }
     let headers = Headers::new(hbuf, entries);
+    let body_start = match framing {
+        Ok(at) => at,
+        Err(k) => return Err(partial_error_h(k, &raw, headers, &start)),
+    };
     if let Some(k) = first_err {
         return Err(partial_error_h(k, &raw, headers, &start));
     }
@@ -402,16 +406,6 @@ fn check_headers(h: &Headers, start: &Start) -> Result<(), K> {
         }
     }
     Ok(())
-}
-
-fn partial_error(
-    k: K,
-    raw: &Bytes,
-    hbuf: Bytes,
-    entries: SmallVec<[Entry; INLINE_HEADERS]>,
-    start: &Start,
-) -> ParseError {
-    partial_error_h(k, raw, Headers::new(hbuf, entries), start)
 }
 
 fn partial_error_h(k: K, raw: &Bytes, headers: Headers, start: &Start) -> ParseError {
