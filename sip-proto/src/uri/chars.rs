@@ -103,8 +103,7 @@ pub(crate) fn hex_val(b: u8) -> Option<u8> {
 /// Checks that `s` is made of `allowed` octets and well-formed `escaped = "%" HEXDIG HEXDIG`.
 pub(crate) fn all_escaped_or(s: &[u8], allowed: fn(u8) -> bool) -> bool {
     let mut i = 0;
-    while i < s.len() {
-        let b = s[i];
+    while let Some(&b) = s.get(i) {
         if b == b'%' {
             match (s.get(i + 1).copied(), s.get(i + 2).copied()) {
                 (Some(h), Some(l)) if hex_val(h).is_some() && hex_val(l).is_some() => i += 3,

@@ -103,7 +103,8 @@ fn parse_ipv4(b: &[u8]) -> Option<Ipv4Addr> {
         *parts.get_mut(n)? = v;
         n += 1;
     }
-    (n == 4).then(|| Ipv4Addr::new(parts[0], parts[1], parts[2], parts[3]))
+    let [a, b, c, d] = parts;
+    (n == 4).then_some(Ipv4Addr::new(a, b, c, d))
 }
 
 /// `hostname = *( domainlabel "." ) toplabel [ "." ]`, `domainlabel = alphanum /

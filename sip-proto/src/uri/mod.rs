@@ -141,8 +141,7 @@ impl<'a> Uri<'a> {
         if s.is_empty() {
             return Err(UriError::Empty);
         }
-        let colon = s.find(':').ok_or(UriError::BadScheme)?;
-        let (scheme_txt, rest) = (&s[..colon], &s[colon + 1..]);
+        let (scheme_txt, rest) = s.split_once(':').ok_or(UriError::BadScheme)?;
         let sb = scheme_txt.as_bytes();
         let scheme_ok = sb.first().is_some_and(u8::is_ascii_alphabetic)
             && sb
@@ -185,11 +184,10 @@ impl<'a> Uri<'a> {
 
     fn parse_sip(&mut self, rest: &'a str) -> Result<(), UriError> {
         // '@' appears in no part after the userinfo, so the first one ends it.
-        let after_user = match rest.find('@') {
-            Some(at) => {
-                let userinfo = &rest[..at];
-                let (user, password) = match userinfo.find(':') {
-                    Some(c) => (&userinfo[..c], Some(&userinfo[c + 1..])),
+        let after_user = match rest.split_once('@') {
+            Some((userinfo, after)) => {
+                let (user, password) = match userinfo.split_once(':') {
+                    Some((u, p)) => (u, Some(p)),
                     None => (userinfo, None),
                 };
                 let user_ok = |b: u8| is_unreserved(b) || is_user_unreserved(b);
@@ -203,21 +201,22 @@ impl<'a> Uri<'a> {
                 }
                 self.user = Some(user);
                 self.password = password;
-                &rest[at + 1..]
+                after
             }
             None => rest,
         };
         // hostport ends at the first ';' or '?' (neither can appear in a host).
         let hp_end = after_user.find([';', '?']).unwrap_or(after_user.len());
-        let hostport = &after_user[..hp_end];
+        let (hostport, tail) = after_user
+            .split_at_checked(hp_end)
+            .ok_or(UriError::BadHost)?;
         let (host_txt, port_txt) = split_hostport(hostport)?;
         self.host = Some(Host::parse(host_txt).ok_or(UriError::BadHost)?);
         if let Some(p) = port_txt {
             self.port = Some(parse_u16(p.as_bytes()).ok_or(UriError::BadPort)?);
         }
-        let tail = &after_user[hp_end..];
-        let (params, headers) = match tail.find('?') {
-            Some(q) => (&tail[..q], Some(&tail[q + 1..])),
+        let (params, headers) = match tail.split_once('?') {
+            Some((p, h)) => (p, Some(h)),
             None => (tail, None),
         };
         let params = params.strip_prefix(';').unwrap_or(params);
@@ -255,10 +254,7 @@ impl<'a> Uri<'a> {
 
     /// RFC 3966 `telephone-subscriber`, loosely: a number then `;`-parameters.
     fn parse_tel(&mut self, rest: &'a str) -> Result<(), UriError> {
-        let (number, params) = match rest.find(';') {
-            Some(i) => (&rest[..i], &rest[i + 1..]),
-            None => (rest, ""),
-        };
+        let (number, params) = rest.split_once(';').unwrap_or((rest, ""));
         let num_ok = |b: u8| {
             b.is_ascii_hexdigit() || matches!(b, b'+' | b'-' | b'.' | b'(' | b')' | b'*' | b'#')
         };
@@ -360,15 +356,15 @@ impl fmt::Display for Uri<'_> {
 fn split_hostport(hp: &str) -> Result<(&str, Option<&str>), UriError> {
     if hp.starts_with('[') {
         let close = hp.find(']').ok_or(UriError::BadHost)?;
-        let after = &hp[close + 1..];
+        let (host, after) = hp.split_at_checked(close + 1).ok_or(UriError::BadHost)?;
         return match after.strip_prefix(':') {
-            Some(port) => Ok((&hp[..=close], Some(port))),
+            Some(port) => Ok((host, Some(port))),
             None if after.is_empty() => Ok((hp, None)),
             None => Err(UriError::BadHost),
         };
     }
-    Ok(match hp.find(':') {
-        Some(c) => (&hp[..c], Some(&hp[c + 1..])),
+    Ok(match hp.split_once(':') {
+        Some((h, p)) => (h, Some(p)),
         None => (hp, None),
     })
 }
@@ -384,8 +380,8 @@ impl<'a> Iterator for UriParams<'a> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let rest = self.rest?;
-        let (item, more) = match rest.find(';') {
-            Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+        let (item, more) = match rest.split_once(';') {
+            Some((i, m)) => (i, Some(m)),
             None => (rest, None),
         };
         self.rest = more;

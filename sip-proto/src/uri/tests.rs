@@ -185,3 +185,10 @@ fn esc01_escaped_and_unescaped_compare_equal() {
         "sip:caller@host5.example.net;lr;name=value%25%34%31"
     ));
 }
+
+#[test]
+fn repeated_params_stay_reflexive() {
+    assert!(eqv("sip:a.aa;l;l=0", "sip:a.aa;l;l=0"));
+    assert!(eqv("sip:a.aa;l=0;l", "sip:a.aa;l;l=0"));
+    assert!(!eqv("sip:a.aa;l=1", "sip:a.aa;l;l=0"));
+}
