@@ -10,7 +10,9 @@ use std::path::PathBuf;
 
 use bytes::Bytes;
 use proptest::prelude::*;
-use sip_proto::message::{HeaderName, Message, Method, RequestBuilder, ResponseBuilder};
+use sip_proto::message::{
+    frame_stream, Framing, HeaderName, Limits, Message, Method, RequestBuilder, ResponseBuilder,
+};
 
 fn corpus_files() -> Vec<Vec<u8>> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/rfc4475");
@@ -296,7 +298,41 @@ proptest! {
     }
 
     #[test]
+    fn stream_framing_splits_back_to_back_messages(msgs in proptest::collection::vec(built(), 1..4), cut in any::<prop::sample::Index>()) {
+        let mut stream = Vec::new();
+        let mut lens = Vec::new();
+        for b in &msgs {
+            let w = write_built(b);
+            lens.push(w.len());
+            stream.extend_from_slice(&w);
+            stream.extend_from_slice(b"\r\n\r\n");
+        }
+        // A prefix never frames past what it holds.
+        let prefix = &stream[..cut.index(stream.len())];
+        match frame_stream(prefix, &Limits::default()).unwrap() {
+            Framing::Message { len } => prop_assert!(len <= prefix.len()),
+            Framing::NeedMore | Framing::KeepAlive { .. } => {}
+        }
+        let mut rest = &stream[..];
+        let mut got = Vec::new();
+        while !rest.is_empty() {
+            match frame_stream(rest, &Limits::default()).unwrap() {
+                Framing::Message { len } => {
+                    let m = Message::parse(Bytes::copy_from_slice(&rest[..len])).unwrap();
+                    got.push((len, m.as_request().unwrap().method().clone()));
+                    rest = &rest[len..];
+                }
+                Framing::KeepAlive { len } => rest = &rest[len..],
+                Framing::NeedMore => prop_assert!(false, "stream ended mid-message"),
+            }
+        }
+        let want: Vec<_> = lens.iter().copied().zip(msgs.iter().map(|b| b.method.clone())).collect();
+        prop_assert_eq!(got, want);
+    }
+
+    #[test]
     fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+        let _ = frame_stream(&bytes, &Limits::default());
         if let Ok(m) = Message::parse(Bytes::from(bytes)) {
             exercise(&m);
         }

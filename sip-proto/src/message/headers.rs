@@ -330,7 +330,7 @@ impl Headers {
     }
 
     /// A full syntax check of the headers this crate understands: every Via, From, To,
-    /// Call-ID, CSeq, Contact, Route, Record-Route, Max-Forwards, Expires and Date present,
+    /// Call-ID, CSeq, Contact (with its `expires` and `q`), Route, Record-Route, Max-Forwards, Expires and Date present,
     /// and no conflicting repeats of Call-ID, CSeq, From, To or Max-Forwards (RFC 4475
     /// §3.3.8). Presence of mandatory headers is not checked (see
     /// [`Headers::check_mandatory`]).
@@ -351,7 +351,9 @@ impl Headers {
             self.cseq()?;
         }
         for c in self.contacts() {
-            c?;
+            let c = c?;
+            c.expires()?;
+            c.q()?;
         }
         for r in self.routes().chain(self.record_routes()) {
             r?;

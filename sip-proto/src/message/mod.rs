@@ -39,6 +39,7 @@ pub(crate) mod method;
 mod name;
 mod parse;
 mod reason;
+mod stream;
 
 use bytes::Bytes;
 
@@ -49,6 +50,7 @@ pub use method::{ExtensionMethod, InvalidMethod, Method};
 pub use name::HeaderName;
 pub use parse::Limits;
 pub use reason::reason_phrase;
+pub use stream::{frame_stream, Framing};
 
 use crate::header::HeaderError;
 use crate::uri::{Uri, UriError};
