@@ -145,28 +145,143 @@ pub(crate) const TABLE: [(HeaderName, &str, Option<u8>); 58] = [
 pub(crate) const UNKNOWN: u8 = u8::MAX;
 
 /// The [`TABLE`] index of a name as written (full or compact, any case), or [`UNKNOWN`].
+///
+/// The name is lower-cased into a small stack buffer and matched with one `match`, which the
+/// compiler turns into a length switch and a few comparisons: no scan of the table.
 pub(crate) fn lookup(name: &[u8]) -> u8 {
-    let found = if let [c] = name {
-        let c = c.to_ascii_lowercase();
-        TABLE.iter().position(|(_, _, compact)| *compact == Some(c))
-    } else {
-        TABLE
-            .iter()
-            .position(|(_, full, _)| full.as_bytes().eq_ignore_ascii_case(name))
+    let mut buf = [0u8; 20];
+    let Some(lower) = buf.get_mut(..name.len()) else {
+        return UNKNOWN;
     };
-    found.and_then(|i| u8::try_from(i).ok()).unwrap_or(UNKNOWN)
+    for (d, s) in lower.iter_mut().zip(name) {
+        *d = s.to_ascii_lowercase();
+    }
+    match &*lower {
+        b"accept" => 0,
+        b"accept-contact" | b"a" => 1,
+        b"accept-encoding" => 2,
+        b"accept-language" => 3,
+        b"alert-info" => 4,
+        b"allow" => 5,
+        b"allow-events" | b"u" => 6,
+        b"authentication-info" => 7,
+        b"authorization" => 8,
+        b"call-id" | b"i" => 9,
+        b"call-info" => 10,
+        b"contact" | b"m" => 11,
+        b"content-disposition" => 12,
+        b"content-encoding" | b"e" => 13,
+        b"content-language" => 14,
+        b"content-length" | b"l" => 15,
+        b"content-type" | b"c" => 16,
+        b"cseq" => 17,
+        b"date" => 18,
+        b"error-info" => 19,
+        b"event" | b"o" => 20,
+        b"expires" => 21,
+        b"from" | b"f" => 22,
+        b"in-reply-to" => 23,
+        b"max-forwards" => 24,
+        b"mime-version" => 25,
+        b"min-expires" => 26,
+        b"min-se" => 27,
+        b"organization" => 28,
+        b"priority" => 29,
+        b"proxy-authenticate" => 30,
+        b"proxy-authorization" => 31,
+        b"proxy-require" => 32,
+        b"rack" => 33,
+        b"reason" => 34,
+        b"record-route" => 35,
+        b"refer-to" | b"r" => 36,
+        b"referred-by" | b"b" => 37,
+        b"reject-contact" | b"j" => 38,
+        b"replaces" => 39,
+        b"reply-to" => 40,
+        b"request-disposition" | b"d" => 41,
+        b"require" => 42,
+        b"retry-after" => 43,
+        b"route" => 44,
+        b"rseq" => 45,
+        b"server" => 46,
+        b"session-expires" | b"x" => 47,
+        b"subject" | b"s" => 48,
+        b"subscription-state" => 49,
+        b"supported" | b"k" => 50,
+        b"timestamp" => 51,
+        b"to" | b"t" => 52,
+        b"unsupported" => 53,
+        b"user-agent" => 54,
+        b"via" | b"v" => 55,
+        b"warning" => 56,
+        b"www-authenticate" => 57,
+        _ => UNKNOWN,
+    }
 }
 
 impl HeaderName {
     /// The [`TABLE`] id of this name ([`UNKNOWN`] for an `Other` naming no known header).
     pub(crate) fn id(&self) -> u8 {
         match self {
+            HeaderName::Accept => 0,
+            HeaderName::AcceptContact => 1,
+            HeaderName::AcceptEncoding => 2,
+            HeaderName::AcceptLanguage => 3,
+            HeaderName::AlertInfo => 4,
+            HeaderName::Allow => 5,
+            HeaderName::AllowEvents => 6,
+            HeaderName::AuthenticationInfo => 7,
+            HeaderName::Authorization => 8,
+            HeaderName::CallId => 9,
+            HeaderName::CallInfo => 10,
+            HeaderName::Contact => 11,
+            HeaderName::ContentDisposition => 12,
+            HeaderName::ContentEncoding => 13,
+            HeaderName::ContentLanguage => 14,
+            HeaderName::ContentLength => 15,
+            HeaderName::ContentType => 16,
+            HeaderName::CSeq => 17,
+            HeaderName::Date => 18,
+            HeaderName::ErrorInfo => 19,
+            HeaderName::Event => 20,
+            HeaderName::Expires => 21,
+            HeaderName::From => 22,
+            HeaderName::InReplyTo => 23,
+            HeaderName::MaxForwards => 24,
+            HeaderName::MimeVersion => 25,
+            HeaderName::MinExpires => 26,
+            HeaderName::MinSe => 27,
+            HeaderName::Organization => 28,
+            HeaderName::Priority => 29,
+            HeaderName::ProxyAuthenticate => 30,
+            HeaderName::ProxyAuthorization => 31,
+            HeaderName::ProxyRequire => 32,
+            HeaderName::RAck => 33,
+            HeaderName::Reason => 34,
+            HeaderName::RecordRoute => 35,
+            HeaderName::ReferTo => 36,
+            HeaderName::ReferredBy => 37,
+            HeaderName::RejectContact => 38,
+            HeaderName::Replaces => 39,
+            HeaderName::ReplyTo => 40,
+            HeaderName::RequestDisposition => 41,
+            HeaderName::Require => 42,
+            HeaderName::RetryAfter => 43,
+            HeaderName::Route => 44,
+            HeaderName::RSeq => 45,
+            HeaderName::Server => 46,
+            HeaderName::SessionExpires => 47,
+            HeaderName::Subject => 48,
+            HeaderName::SubscriptionState => 49,
+            HeaderName::Supported => 50,
+            HeaderName::Timestamp => 51,
+            HeaderName::To => 52,
+            HeaderName::Unsupported => 53,
+            HeaderName::UserAgent => 54,
+            HeaderName::Via => 55,
+            HeaderName::Warning => 56,
+            HeaderName::WwwAuthenticate => 57,
             HeaderName::Other(s) => lookup(s.as_bytes()),
-            known => TABLE
-                .iter()
-                .position(|(n, _, _)| n == known)
-                .and_then(|i| u8::try_from(i).ok())
-                .unwrap_or(UNKNOWN),
         }
     }
 
@@ -184,8 +299,7 @@ impl HeaderName {
         match self {
             HeaderName::Other(s) => s,
             known => TABLE
-                .iter()
-                .find(|(n, _, _)| n == known)
+                .get(usize::from(known.id()))
                 .map(|(_, full, _)| *full)
                 .unwrap_or(""),
         }

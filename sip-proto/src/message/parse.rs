@@ -22,7 +22,7 @@ use super::method::{share, Method};
 use super::name::{lookup, HeaderName};
 use super::{Message, Request, Response};
 use crate::header::{parse_content_length, parse_delta_seconds, parse_max_forwards, CSeq};
-use crate::uri::chars::is_token_char;
+use crate::uri::chars::{find_cr_or_lf, is_token_char};
 use crate::uri::{Scheme, Uri};
 
 /// Bounds on what one message may make the parser hold or index. Crossing one is a typed
@@ -64,7 +64,7 @@ fn r32(a: usize, b: usize) -> (u32, u32) {
 /// LF). A bare CR or LF is an error; running out of bytes is [`K::Unterminated`].
 fn line_end(b: &[u8], from: usize) -> Result<(usize, usize), K> {
     let rest = b.get(from..).unwrap_or(&[]);
-    match rest.iter().position(|&c| c == b'\n' || c == b'\r') {
+    match find_cr_or_lf(rest) {
         None => Err(K::Unterminated),
         Some(i) => {
             let at = from + i;
