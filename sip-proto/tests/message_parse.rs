@@ -360,3 +360,15 @@ fn extension_method_shares_the_buffer() {
     assert_eq!(m.headers().cseq().unwrap().method, *r.method());
     assert_eq!(r.method().to_string(), "FOO");
 }
+
+#[test]
+fn continuation_of_a_refused_line_is_not_glued_to_the_previous_header() {
+    let e = Message::parse(Bytes::from_static(
+        b"OPTIONS sip:a@b.com SIP/2.0\r\nCall-ID: good\r\nBroken line\r\n more broken\r\nCSeq: 1 OPTIONS\r\n\r\n",
+    ))
+    .unwrap_err();
+    let req = e.partial_request().unwrap();
+    assert_eq!(req.headers().call_id(), Ok("good"));
+    assert_eq!(req.headers().len(), 2);
+    assert_eq!(req.headers().cseq().unwrap().seq, 1);
+}

@@ -88,6 +88,11 @@ impl<'a> Params<'a> {
         }
     }
 
+    /// Why iteration stopped early, if it did.
+    pub(crate) fn error(&self) -> Option<&'static str> {
+        self.failed.then_some(self.why)
+    }
+
     fn fail(&mut self, why: &'static str) -> Option<(&'a str, Option<&'a str>)> {
         self.failed = true;
         self.why = why;

@@ -222,6 +222,7 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
     let mut entries: SmallVec<[Entry; INLINE_HEADERS]> = SmallVec::new();
     let mut folded = false;
     let mut first_err: Option<K> = None;
+    let mut last_refused = false;
     let framing: Result<usize, K> = loop {
         if b.get(p..p + 2) == Some(b"\r\n") {
             break Ok(p + 2);
@@ -231,6 +232,8 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
             Err(k) => break Err(k),
         };
         match b.get(p) {
+            // A continuation of a line already refused stays refused with it.
+            Some(b' ' | b'\t') if last_refused => {}
             Some(b' ' | b'\t') => match entries.last_mut() {
                 // Folding: this line continues the previous header's value.
                 Some(last) => {
@@ -252,7 +255,8 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
                 while matches!(b.get(j), Some(b' ' | b'\t')) {
                     j += 1;
                 }
-                if name_end == p || b.get(j) != Some(&b':') || j >= le {
+                last_refused = name_end == p || b.get(j) != Some(&b':') || j >= le;
+                if last_refused {
                     first_err.get_or_insert(if name_end == p {
                         K::HeaderLine(
                             "header name must be a token (RFC 3261 §7.3, §25.1 field-name)",
