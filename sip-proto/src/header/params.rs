@@ -67,7 +67,7 @@ pub(crate) fn validate_params(s: &str) -> Result<(), &'static str> {
 
 /// Iterator over `*( SEMI generic-param )`, yielding `(name, value)`; a quoted value is given
 /// without its quotes (escapes kept). It stops at the first malformed parameter; lists are
-/// checked with [`validate_params`] when a typed header is parsed, so a parsed header's
+/// checked in full when a typed header is parsed, so a parsed header's
 /// iterator always runs to the end.
 #[derive(Debug, Clone)]
 pub struct Params<'a> {

@@ -31,7 +31,18 @@ pub enum Framing {
     NeedMore,
 }
 
-/// Frames the next message at the start of `buf`. See the [module docs](self).
+/// Frames the next message at the start of `buf` (RFC 3261 §18.3).
+///
+/// Content-Length is mandatory on streams; a message without it is refused (400). The limits
+/// bound what the caller must buffer: a Content-Length they cannot hold is refused at once
+/// instead of being waited for (RFC 4475 §3.1.2.2 over TCP).
+///
+/// ```
+/// use sip_proto::message::{frame_stream, Framing, Limits};
+/// let buf = b"OPTIONS sip:a@b SIP/2.0\r\nl: 0\r\n\r\nOPTI";
+/// assert_eq!(frame_stream(buf, &Limits::default()).unwrap(), Framing::Message { len: 33 });
+/// assert_eq!(frame_stream(&buf[33..], &Limits::default()).unwrap(), Framing::NeedMore);
+/// ```
 pub fn frame_stream(buf: &[u8], limits: &Limits) -> Result<Framing, ParseError> {
     if buf.starts_with(b"\r\n\r\n") {
         return Ok(Framing::KeepAlive { len: 4 });
