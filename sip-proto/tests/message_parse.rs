@@ -372,3 +372,20 @@ fn continuation_of_a_refused_line_is_not_glued_to_the_previous_header() {
     assert_eq!(req.headers().len(), 2);
     assert_eq!(req.headers().cseq().unwrap().seq, 1);
 }
+
+#[test]
+fn parse_strict_refuses_what_validate_refuses() {
+    let msg =
+        b"INVITE sip:a@b.com SIP/2.0\r\nCall-ID: one\r\nCall-ID: two\r\nCSeq: 1 INVITE\r\n\r\n";
+    assert!(Message::parse(Bytes::from_static(msg)).is_ok());
+    let e = Message::parse_strict(Bytes::from_static(msg)).unwrap_err();
+    assert_eq!(
+        e.kind(),
+        &ParseErrorKind::Header(HeaderError::Conflicting { header: "Call-ID" })
+    );
+    assert_eq!(e.status_code(), 400);
+    assert_eq!(e.partial_request().unwrap().headers().call_id(), Ok("one"));
+    // Same value twice is not a conflict.
+    let msg = b"INVITE sip:a@b.com SIP/2.0\r\nCall-ID: one\r\ni: one\r\nCSeq: 1 INVITE\r\n\r\n";
+    assert!(Message::parse_strict(Bytes::from_static(msg)).is_ok());
+}

@@ -82,6 +82,25 @@ impl Message {
         parse::parse(datagram, &Limits::default())
     }
 
+    /// [`Message::parse`] followed by [`Message::validate`]: every header this crate
+    /// understands is checked, and repeated Call-ID, CSeq, From, To or Max-Forwards lines
+    /// with different values are refused (RFC 4475 §3.3.8). The error carries the partial
+    /// request as [`Message::parse`]'s do, so one call gives a UAS everything it needs to
+    /// answer 400.
+    ///
+    /// [`Message::parse`] stays lenient here because RFC 4475 files such messages as
+    /// parsable, to be refused by the application layer.
+    pub fn parse_strict(datagram: Bytes) -> Result<Message, ParseError> {
+        let m = Self::parse(datagram)?;
+        match m.validate() {
+            Ok(()) => Ok(m),
+            Err(e) => Err(match m {
+                Message::Request(r) => ParseError::with_partial(ParseErrorKind::Header(e), r),
+                Message::Response(_) => ParseError::new(ParseErrorKind::Header(e)),
+            }),
+        }
+    }
+
     /// [`Message::parse`] with explicit limits.
     pub fn parse_with_limits(datagram: Bytes, limits: &Limits) -> Result<Message, ParseError> {
         parse::parse(datagram, limits)
