@@ -117,8 +117,14 @@ fn expected_reason(name: &str) -> &'static str {
 fn run(name: &str, expected: &str, bytes: Vec<u8>) -> String {
     let strict = Message::parse_strict(Bytes::from(bytes.clone()));
     match expected {
-        "valid" => assert!(strict.is_ok(), "{name}: parse_strict refused a valid message"),
-        "invalid" => assert!(strict.is_err(), "{name}: parse_strict accepted an invalid message"),
+        "valid" => assert!(
+            strict.is_ok(),
+            "{name}: parse_strict refused a valid message"
+        ),
+        "invalid" => assert!(
+            strict.is_err(),
+            "{name}: parse_strict accepted an invalid message"
+        ),
         _ => {}
     }
     let parsed = Message::parse(Bytes::from(bytes));

@@ -24,6 +24,6 @@ pub use cseq::CSeq;
 pub use date::HttpDate;
 pub use error::HeaderError;
 pub use name_addr::NameAddr;
-pub use params::Params;
+pub use params::{unescape_quoted, Params};
 pub use scalar::{parse_content_length, parse_delta_seconds, parse_max_forwards};
 pub use via::Via;

@@ -155,6 +155,21 @@ impl<'a> Iterator for Params<'a> {
     }
 }
 
+/// Undoes `quoted-pair` escapes (`\"` → `"`, `\\` → `\`) in the inside of a quoted-string,
+/// such as [`crate::header::NameAddr::display_name`] returns. No allocation.
+///
+/// ```
+/// let s: String = sip_proto::header::unescape_quoted("J Rosenberg \\\\\\\"").collect();
+/// assert_eq!(s, "J Rosenberg \\\"");
+/// ```
+pub fn unescape_quoted(s: &str) -> impl Iterator<Item = char> + '_ {
+    let mut chars = s.chars();
+    core::iter::from_fn(move || match chars.next()? {
+        '\\' => chars.next(),
+        c => Some(c),
+    })
+}
+
 /// Finds the first parameter named `name` (ASCII case-insensitive) in a parameter list.
 pub(crate) fn find_param<'a>(params: &'a str, name: &str) -> Option<Option<&'a str>> {
     Params::new(params)

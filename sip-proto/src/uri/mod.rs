@@ -327,6 +327,44 @@ impl<'a> Uri<'a> {
             .map(|(_, v)| v)
     }
 
+    /// Whether this is a `sips:` URI (RFC 3261 §19.1: TLS on every hop).
+    pub fn is_sips(&self) -> bool {
+        self.scheme == Scheme::Sips
+    }
+
+    /// The `transport` parameter (`udp`, `tcp`, `tls`, `sctp`, `ws`... as written).
+    pub fn transport(&self) -> Option<&'a str> {
+        self.param("transport").flatten()
+    }
+
+    /// Whether the `lr` parameter (loose routing, RFC 3261 §16.4, §19.1.1) is present.
+    pub fn lr(&self) -> bool {
+        self.param("lr").is_some()
+    }
+
+    /// The `maddr` parameter.
+    pub fn maddr(&self) -> Option<&'a str> {
+        self.param("maddr").flatten()
+    }
+
+    /// The `user` parameter (`phone`, `ip`, `dialstring`...).
+    pub fn user_param(&self) -> Option<&'a str> {
+        self.param("user").flatten()
+    }
+
+    /// The `method` parameter (meaningful in a Refer-To or redirect target).
+    pub fn method_param(&self) -> Option<&'a str> {
+        self.param("method").flatten()
+    }
+
+    /// The `ttl` parameter (0-255).
+    pub fn ttl(&self) -> Option<u8> {
+        self.param("ttl")
+            .flatten()
+            .and_then(|t| chars::parse_u32(t.as_bytes()))
+            .and_then(|t| u8::try_from(t).ok())
+    }
+
     /// The raw `headers` part after `?`, if any.
     pub fn headers_raw(&self) -> Option<&'a str> {
         self.headers
@@ -350,6 +388,31 @@ impl fmt::Display for Uri<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.raw)
     }
+}
+
+/// Decodes `%HH` escapes (RFC 3261 §19.1.2), yielding octets; a `%` not followed by two hex
+/// digits is passed through unchanged. No allocation: collect into a buffer if you need one.
+///
+/// ```
+/// let d: Vec<u8> = sip_proto::uri::percent_decode("I%20have%20spaces%zz").collect();
+/// assert_eq!(d, b"I have spaces%zz");
+/// ```
+pub fn percent_decode(s: &str) -> impl Iterator<Item = u8> + '_ {
+    let b = s.as_bytes();
+    let mut i = 0;
+    core::iter::from_fn(move || {
+        let c = *b.get(i)?;
+        if c == b'%' {
+            let h = b.get(i + 1).copied().and_then(chars::hex_val);
+            let l = b.get(i + 2).copied().and_then(chars::hex_val);
+            if let (Some(h), Some(l)) = (h, l) {
+                i += 3;
+                return Some((h << 4) | l);
+            }
+        }
+        i += 1;
+        Some(c)
+    })
 }
 
 /// Splits `host [ ":" port ]`, minding the colons of a bracketed IPv6 reference.
