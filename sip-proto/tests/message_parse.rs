@@ -389,3 +389,9 @@ fn parse_strict_refuses_what_validate_refuses() {
     let msg = b"INVITE sip:a@b.com SIP/2.0\r\nCall-ID: one\r\ni: one\r\nCSeq: 1 INVITE\r\n\r\n";
     assert!(Message::parse_strict(Bytes::from_static(msg)).is_ok());
 }
+
+#[test]
+fn headers_debug_shows_pairs() {
+    let m = parse(b"OPTIONS sip:a@b.com SIP/2.0\r\nl: 0\r\nX: y\r\n\r\n");
+    assert_eq!(format!("{:?}", m.headers()), r#"[("l", "0"), ("X", "y")]"#);
+}

@@ -32,10 +32,21 @@ pub(crate) const INLINE_HEADERS: usize = 24;
 /// the `&str` accessors and can be read with [`Headers::get_raw`] / [`Headers::iter_raw`].
 ///
 /// Typed accessors parse on every call and allocate nothing.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Headers {
     buf: Bytes,
     entries: SmallVec<[Entry; INLINE_HEADERS]>,
+}
+
+impl core::fmt::Debug for Headers {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_list()
+            .entries(
+                self.iter_raw()
+                    .map(|(n, v)| (String::from_utf8_lossy(n), String::from_utf8_lossy(v))),
+            )
+            .finish()
+    }
 }
 
 fn slice(buf: &[u8], r: (u32, u32)) -> &[u8] {
