@@ -11,65 +11,122 @@ use core::fmt;
 /// case-insensitively and also find the known variant if the text names one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-#[allow(missing_docs)] // the variants are the header names themselves
 pub enum HeaderName {
+    /// `Accept` (RFC 3261 §20.1).
     Accept,
+    /// `Accept-Contact` (RFC 3841, compact form `a`).
     AcceptContact,
+    /// `Accept-Encoding` (RFC 3261 §20.2).
     AcceptEncoding,
+    /// `Accept-Language` (RFC 3261 §20.3).
     AcceptLanguage,
+    /// `Alert-Info` (RFC 3261 §20.4).
     AlertInfo,
+    /// `Allow` (RFC 3261 §20.5).
     Allow,
+    /// `Allow-Events` (RFC 6665, compact form `u`).
     AllowEvents,
+    /// `Authentication-Info` (RFC 3261 §20.6).
     AuthenticationInfo,
+    /// `Authorization` (RFC 3261 §20.7).
     Authorization,
+    /// `Call-ID` (RFC 3261 §20.8, compact form `i`).
     CallId,
+    /// `Call-Info` (RFC 3261 §20.9).
     CallInfo,
+    /// `Contact` (RFC 3261 §20.10, compact form `m`).
     Contact,
+    /// `Content-Disposition` (RFC 3261 §20.11).
     ContentDisposition,
+    /// `Content-Encoding` (RFC 3261 §20.12, compact form `e`).
     ContentEncoding,
+    /// `Content-Language` (RFC 3261 §20.13).
     ContentLanguage,
+    /// `Content-Length` (RFC 3261 §20.14, compact form `l`).
     ContentLength,
+    /// `Content-Type` (RFC 3261 §20.15, compact form `c`).
     ContentType,
+    /// `CSeq` (RFC 3261 §20.16).
     CSeq,
+    /// `Date` (RFC 3261 §20.17).
     Date,
+    /// `Error-Info` (RFC 3261 §20.18).
     ErrorInfo,
+    /// `Event` (RFC 6665, compact form `o`).
     Event,
+    /// `Expires` (RFC 3261 §20.19).
     Expires,
+    /// `From` (RFC 3261 §20.20, compact form `f`).
     From,
+    /// `In-Reply-To` (RFC 3261 §20.21).
     InReplyTo,
+    /// `Max-Forwards` (RFC 3261 §20.22).
     MaxForwards,
+    /// `MIME-Version` (RFC 3261 §20.24).
     MimeVersion,
+    /// `Min-Expires` (RFC 3261 §20.23).
     MinExpires,
+    /// `Min-SE` (RFC 4028).
     MinSe,
+    /// `Organization` (RFC 3261 §20.25).
     Organization,
+    /// `Priority` (RFC 3261 §20.26).
     Priority,
+    /// `Proxy-Authenticate` (RFC 3261 §20.27).
     ProxyAuthenticate,
+    /// `Proxy-Authorization` (RFC 3261 §20.28).
     ProxyAuthorization,
+    /// `Proxy-Require` (RFC 3261 §20.29).
     ProxyRequire,
+    /// `RAck` (RFC 3262).
     RAck,
+    /// `Reason` (RFC 3326).
     Reason,
+    /// `Record-Route` (RFC 3261 §20.30).
     RecordRoute,
+    /// `Refer-To` (RFC 3515, compact form `r`).
     ReferTo,
+    /// `Referred-By` (RFC 3892, compact form `b`).
     ReferredBy,
+    /// `Reject-Contact` (RFC 3841, compact form `j`).
     RejectContact,
+    /// `Replaces` (RFC 3891).
     Replaces,
+    /// `Reply-To` (RFC 3261 §20.31).
     ReplyTo,
+    /// `Request-Disposition` (RFC 3841, compact form `d`).
     RequestDisposition,
+    /// `Require` (RFC 3261 §20.32).
     Require,
+    /// `Retry-After` (RFC 3261 §20.33).
     RetryAfter,
+    /// `Route` (RFC 3261 §20.34).
     Route,
+    /// `RSeq` (RFC 3262).
     RSeq,
+    /// `Server` (RFC 3261 §20.35).
     Server,
+    /// `Session-Expires` (RFC 4028, compact form `x`).
     SessionExpires,
+    /// `Subject` (RFC 3261 §20.36, compact form `s`).
     Subject,
+    /// `Subscription-State` (RFC 6665).
     SubscriptionState,
+    /// `Supported` (RFC 3261 §20.37, compact form `k`).
     Supported,
+    /// `Timestamp` (RFC 3261 §20.38).
     Timestamp,
+    /// `To` (RFC 3261 §20.39, compact form `t`).
     To,
+    /// `Unsupported` (RFC 3261 §20.40).
     Unsupported,
+    /// `User-Agent` (RFC 3261 §20.41).
     UserAgent,
+    /// `Via` (RFC 3261 §20.42, compact form `v`).
     Via,
+    /// `Warning` (RFC 3261 §20.43).
     Warning,
+    /// `WWW-Authenticate` (RFC 3261 §20.44).
     WwwAuthenticate,
     /// A header this enum does not list, by its name (ASCII case-insensitive).
     Other(&'static str),
