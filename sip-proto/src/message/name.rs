@@ -391,6 +391,16 @@ mod tests {
         assert_eq!(HeaderName::from_name("I"), Some(HeaderName::CallId));
         assert_eq!(HeaderName::from_name("C%6Fntact"), None);
         assert_eq!(HeaderName::from_name("z"), None);
+        assert_eq!(HeaderName::from_name("REPLY-TO"), Some(HeaderName::ReplyTo));
+        assert_eq!(HeaderName::from_name("refer-to"), Some(HeaderName::ReferTo));
+        assert_eq!(HeaderName::from_name("Rexer-To"), None);
+        assert_eq!(HeaderName::from_name("Vxa"), None);
+        assert_eq!(HeaderName::from_name(""), None);
+        assert_eq!(
+            HeaderName::from_name("Authentication-Info-Too-Long-For-Any"),
+            None
+        );
+        assert_eq!(HeaderName::from_name("T"), Some(HeaderName::To));
         assert_eq!(HeaderName::CallId.as_str(), "Call-ID");
         assert_eq!(HeaderName::Other("X-Foo").as_str(), "X-Foo");
         assert_eq!(HeaderName::Other("contact").id(), HeaderName::Contact.id());

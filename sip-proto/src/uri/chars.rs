@@ -159,6 +159,13 @@ pub(crate) fn all_escaped_or(s: &[u8], allowed: fn(u8) -> bool) -> bool {
     true
 }
 
+/// `str::split_once` for an ASCII delimiter, by a plain octet scan (cheaper than the generic
+/// char searcher on the short strings of a URI).
+pub(crate) fn split_once_byte(s: &str, delim: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|c| c == delim)?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
+}
+
 /// Parses `1*DIGIT` into a `u32`; `None` on an empty string, a non-digit or overflow.
 pub(crate) fn parse_u32(s: &[u8]) -> Option<u32> {
     if s.is_empty() {

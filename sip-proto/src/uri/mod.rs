@@ -32,7 +32,7 @@ pub use host::Host;
 
 use chars::{
     all_escaped_or, is_alphanum, is_hnvchar, is_paramchar, is_password_char, is_unreserved,
-    is_uric, is_user_unreserved, parse_u16,
+    is_uric, is_user_unreserved, parse_u16, split_once_byte,
 };
 
 /// The scheme of a URI. `sip`, `sips` and `tel` are matched case-insensitively (RFC 3261
@@ -141,7 +141,7 @@ impl<'a> Uri<'a> {
         if s.is_empty() {
             return Err(UriError::Empty);
         }
-        let (scheme_txt, rest) = s.split_once(':').ok_or(UriError::BadScheme)?;
+        let (scheme_txt, rest) = split_once_byte(s, b':').ok_or(UriError::BadScheme)?;
         let sb = scheme_txt.as_bytes();
         let scheme_ok = sb.first().is_some_and(u8::is_ascii_alphabetic)
             && sb
@@ -184,9 +184,9 @@ impl<'a> Uri<'a> {
 
     fn parse_sip(&mut self, rest: &'a str) -> Result<(), UriError> {
         // '@' appears in no part after the userinfo, so the first one ends it.
-        let after_user = match rest.split_once('@') {
+        let after_user = match split_once_byte(rest, b'@') {
             Some((userinfo, after)) => {
-                let (user, password) = match userinfo.split_once(':') {
+                let (user, password) = match split_once_byte(userinfo, b':') {
                     Some((u, p)) => (u, Some(p)),
                     None => (userinfo, None),
                 };
@@ -215,7 +215,7 @@ impl<'a> Uri<'a> {
         if let Some(p) = port_txt {
             self.port = Some(parse_u16(p.as_bytes()).ok_or(UriError::BadPort)?);
         }
-        let (params, headers) = match tail.split_once('?') {
+        let (params, headers) = match split_once_byte(tail, b'?') {
             Some((p, h)) => (p, Some(h)),
             None => (tail, None),
         };
@@ -239,7 +239,7 @@ impl<'a> Uri<'a> {
         self.params = params;
         if let Some(h) = headers {
             for pair in h.split('&') {
-                let (name, value) = pair.split_once('=').ok_or(UriError::BadHeader)?;
+                let (name, value) = split_once_byte(pair, b'=').ok_or(UriError::BadHeader)?;
                 if name.is_empty()
                     || !all_escaped_or(name.as_bytes(), is_hnvchar)
                     || !all_escaped_or(value.as_bytes(), is_hnvchar)
@@ -254,7 +254,7 @@ impl<'a> Uri<'a> {
 
     /// RFC 3966 `telephone-subscriber`, loosely: a number then `;`-parameters.
     fn parse_tel(&mut self, rest: &'a str) -> Result<(), UriError> {
-        let (number, params) = rest.split_once(';').unwrap_or((rest, ""));
+        let (number, params) = split_once_byte(rest, b';').unwrap_or((rest, ""));
         let num_ok = |b: u8| {
             b.is_ascii_hexdigit() || matches!(b, b'+' | b'-' | b'.' | b'(' | b')' | b'*' | b'#')
         };
@@ -375,7 +375,7 @@ impl<'a> Uri<'a> {
         self.headers
             .into_iter()
             .flat_map(|h| h.split('&'))
-            .filter_map(|p| p.split_once('='))
+            .filter_map(|p| split_once_byte(p, b'='))
     }
 
     /// RFC 3261 §19.1.4 URI comparison. See [`compare`](self) for the rules applied.
@@ -426,7 +426,7 @@ fn split_hostport(hp: &str) -> Result<(&str, Option<&str>), UriError> {
             None => Err(UriError::BadHost),
         };
     }
-    Ok(match hp.split_once(':') {
+    Ok(match split_once_byte(hp, b':') {
         Some((h, p)) => (h, Some(p)),
         None => (hp, None),
     })
@@ -443,12 +443,12 @@ impl<'a> Iterator for UriParams<'a> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let rest = self.rest?;
-        let (item, more) = match rest.split_once(';') {
+        let (item, more) = match split_once_byte(rest, b';') {
             Some((i, m)) => (i, Some(m)),
             None => (rest, None),
         };
         self.rest = more;
-        Some(match item.split_once('=') {
+        Some(match split_once_byte(item, b'=') {
             Some((n, v)) => (n, Some(v)),
             None => (item, None),
         })
