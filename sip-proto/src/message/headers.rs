@@ -75,6 +75,13 @@ impl Headers {
         &self.buf
     }
 
+    /// `(table id, value)` of every line, for one-pass checks in the parser.
+    pub(crate) fn ids_and_values(&self) -> impl Iterator<Item = (u8, &[u8])> + '_ {
+        self.entries
+            .iter()
+            .map(|e| (e.id, slice(&self.buf, e.value)))
+    }
+
     /// Number of header lines.
     pub fn len(&self) -> usize {
         self.entries.len()

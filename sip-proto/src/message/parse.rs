@@ -322,15 +322,15 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
         return Err(partial_error_h(k, &raw, headers, &start));
     }
 
-    match check_headers(&headers, &start) {
-        Ok(()) => {}
+    let content_length = match check_headers(&headers, &start) {
+        Ok(cl) => cl,
         Err(k) => return Err(partial_error_h(k, &raw, headers, &start)),
-    }
+    };
 
     // §18.3: Content-Length frames the body; without it (UDP) the body is the rest.
     let available = b.len().saturating_sub(body_start);
-    let body_len = match headers.content_length() {
-        Ok(Some(n)) => {
+    let body_len = match content_length {
+        Some(n) => {
             if n as usize > available {
                 return Err(partial_error_h(
                     K::BodyTruncated {
@@ -344,7 +344,7 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
             }
             n as usize
         }
-        _ => available,
+        None => available,
     };
     if body_len > limits.max_body_size {
         return Err(partial_error_h(
@@ -378,38 +378,42 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
 /// Checks made at parse time so that a broken request is answered 400 by the parser:
 /// Content-Length (non-negative, fits, all lines agree), CSeq (fits 32 bits, method matches
 /// the Request-Line), Max-Forwards (0..=255) and Expires (no overflow).
-fn check_headers(h: &Headers, start: &Start) -> Result<(), K> {
-    fn text(v: &[u8]) -> Option<&str> {
-        core::str::from_utf8(v).ok()
+fn check_headers(h: &Headers, start: &Start) -> Result<Option<u32>, K> {
+    fn text(v: &[u8]) -> &str {
+        core::str::from_utf8(v).unwrap_or("")
     }
+    let ids = [
+        HeaderName::ContentLength.id(),
+        HeaderName::CSeq.id(),
+        HeaderName::MaxForwards.id(),
+        HeaderName::Expires.id(),
+    ];
     let mut cl: Option<u32> = None;
-    for v in h.get_all_raw(HeaderName::ContentLength) {
-        let n = parse_content_length(text(v).unwrap_or("")).map_err(K::Header)?;
-        if cl.is_some_and(|c| c != n) {
-            return Err(K::Header(crate::header::HeaderError::Conflicting {
-                header: "Content-Length",
-            }));
-        }
-        cl = Some(n);
-    }
-    for v in h.get_all_raw(HeaderName::CSeq) {
-        let c = CSeq::parse_in(text(v).unwrap_or(""), h.buf()).map_err(K::Header)?;
-        if let Start::Request { method, .. } = start {
-            if c.method != *method {
-                return Err(K::CSeqMethodMismatch);
+    for (id, v) in h.ids_and_values() {
+        if id == ids[0] {
+            let n = parse_content_length(text(v)).map_err(K::Header)?;
+            if cl.is_some_and(|c| c != n) {
+                return Err(K::Header(crate::header::HeaderError::Conflicting {
+                    header: "Content-Length",
+                }));
             }
+            cl = Some(n);
+        } else if id == ids[1] {
+            let c = CSeq::parse_in(text(v), h.buf()).map_err(K::Header)?;
+            if let Start::Request { method, .. } = start {
+                if c.method != *method {
+                    return Err(K::CSeqMethodMismatch);
+                }
+            }
+        } else if id == ids[2] {
+            parse_max_forwards(text(v)).map_err(K::Header)?;
+        } else if id == ids[3] && !v.is_empty() && v.iter().all(u8::is_ascii_digit) {
+            // RFC 2543 allowed a SIP-date here; only an all-digit value is held to
+            // delta-seconds.
+            parse_delta_seconds("Expires", text(v)).map_err(K::Header)?;
         }
     }
-    for v in h.get_all_raw(HeaderName::MaxForwards) {
-        parse_max_forwards(text(v).unwrap_or("")).map_err(K::Header)?;
-    }
-    for v in h.get_all_raw(HeaderName::Expires) {
-        // RFC 2543 allowed a SIP-date here; only an all-digit value is held to delta-seconds.
-        if !v.is_empty() && v.iter().all(u8::is_ascii_digit) {
-            parse_delta_seconds("Expires", text(v).unwrap_or("")).map_err(K::Header)?;
-        }
-    }
-    Ok(())
+    Ok(cl)
 }
 
 fn partial_error_h(k: K, raw: &Bytes, headers: Headers, start: &Start) -> ParseError {
