@@ -13,6 +13,7 @@
 
 use super::params::{find_param, skip_quoted, skip_token, skip_ws, validate_params, Params};
 use super::{parse_delta_seconds, HeaderError};
+use crate::uri::chars::is_token;
 use crate::uri::Uri;
 
 /// A `name-addr` or `addr-spec` followed by header parameters. Borrowed from the message.
@@ -114,6 +115,14 @@ impl<'a> NameAddr<'a> {
         let uri = Uri::parse(uri_txt).map_err(|error| HeaderError::Uri { header, error })?;
         let params = raw.get(i..).unwrap_or("");
         validate_params(params).map_err(syntax)?;
+        // tag-param = "tag" EQUAL token (§19.3, §25.1): not valueless, not quoted.
+        if let Some(tag) = find_param(params, "tag") {
+            if !tag.is_some_and(|t| is_token(t.as_bytes())) {
+                return Err(syntax(
+                    "tag must be a token (RFC 3261 §25.1 tag-param = \"tag\" EQUAL token)",
+                ));
+            }
+        }
         Ok(NameAddr {
             raw,
             display,
@@ -319,6 +328,8 @@ mod tests {
             "sip:user@example.com?Route=%3Csip:sip.example.com%3E"
         )
         .is_err());
+        assert!(NameAddr::parse("To", "<sip:a@b.com>;tag").is_err());
+        assert!(NameAddr::parse("To", "<sip:a@b.com>;tag=\"x y\"").is_err());
         // badinv01
         assert!(NameAddr::parse("Contact", "\"Joe\" <sip:joe@example.org>;;;;").is_err());
         assert_eq!(
