@@ -12,6 +12,7 @@ use bytes::Bytes;
 use proptest::prelude::*;
 use sip_proto::message::{
     frame_stream, Framing, HeaderName, Limits, Message, Method, RequestBuilder, ResponseBuilder,
+    StreamFramer,
 };
 
 fn corpus_files() -> Vec<Vec<u8>> {
@@ -332,7 +333,28 @@ proptest! {
             }
         }
         let want: Vec<_> = lens.iter().copied().zip(msgs.iter().map(|b| b.method.clone())).collect();
-        prop_assert_eq!(got, want);
+        prop_assert_eq!(&got, &want);
+
+        // The same stream dripped into a StreamFramer in uneven chunks.
+        let mut framer = StreamFramer::new(Limits::default());
+        let mut buf: Vec<u8> = Vec::new();
+        let mut dripped = Vec::new();
+        let step = 1 + cut.index(97);
+        for chunk in stream.chunks(step) {
+            buf.extend_from_slice(chunk);
+            loop {
+                match framer.frame(&buf).unwrap() {
+                    Framing::NeedMore => break,
+                    Framing::KeepAlive { len } => { buf.drain(..len); }
+                    Framing::Message { len } => {
+                        let m = Message::parse(Bytes::copy_from_slice(&buf[..len])).unwrap();
+                        dripped.push((len, m.as_request().unwrap().method().clone()));
+                        buf.drain(..len);
+                    }
+                }
+            }
+        }
+        prop_assert_eq!(dripped, want);
     }
 
     #[test]

@@ -50,7 +50,7 @@ pub use method::{ExtensionMethod, InvalidMethod, Method};
 pub use name::HeaderName;
 pub use parse::Limits;
 pub use reason::reason_phrase;
-pub use stream::{frame_stream, Framing};
+pub use stream::{frame_stream, Framing, StreamFramer};
 
 use crate::header::HeaderError;
 use crate::uri::{Uri, UriError};

@@ -44,27 +44,105 @@ pub enum Framing {
 /// assert_eq!(frame_stream(&buf[33..], &Limits::default()).unwrap(), Framing::NeedMore);
 /// ```
 pub fn frame_stream(buf: &[u8], limits: &Limits) -> Result<Framing, ParseError> {
-    if buf.starts_with(b"\r\n\r\n") {
-        return Ok(Framing::KeepAlive { len: 4 });
+    StreamFramer::new(*limits).frame(buf)
+}
+
+/// [`frame_stream`] that remembers how far it has looked, so feeding a buffer that grows a
+/// few octets at a time costs time linear in its length, not quadratic (a slow-drip peer
+/// cannot make the caller rescan 64 KiB per segment).
+///
+/// Call [`StreamFramer::frame`] with the receive buffer each time octets are appended to it.
+/// After it returns [`Framing::Message`] or [`Framing::KeepAlive`], remove those octets
+/// from the front of the buffer before the next call (the framer has already reset
+/// itself). After an error the stream is unusable: close the connection (RFC 3261 §18.3).
+///
+/// ```
+/// use sip_proto::message::{Framing, Limits, StreamFramer};
+/// let mut framer = StreamFramer::new(Limits::default());
+/// let wire = b"OPTIONS sip:a@b SIP/2.0\r\nl: 2\r\n\r\nhi";
+/// let mut buf = Vec::new();
+/// let mut framed = None;
+/// for &octet in wire {
+///     buf.push(octet);
+///     if let Framing::Message { len } = framer.frame(&buf).unwrap() {
+///         framed = Some(len);
+///     }
+/// }
+/// assert_eq!(framed, Some(wire.len()));
+/// ```
+#[derive(Debug, Clone)]
+pub struct StreamFramer {
+    limits: Limits,
+    /// Octets at the front of the buffer known not to complete the header section.
+    scanned: usize,
+    /// Length of the message whose headers were read, while its body is still arriving.
+    pending: Option<usize>,
+}
+
+impl StreamFramer {
+    /// A framer enforcing `limits`.
+    pub fn new(limits: Limits) -> Self {
+        StreamFramer {
+            limits,
+            scanned: 0,
+            pending: None,
+        }
     }
-    if buf.starts_with(b"\r\n") {
-        return Ok(Framing::KeepAlive { len: 2 });
+
+    /// Forgets what was scanned (for when the caller drops its buffer).
+    pub fn reset(&mut self) {
+        self.scanned = 0;
+        self.pending = None;
     }
-    if buf == b"\r" {
-        return Ok(Framing::NeedMore);
-    }
-    let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
-        return if buf.len() >= limits.max_message_size {
-            Err(K::MessageTooLarge {
-                limit: limits.max_message_size,
+
+    /// Frames the next message at the start of `buf`. See [`frame_stream`].
+    pub fn frame(&mut self, buf: &[u8]) -> Result<Framing, ParseError> {
+        if let Some(total) = self.pending {
+            if buf.len() < total {
+                return Ok(Framing::NeedMore);
             }
-            .into())
-        } else {
-            Ok(Framing::NeedMore)
+            self.reset();
+            return Ok(Framing::Message { len: total });
+        }
+        if self.scanned == 0 {
+            if buf.starts_with(b"\r\n\r\n") {
+                return Ok(Framing::KeepAlive { len: 4 });
+            }
+            if buf.starts_with(b"\r\n") {
+                return Ok(Framing::KeepAlive { len: 2 });
+            }
+            if buf == b"\r" {
+                return Ok(Framing::NeedMore);
+            }
+        }
+        let from = self.scanned.saturating_sub(3);
+        let found = buf
+            .get(from..)
+            .and_then(|rest| rest.windows(4).position(|w| w == b"\r\n\r\n"));
+        let Some(end) = found.map(|at| from + at) else {
+            self.scanned = buf.len();
+            return if buf.len() >= self.limits.max_message_size {
+                Err(K::MessageTooLarge {
+                    limit: self.limits.max_message_size,
+                }
+                .into())
+            } else {
+                Ok(Framing::NeedMore)
+            };
         };
-    };
-    let header_end = end + 4;
-    let head = buf.get(..end).unwrap_or(&[]);
+        let total = message_length(buf.get(..end).unwrap_or(&[]), end + 4, &self.limits)?;
+        if buf.len() >= total {
+            self.reset();
+            Ok(Framing::Message { len: total })
+        } else {
+            self.pending = Some(total);
+            Ok(Framing::NeedMore)
+        }
+    }
+}
+
+/// Reads Content-Length from the header section `head` and returns the message length.
+fn message_length(head: &[u8], header_end: usize, limits: &Limits) -> Result<usize, ParseError> {
     let mut declared: Option<u32> = None;
     let mut lines = head.split(|&c| c == b'\n').peekable();
     while let Some(line) = lines.next() {
@@ -120,11 +198,7 @@ pub fn frame_stream(buf: &[u8], limits: &Limits) -> Result<Framing, ParseError> 
         }
         .into());
     }
-    Ok(if buf.len() >= total {
-        Framing::Message { len: total }
-    } else {
-        Framing::NeedMore
-    })
+    Ok(total)
 }
 
 #[cfg(test)]
@@ -152,6 +226,41 @@ mod tests {
         assert_eq!(f(b"\r\n").unwrap(), Framing::KeepAlive { len: 2 });
         assert_eq!(f(b"\r").unwrap(), Framing::NeedMore);
         assert_eq!(f(b"").unwrap(), Framing::NeedMore);
+    }
+
+    #[test]
+    fn framer_fed_octet_by_octet() {
+        let wire: &[u8] = b"\r\n\r\nMESSAGE sip:a@b SIP/2.0\r\nl: 5\r\n\r\nhello\r\nBYE sip:a@b SIP/2.0\r\nContent-Length: 0\r\n\r\n";
+        let mut framer = StreamFramer::new(Limits::default());
+        let mut buf: Vec<u8> = Vec::new();
+        let mut out = Vec::new();
+        for &octet in wire {
+            buf.push(octet);
+            loop {
+                match framer.frame(&buf).unwrap() {
+                    Framing::NeedMore => break,
+                    Framing::KeepAlive { len } => {
+                        out.push(format!("ka{len}"));
+                        buf.drain(..len);
+                    }
+                    Framing::Message { len } => {
+                        out.push(String::from_utf8_lossy(&buf[..len]).into_owned());
+                        buf.drain(..len);
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            out,
+            [
+                "ka2",
+                "ka2",
+                "MESSAGE sip:a@b SIP/2.0\r\nl: 5\r\n\r\nhello",
+                "ka2",
+                "BYE sip:a@b SIP/2.0\r\nContent-Length: 0\r\n\r\n"
+            ]
+        );
+        assert!(buf.is_empty());
     }
 
     #[test]
