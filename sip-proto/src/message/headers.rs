@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use smallvec::SmallVec;
 
-use super::name::{lookup, HeaderName, TABLE, UNKNOWN};
+use super::name::{lookup, HeaderName, UNKNOWN};
 use crate::header::params::split_list;
 use crate::header::{
     parse_content_length, parse_delta_seconds, parse_max_forwards, CSeq, HeaderError, HttpDate,
@@ -36,6 +36,12 @@ pub(crate) const INLINE_HEADERS: usize = 24;
 pub struct Headers {
     buf: Bytes,
     entries: SmallVec<[Entry; INLINE_HEADERS]>,
+}
+
+impl Default for Headers {
+    fn default() -> Self {
+        Headers::empty()
+    }
 }
 
 impl core::fmt::Debug for Headers {
@@ -406,12 +412,6 @@ impl Headers {
             }
         }
         Ok(())
-    }
-
-    /// The canonical name of a known header id (for error messages).
-    #[allow(dead_code)]
-    pub(crate) fn canonical(id: u8) -> &'static str {
-        TABLE.get(usize::from(id)).map(|t| t.1).unwrap_or("")
     }
 }
 
