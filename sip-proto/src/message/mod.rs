@@ -31,6 +31,33 @@
 //! ResponseBuilder::from_request(req, 200, "OK").to_tag("a6c85cf").write(&mut out).unwrap();
 //! assert!(out.starts_with(b"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP pc33"));
 //! ```
+//!
+//! A request that cannot be parsed still yields what is needed to answer it:
+//!
+//! ```
+//! use bytes::Bytes;
+//! use sip_proto::message::{Message, ResponseBuilder};
+//!
+//! let broken = Bytes::from_static(
+//!     b"OPTIONS sip:bob@biloxi.example.com SIP/2.0\r\n\
+//!       Via: SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bKhjhs8ass877\r\n\
+//!       Max-Forwards: 300\r\n\
+//!       To: <sip:bob@biloxi.example.com>\r\n\
+//!       From: <sip:alice@atlanta.example.com>;tag=88\r\n\
+//!       Call-ID: x1\r\n\
+//!       CSeq: 1 OPTIONS\r\n\r\n",
+//! );
+//! let err = Message::parse(broken).unwrap_err();
+//! assert_eq!(err.status_code(), 400);
+//! assert!(err.to_string().contains("Max-Forwards must be 0..=255"));
+//! let req = err.partial_request().expect("request line and headers were readable");
+//! let mut out = Vec::new();
+//! ResponseBuilder::from_request(req, err.status_code(), "Bad Max-Forwards")
+//!     .to_tag("z1")
+//!     .write(&mut out)
+//!     .unwrap();
+//! assert!(out.starts_with(b"SIP/2.0 400 Bad Max-Forwards\r\nVia: SIP/2.0/UDP pc33"));
+//! ```
 
 mod builder;
 mod error;
