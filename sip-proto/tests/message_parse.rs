@@ -395,3 +395,21 @@ fn headers_debug_shows_pairs() {
     let m = parse(b"OPTIONS sip:a@b.com SIP/2.0\r\nl: 0\r\nX: y\r\n\r\n");
     assert_eq!(format!("{:?}", m.headers()), r#"[("l", "0"), ("X", "y")]"#);
 }
+
+#[test]
+fn reliable_provisional_headers_and_allow() {
+    let m = parse(
+        b"PRACK sip:a@b.com SIP/2.0\r\nRAck: 776656 1 INVITE\r\nRSeq: 5\r\n\
+Allow: INVITE, ACK,PRACK , x-custom\r\nAllow: UPDATE\r\nCSeq: 2 PRACK\r\n\r\n",
+    );
+    let h = m.headers();
+    let r = h.rack().unwrap().unwrap();
+    assert_eq!((r.rseq, r.cseq, r.method), (776656, 1, Method::Invite));
+    assert_eq!(h.rseq(), Ok(Some(5)));
+    let allow: Vec<_> = h.allow().map(|m| m.to_string()).collect();
+    assert_eq!(allow, ["INVITE", "ACK", "PRACK", "x-custom", "UPDATE"]);
+    assert!(m.validate().is_ok());
+    let m = parse(b"PRACK sip:a@b.com SIP/2.0\r\nRAck: 1 INVITE\r\n\r\n");
+    assert!(m.headers().rack().is_err());
+    assert!(m.validate().is_err());
+}

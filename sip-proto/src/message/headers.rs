@@ -3,11 +3,12 @@
 use bytes::Bytes;
 use smallvec::SmallVec;
 
+use super::method::{share, Method};
 use super::name::{lookup, HeaderName, UNKNOWN};
 use crate::header::params::split_list;
 use crate::header::{
-    parse_content_length, parse_delta_seconds, parse_max_forwards, CSeq, HeaderError, HttpDate,
-    NameAddr, Via,
+    parse_content_length, parse_delta_seconds, parse_max_forwards, parse_rseq, CSeq, HeaderError,
+    HttpDate, NameAddr, RAck, Via,
 };
 use crate::uri::chars::is_word_char;
 
@@ -327,6 +328,25 @@ impl Headers {
             .transpose()
     }
 
+    /// RSeq (RFC 3262 §7.1), if present.
+    pub fn rseq(&self) -> Result<Option<u32>, HeaderError> {
+        self.first(HeaderName::RSeq)?.map(parse_rseq).transpose()
+    }
+
+    /// RAck (RFC 3262 §7.2), if present.
+    pub fn rack(&self) -> Result<Option<RAck>, HeaderError> {
+        self.first(HeaderName::RAck)?
+            .map(|v| RAck::parse_in(v, &self.buf))
+            .transpose()
+    }
+
+    /// The methods of the Allow header(s) (RFC 3261 §20.5), across lines and commas; elements
+    /// that are not tokens are skipped.
+    pub fn allow(&self) -> impl Iterator<Item = Method> + '_ {
+        self.tokens(HeaderName::Allow)
+            .filter_map(|m| Method::from_shared(share(&self.buf, m.as_bytes())).ok())
+    }
+
     /// Content-Type (RFC 3261 §20.15) as written.
     pub fn content_type(&self) -> Option<&str> {
         self.get(HeaderName::ContentType)
@@ -354,7 +374,8 @@ impl Headers {
     }
 
     /// A full syntax check of the headers this crate understands: every Via, From, To,
-    /// Call-ID, CSeq, Contact (with its `expires` and `q`), Route, Record-Route, Max-Forwards, Expires and Date present,
+    /// Call-ID, CSeq, Contact (with its `expires` and `q`), Route, Record-Route, Max-Forwards,
+    /// Expires, Date, RSeq and RAck present,
     /// and no conflicting repeats of Call-ID, CSeq, From, To or Max-Forwards (RFC 4475
     /// §3.3.8). Presence of mandatory headers is not checked (see
     /// [`Headers::check_mandatory`]).
@@ -385,6 +406,8 @@ impl Headers {
         self.max_forwards()?;
         self.expires()?;
         self.date()?;
+        self.rseq()?;
+        self.rack()?;
         for n in [
             HeaderName::CallId,
             HeaderName::CSeq,
