@@ -11,12 +11,14 @@
 //! | [`CSeq`] | CSeq | §20.16 |
 //! | [`parse_max_forwards`], [`parse_content_length`], [`parse_delta_seconds`] | Max-Forwards, Content-Length, Expires | §20.22, §20.14, §20.19 |
 //! | [`HttpDate`] | Date | §20.17 |
+//! | [`RAck`], [`parse_rseq`] | RAck, RSeq | RFC 3262 §7 |
 
 mod cseq;
 mod date;
 mod error;
 mod name_addr;
 pub(crate) mod params;
+mod rack;
 mod scalar;
 mod via;
 
@@ -24,6 +26,7 @@ pub use cseq::CSeq;
 pub use date::HttpDate;
 pub use error::HeaderError;
 pub use name_addr::NameAddr;
-pub use params::Params;
+pub use params::{unescape_quoted, Params};
+pub use rack::{parse_rseq, RAck};
 pub use scalar::{parse_content_length, parse_delta_seconds, parse_max_forwards};
 pub use via::Via;

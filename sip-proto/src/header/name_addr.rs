@@ -12,7 +12,8 @@
 //! (RFC 3261 §20.10), which is why a URI holding `,`, `?` or `;` must be bracketed.
 
 use super::params::{find_param, skip_quoted, skip_token, skip_ws, validate_params, Params};
-use super::HeaderError;
+use super::{parse_delta_seconds, HeaderError};
+use crate::uri::chars::is_token;
 use crate::uri::Uri;
 
 /// A `name-addr` or `addr-spec` followed by header parameters. Borrowed from the message.
@@ -114,6 +115,14 @@ impl<'a> NameAddr<'a> {
         let uri = Uri::parse(uri_txt).map_err(|error| HeaderError::Uri { header, error })?;
         let params = raw.get(i..).unwrap_or("");
         validate_params(params).map_err(syntax)?;
+        // tag-param = "tag" EQUAL token (§19.3, §25.1): not valueless, not quoted.
+        if let Some(tag) = find_param(params, "tag") {
+            if !tag.is_some_and(|t| is_token(t.as_bytes())) {
+                return Err(syntax(
+                    "tag must be a token (RFC 3261 §25.1 tag-param = \"tag\" EQUAL token)",
+                ));
+            }
+        }
         Ok(NameAddr {
             raw,
             display,
@@ -158,6 +167,48 @@ impl<'a> NameAddr<'a> {
     /// The `tag` parameter (RFC 3261 §19.3).
     pub fn tag(&self) -> Option<&'a str> {
         self.param("tag").flatten()
+    }
+
+    /// The Contact `expires` parameter (RFC 3261 §20.10: `c-p-expires = "expires" EQUAL
+    /// delta-seconds`), if present; overflow is an error (RFC 4475 §3.1.2.4).
+    pub fn expires(&self) -> Result<Option<u32>, HeaderError> {
+        match self.param("expires") {
+            None => Ok(None),
+            Some(v) => parse_delta_seconds("Contact", v.unwrap_or("")).map(Some),
+        }
+    }
+
+    /// The Contact `q` parameter in thousandths (RFC 3261 §20.10: `qvalue = ( "0" [ "."
+    /// 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )`), if present.
+    pub fn q(&self) -> Result<Option<u16>, HeaderError> {
+        let Some(v) = self.param("q") else {
+            return Ok(None);
+        };
+        let bad = || {
+            HeaderError::syntax(
+                "Contact",
+                "q must be a qvalue between 0 and 1 with at most 3 decimals (RFC 3261 §20.10)",
+            )
+        };
+        let v = v.ok_or_else(bad)?;
+        let (int, frac) = v.split_once('.').unwrap_or((v, ""));
+        if frac.len() > 3 || !frac.bytes().all(|c| c.is_ascii_digit()) {
+            return Err(bad());
+        }
+        let mut thousandths: u16 = match int {
+            "0" => 0,
+            "1" => 1000,
+            _ => return Err(bad()),
+        };
+        let mut scale = 100;
+        for d in frac.bytes() {
+            thousandths += u16::from(d - b'0') * scale;
+            scale /= 10;
+        }
+        if thousandths > 1000 {
+            return Err(bad());
+        }
+        Ok(Some(thousandths))
     }
 
     /// A header parameter by name (ASCII case-insensitive): `None` when absent, `Some(None)`
@@ -237,6 +288,24 @@ mod tests {
     }
 
     #[test]
+    fn contact_params() {
+        let a = p("<sip:a@b.com>;expires=3600;q=0.7");
+        assert_eq!(a.expires(), Ok(Some(3600)));
+        assert_eq!(a.q(), Ok(Some(700)));
+        assert_eq!(p("<sip:a@b.com>;q=1.000").q(), Ok(Some(1000)));
+        assert_eq!(p("<sip:a@b.com>;q=0").q(), Ok(Some(0)));
+        assert_eq!(p("<sip:a@b.com>").q(), Ok(None));
+        assert!(p("<sip:a@b.com>;q=1.5").q().is_err());
+        assert!(p("<sip:a@b.com>;q=0.1234").q().is_err());
+        assert!(p("<sip:a@b.com>;q").q().is_err());
+        // RFC 4475 scalar02
+        assert!(matches!(
+            p("<sip:user@host129.example.com>  ;expires=280297596632815").expires(),
+            Err(HeaderError::Overflow { .. })
+        ));
+    }
+
+    #[test]
     fn rejects() {
         let e = |s| NameAddr::parse("To", s).unwrap_err();
         // quotbal
@@ -259,6 +328,8 @@ mod tests {
             "sip:user@example.com?Route=%3Csip:sip.example.com%3E"
         )
         .is_err());
+        assert!(NameAddr::parse("To", "<sip:a@b.com>;tag").is_err());
+        assert!(NameAddr::parse("To", "<sip:a@b.com>;tag=\"x y\"").is_err());
         // badinv01
         assert!(NameAddr::parse("Contact", "\"Joe\" <sip:joe@example.org>;;;;").is_err());
         assert_eq!(

@@ -67,7 +67,7 @@ pub(crate) fn validate_params(s: &str) -> Result<(), &'static str> {
 
 /// Iterator over `*( SEMI generic-param )`, yielding `(name, value)`; a quoted value is given
 /// without its quotes (escapes kept). It stops at the first malformed parameter; lists are
-/// checked with [`validate_params`] when a typed header is parsed, so a parsed header's
+/// checked in full when a typed header is parsed, so a parsed header's
 /// iterator always runs to the end.
 #[derive(Debug, Clone)]
 pub struct Params<'a> {
@@ -86,6 +86,11 @@ impl<'a> Params<'a> {
             failed: false,
             why: "",
         }
+    }
+
+    /// Why iteration stopped early, if it did.
+    pub(crate) fn error(&self) -> Option<&'static str> {
+        self.failed.then_some(self.why)
     }
 
     fn fail(&mut self, why: &'static str) -> Option<(&'a str, Option<&'a str>)> {
@@ -148,6 +153,21 @@ impl<'a> Iterator for Params<'a> {
         self.i = i;
         Some((name, Some(value)))
     }
+}
+
+/// Undoes `quoted-pair` escapes (`\"` → `"`, `\\` → `\`) in the inside of a quoted-string,
+/// such as [`crate::header::NameAddr::display_name`] returns. No allocation.
+///
+/// ```
+/// let s: String = sip_proto::header::unescape_quoted("J Rosenberg \\\\\\\"").collect();
+/// assert_eq!(s, "J Rosenberg \\\"");
+/// ```
+pub fn unescape_quoted(s: &str) -> impl Iterator<Item = char> + '_ {
+    let mut chars = s.chars();
+    core::iter::from_fn(move || match chars.next()? {
+        '\\' => chars.next(),
+        c => Some(c),
+    })
 }
 
 /// Finds the first parameter named `name` (ASCII case-insensitive) in a parameter list.

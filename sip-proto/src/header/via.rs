@@ -8,7 +8,7 @@
 //! via-params    = via-ttl / via-maddr / via-received / via-branch / via-extension
 //! ```
 
-use super::params::{find_param, skip_token, skip_ws, validate_params, Params};
+use super::params::{find_param, skip_token, skip_ws, Params};
 use super::HeaderError;
 use crate::uri::chars::{is_token, parse_u16, parse_u32};
 use crate::uri::Host;
@@ -125,8 +125,8 @@ impl<'a> Via<'a> {
             i = p1;
         }
         let params = raw.get(i..).unwrap_or("");
-        validate_params(params).map_err(|rule| HeaderError::syntax(H, rule))?;
-        let via = Via {
+        check_params(params)?;
+        Ok(Via {
             raw,
             protocol_name: raw.get(n0..n1).unwrap_or(""),
             protocol_version: raw.get(v0..v1).unwrap_or(""),
@@ -135,36 +135,7 @@ impl<'a> Via<'a> {
             sent_by_host,
             port,
             params,
-        };
-        via.check_known_params()?;
-        Ok(via)
-    }
-
-    fn check_known_params(&self) -> Result<(), HeaderError> {
-        for (name, value) in self.params() {
-            let ok = if name.eq_ignore_ascii_case("ttl") {
-                value
-                    .and_then(|v| parse_u32(v.as_bytes()))
-                    .is_some_and(|t| t <= 255)
-            } else if name.eq_ignore_ascii_case("maddr") {
-                value.and_then(Host::parse).is_some()
-            } else if name.eq_ignore_ascii_case("received") {
-                value.and_then(Host::parse_received).is_some()
-            } else if name.eq_ignore_ascii_case("rport") {
-                value.is_none_or(|v| parse_u16(v.as_bytes()).is_some())
-            } else if name.eq_ignore_ascii_case("branch") {
-                value.is_some_and(|v| is_token(v.as_bytes()))
-            } else {
-                true
-            };
-            if !ok {
-                return Err(HeaderError::syntax(
-                    H,
-                    "malformed ttl/maddr/received/branch/rport parameter (RFC 3261 §20.42 via-params, RFC 3581)",
-                ));
-            }
-        }
-        Ok(())
+        })
     }
 
     /// The whole `via-parm` as written (trimmed).
@@ -247,6 +218,39 @@ impl<'a> Via<'a> {
     /// The parameter list as written, starting at its first `;` (or empty).
     pub fn params_raw(&self) -> &'a str {
         self.params
+    }
+}
+
+/// Checks the parameter list in one pass: the generic grammar, then the RFC 3261 §20.42 and
+/// RFC 3581 value rules of the parameters it names.
+fn check_params(params: &str) -> Result<(), HeaderError> {
+    let mut it = Params::new(params);
+    for (name, value) in it.by_ref() {
+        let ok = if name.eq_ignore_ascii_case("branch") {
+            value.is_some_and(|v| is_token(v.as_bytes()))
+        } else if name.eq_ignore_ascii_case("received") {
+            value.and_then(Host::parse_received).is_some()
+        } else if name.eq_ignore_ascii_case("rport") {
+            value.is_none_or(|v| parse_u16(v.as_bytes()).is_some())
+        } else if name.eq_ignore_ascii_case("ttl") {
+            value
+                .and_then(|v| parse_u32(v.as_bytes()))
+                .is_some_and(|t| t <= 255)
+        } else if name.eq_ignore_ascii_case("maddr") {
+            value.and_then(Host::parse).is_some()
+        } else {
+            true
+        };
+        if !ok {
+            return Err(HeaderError::syntax(
+                H,
+                "malformed ttl/maddr/received/branch/rport parameter (RFC 3261 §20.42 via-params, RFC 3581)",
+            ));
+        }
+    }
+    match it.error() {
+        Some(rule) => Err(HeaderError::syntax(H, rule)),
+        None => Ok(()),
     }
 }
 

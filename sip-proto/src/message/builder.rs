@@ -271,17 +271,14 @@ impl<'a> ResponseBuilder<'a> {
         for v in h.get_all_raw(HeaderName::Via) {
             b.lines.push((Name::Known(HeaderName::Via), v));
         }
-        let mut once = [
+        let once = [
             HeaderName::From,
             HeaderName::To,
             HeaderName::CallId,
             HeaderName::CSeq,
-        ]
-        .to_vec();
-        if status == 100 {
-            once.push(HeaderName::Timestamp);
-        }
-        for n in once {
+        ];
+        let timestamp = (status == 100).then_some(HeaderName::Timestamp);
+        for n in once.into_iter().chain(timestamp) {
             if let Some(v) = h.get_raw(n) {
                 b.lines.push((Name::Known(n), v));
             }

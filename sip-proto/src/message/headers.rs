@@ -3,11 +3,12 @@
 use bytes::Bytes;
 use smallvec::SmallVec;
 
-use super::name::{lookup, HeaderName, TABLE, UNKNOWN};
+use super::method::{share, Method};
+use super::name::{lookup, HeaderName, UNKNOWN};
 use crate::header::params::split_list;
 use crate::header::{
-    parse_content_length, parse_delta_seconds, parse_max_forwards, CSeq, HeaderError, HttpDate,
-    NameAddr, Via,
+    parse_content_length, parse_delta_seconds, parse_max_forwards, parse_rseq, CSeq, HeaderError,
+    HttpDate, NameAddr, RAck, Via,
 };
 use crate::uri::chars::is_word_char;
 
@@ -32,10 +33,27 @@ pub(crate) const INLINE_HEADERS: usize = 24;
 /// the `&str` accessors and can be read with [`Headers::get_raw`] / [`Headers::iter_raw`].
 ///
 /// Typed accessors parse on every call and allocate nothing.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Headers {
     buf: Bytes,
     entries: SmallVec<[Entry; INLINE_HEADERS]>,
+}
+
+impl Default for Headers {
+    fn default() -> Self {
+        Headers::empty()
+    }
+}
+
+impl core::fmt::Debug for Headers {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_list()
+            .entries(
+                self.iter_raw()
+                    .map(|(n, v)| (String::from_utf8_lossy(n), String::from_utf8_lossy(v))),
+            )
+            .finish()
+    }
 }
 
 fn slice(buf: &[u8], r: (u32, u32)) -> &[u8] {
@@ -62,6 +80,13 @@ impl Headers {
     /// The buffer values are sliced from (the message, unfolded if it had folded lines).
     pub(crate) fn buf(&self) -> &Bytes {
         &self.buf
+    }
+
+    /// `(table id, value)` of every line, for one-pass checks in the parser.
+    pub(crate) fn ids_and_values(&self) -> impl Iterator<Item = (u8, &[u8])> + '_ {
+        self.entries
+            .iter()
+            .map(|e| (e.id, slice(&self.buf, e.value)))
     }
 
     /// Number of header lines.
@@ -303,6 +328,25 @@ impl Headers {
             .transpose()
     }
 
+    /// RSeq (RFC 3262 §7.1), if present.
+    pub fn rseq(&self) -> Result<Option<u32>, HeaderError> {
+        self.first(HeaderName::RSeq)?.map(parse_rseq).transpose()
+    }
+
+    /// RAck (RFC 3262 §7.2), if present.
+    pub fn rack(&self) -> Result<Option<RAck>, HeaderError> {
+        self.first(HeaderName::RAck)?
+            .map(|v| RAck::parse_in(v, &self.buf))
+            .transpose()
+    }
+
+    /// The methods of the Allow header(s) (RFC 3261 §20.5), across lines and commas; elements
+    /// that are not tokens are skipped.
+    pub fn allow(&self) -> impl Iterator<Item = Method> + '_ {
+        self.tokens(HeaderName::Allow)
+            .filter_map(|m| Method::from_shared(share(&self.buf, m.as_bytes())).ok())
+    }
+
     /// Content-Type (RFC 3261 §20.15) as written.
     pub fn content_type(&self) -> Option<&str> {
         self.get(HeaderName::ContentType)
@@ -330,7 +374,8 @@ impl Headers {
     }
 
     /// A full syntax check of the headers this crate understands: every Via, From, To,
-    /// Call-ID, CSeq, Contact, Route, Record-Route, Max-Forwards, Expires and Date present,
+    /// Call-ID, CSeq, Contact (with its `expires` and `q`), Route, Record-Route, Max-Forwards,
+    /// Expires, Date, RSeq and RAck present,
     /// and no conflicting repeats of Call-ID, CSeq, From, To or Max-Forwards (RFC 4475
     /// §3.3.8). Presence of mandatory headers is not checked (see
     /// [`Headers::check_mandatory`]).
@@ -351,7 +396,9 @@ impl Headers {
             self.cseq()?;
         }
         for c in self.contacts() {
-            c?;
+            let c = c?;
+            c.expires()?;
+            c.q()?;
         }
         for r in self.routes().chain(self.record_routes()) {
             r?;
@@ -359,6 +406,8 @@ impl Headers {
         self.max_forwards()?;
         self.expires()?;
         self.date()?;
+        self.rseq()?;
+        self.rack()?;
         for n in [
             HeaderName::CallId,
             HeaderName::CSeq,
@@ -386,12 +435,6 @@ impl Headers {
             }
         }
         Ok(())
-    }
-
-    /// The canonical name of a known header id (for error messages).
-    #[allow(dead_code)]
-    pub(crate) fn canonical(id: u8) -> &'static str {
-        TABLE.get(usize::from(id)).map(|t| t.1).unwrap_or("")
     }
 }
 

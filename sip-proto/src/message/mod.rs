@@ -31,6 +31,33 @@
 //! ResponseBuilder::from_request(req, 200, "OK").to_tag("a6c85cf").write(&mut out).unwrap();
 //! assert!(out.starts_with(b"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP pc33"));
 //! ```
+//!
+//! A request that cannot be parsed still yields what is needed to answer it:
+//!
+//! ```
+//! use bytes::Bytes;
+//! use sip_proto::message::{Message, ResponseBuilder};
+//!
+//! let broken = Bytes::from_static(
+//!     b"OPTIONS sip:bob@biloxi.example.com SIP/2.0\r\n\
+//!       Via: SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bKhjhs8ass877\r\n\
+//!       Max-Forwards: 300\r\n\
+//!       To: <sip:bob@biloxi.example.com>\r\n\
+//!       From: <sip:alice@atlanta.example.com>;tag=88\r\n\
+//!       Call-ID: x1\r\n\
+//!       CSeq: 1 OPTIONS\r\n\r\n",
+//! );
+//! let err = Message::parse(broken).unwrap_err();
+//! assert_eq!(err.status_code(), 400);
+//! assert!(err.to_string().contains("Max-Forwards must be 0..=255"));
+//! let req = err.partial_request().expect("request line and headers were readable");
+//! let mut out = Vec::new();
+//! ResponseBuilder::from_request(req, err.status_code(), "Bad Max-Forwards")
+//!     .to_tag("z1")
+//!     .write(&mut out)
+//!     .unwrap();
+//! assert!(out.starts_with(b"SIP/2.0 400 Bad Max-Forwards\r\nVia: SIP/2.0/UDP pc33"));
+//! ```
 
 mod builder;
 mod error;
@@ -39,6 +66,7 @@ pub(crate) mod method;
 mod name;
 mod parse;
 mod reason;
+mod stream;
 
 use bytes::Bytes;
 
@@ -49,6 +77,7 @@ pub use method::{ExtensionMethod, InvalidMethod, Method};
 pub use name::HeaderName;
 pub use parse::Limits;
 pub use reason::reason_phrase;
+pub use stream::{frame_stream, Framing, StreamFramer};
 
 use crate::header::HeaderError;
 use crate::uri::{Uri, UriError};
@@ -78,6 +107,25 @@ impl Message {
     /// at once by [`Message::validate`].
     pub fn parse(datagram: Bytes) -> Result<Message, ParseError> {
         parse::parse(datagram, &Limits::default())
+    }
+
+    /// [`Message::parse`] followed by [`Message::validate`]: every header this crate
+    /// understands is checked, and repeated Call-ID, CSeq, From, To or Max-Forwards lines
+    /// with different values are refused (RFC 4475 §3.3.8). The error carries the partial
+    /// request as [`Message::parse`]'s do, so one call gives a UAS everything it needs to
+    /// answer 400.
+    ///
+    /// [`Message::parse`] stays lenient here because RFC 4475 files such messages as
+    /// parsable, to be refused by the application layer.
+    pub fn parse_strict(datagram: Bytes) -> Result<Message, ParseError> {
+        let m = Self::parse(datagram)?;
+        match m.validate() {
+            Ok(()) => Ok(m),
+            Err(e) => Err(match m {
+                Message::Request(r) => ParseError::with_partial(ParseErrorKind::Header(e), r),
+                Message::Response(_) => ParseError::new(ParseErrorKind::Header(e)),
+            }),
+        }
     }
 
     /// [`Message::parse`] with explicit limits.
@@ -122,6 +170,17 @@ impl Message {
         match self {
             Message::Request(r) => &r.raw,
             Message::Response(r) => &r.raw,
+        }
+    }
+
+    /// Writes the message back in canonical form: one SP between start-line elements,
+    /// `name: value` header lines in their original order and spelling, folded values
+    /// unfolded, then the body (octets after it in the datagram are not written). Writing a
+    /// message parsed from such output gives the same bytes again.
+    pub fn write(&self, out: &mut Vec<u8>) {
+        match self {
+            Message::Request(r) => r.write(out),
+            Message::Response(r) => r.write(out),
         }
     }
 
@@ -172,12 +231,22 @@ impl Request {
 
     /// The body as a shared slice of the datagram (no copy).
     pub fn body_bytes(&self) -> Bytes {
+        // invariant: the parser only records a body range inside the datagram.
         self.raw.slice(self.body.0 as usize..self.body.1 as usize)
     }
 
     /// The whole datagram as received.
     pub fn bytes(&self) -> &Bytes {
         &self.raw
+    }
+
+    /// Writes the request back in canonical form (see [`Message::write`]).
+    pub fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.method.as_str().as_bytes());
+        out.push(b' ');
+        out.extend_from_slice(self.uri().as_bytes());
+        out.extend_from_slice(b" SIP/2.0\r\n");
+        write_headers_and_body(&self.headers, self.body(), out);
     }
 
     /// Checks the headers every request must carry: To, From, CSeq, Call-ID, Max-Forwards
@@ -232,6 +301,7 @@ impl Response {
 
     /// The body as a shared slice of the datagram (no copy).
     pub fn body_bytes(&self) -> Bytes {
+        // invariant: the parser only records a body range inside the datagram.
         self.raw.slice(self.body.0 as usize..self.body.1 as usize)
     }
 
@@ -239,4 +309,28 @@ impl Response {
     pub fn bytes(&self) -> &Bytes {
         &self.raw
     }
+
+    /// Writes the response back in canonical form (see [`Message::write`]).
+    pub fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"SIP/2.0 ");
+        // The parser only accepts three-digit codes.
+        for d in [self.status / 100, self.status / 10 % 10, self.status % 10] {
+            out.push(b'0' + (d % 10) as u8);
+        }
+        out.push(b' ');
+        out.extend_from_slice(self.reason());
+        out.extend_from_slice(b"\r\n");
+        write_headers_and_body(&self.headers, self.body(), out);
+    }
+}
+
+fn write_headers_and_body(headers: &Headers, body: &[u8], out: &mut Vec<u8>) {
+    for (name, value) in headers.iter_raw() {
+        out.extend_from_slice(name);
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(body);
 }

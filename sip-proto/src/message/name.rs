@@ -11,65 +11,122 @@ use core::fmt;
 /// case-insensitively and also find the known variant if the text names one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-#[allow(missing_docs)] // the variants are the header names themselves
 pub enum HeaderName {
+    /// `Accept` (RFC 3261 §20.1).
     Accept,
+    /// `Accept-Contact` (RFC 3841, compact form `a`).
     AcceptContact,
+    /// `Accept-Encoding` (RFC 3261 §20.2).
     AcceptEncoding,
+    /// `Accept-Language` (RFC 3261 §20.3).
     AcceptLanguage,
+    /// `Alert-Info` (RFC 3261 §20.4).
     AlertInfo,
+    /// `Allow` (RFC 3261 §20.5).
     Allow,
+    /// `Allow-Events` (RFC 6665, compact form `u`).
     AllowEvents,
+    /// `Authentication-Info` (RFC 3261 §20.6).
     AuthenticationInfo,
+    /// `Authorization` (RFC 3261 §20.7).
     Authorization,
+    /// `Call-ID` (RFC 3261 §20.8, compact form `i`).
     CallId,
+    /// `Call-Info` (RFC 3261 §20.9).
     CallInfo,
+    /// `Contact` (RFC 3261 §20.10, compact form `m`).
     Contact,
+    /// `Content-Disposition` (RFC 3261 §20.11).
     ContentDisposition,
+    /// `Content-Encoding` (RFC 3261 §20.12, compact form `e`).
     ContentEncoding,
+    /// `Content-Language` (RFC 3261 §20.13).
     ContentLanguage,
+    /// `Content-Length` (RFC 3261 §20.14, compact form `l`).
     ContentLength,
+    /// `Content-Type` (RFC 3261 §20.15, compact form `c`).
     ContentType,
+    /// `CSeq` (RFC 3261 §20.16).
     CSeq,
+    /// `Date` (RFC 3261 §20.17).
     Date,
+    /// `Error-Info` (RFC 3261 §20.18).
     ErrorInfo,
+    /// `Event` (RFC 6665, compact form `o`).
     Event,
+    /// `Expires` (RFC 3261 §20.19).
     Expires,
+    /// `From` (RFC 3261 §20.20, compact form `f`).
     From,
+    /// `In-Reply-To` (RFC 3261 §20.21).
     InReplyTo,
+    /// `Max-Forwards` (RFC 3261 §20.22).
     MaxForwards,
+    /// `MIME-Version` (RFC 3261 §20.24).
     MimeVersion,
+    /// `Min-Expires` (RFC 3261 §20.23).
     MinExpires,
+    /// `Min-SE` (RFC 4028).
     MinSe,
+    /// `Organization` (RFC 3261 §20.25).
     Organization,
+    /// `Priority` (RFC 3261 §20.26).
     Priority,
+    /// `Proxy-Authenticate` (RFC 3261 §20.27).
     ProxyAuthenticate,
+    /// `Proxy-Authorization` (RFC 3261 §20.28).
     ProxyAuthorization,
+    /// `Proxy-Require` (RFC 3261 §20.29).
     ProxyRequire,
+    /// `RAck` (RFC 3262).
     RAck,
+    /// `Reason` (RFC 3326).
     Reason,
+    /// `Record-Route` (RFC 3261 §20.30).
     RecordRoute,
+    /// `Refer-To` (RFC 3515, compact form `r`).
     ReferTo,
+    /// `Referred-By` (RFC 3892, compact form `b`).
     ReferredBy,
+    /// `Reject-Contact` (RFC 3841, compact form `j`).
     RejectContact,
+    /// `Replaces` (RFC 3891).
     Replaces,
+    /// `Reply-To` (RFC 3261 §20.31).
     ReplyTo,
+    /// `Request-Disposition` (RFC 3841, compact form `d`).
     RequestDisposition,
+    /// `Require` (RFC 3261 §20.32).
     Require,
+    /// `Retry-After` (RFC 3261 §20.33).
     RetryAfter,
+    /// `Route` (RFC 3261 §20.34).
     Route,
+    /// `RSeq` (RFC 3262).
     RSeq,
+    /// `Server` (RFC 3261 §20.35).
     Server,
+    /// `Session-Expires` (RFC 4028, compact form `x`).
     SessionExpires,
+    /// `Subject` (RFC 3261 §20.36, compact form `s`).
     Subject,
+    /// `Subscription-State` (RFC 6665).
     SubscriptionState,
+    /// `Supported` (RFC 3261 §20.37, compact form `k`).
     Supported,
+    /// `Timestamp` (RFC 3261 §20.38).
     Timestamp,
+    /// `To` (RFC 3261 §20.39, compact form `t`).
     To,
+    /// `Unsupported` (RFC 3261 §20.40).
     Unsupported,
+    /// `User-Agent` (RFC 3261 §20.41).
     UserAgent,
+    /// `Via` (RFC 3261 §20.42, compact form `v`).
     Via,
+    /// `Warning` (RFC 3261 §20.43).
     Warning,
+    /// `WWW-Authenticate` (RFC 3261 §20.44).
     WwwAuthenticate,
     /// A header this enum does not list, by its name (ASCII case-insensitive).
     Other(&'static str),
@@ -145,28 +202,143 @@ pub(crate) const TABLE: [(HeaderName, &str, Option<u8>); 58] = [
 pub(crate) const UNKNOWN: u8 = u8::MAX;
 
 /// The [`TABLE`] index of a name as written (full or compact, any case), or [`UNKNOWN`].
+///
+/// The name is lower-cased into a small stack buffer and matched with one `match`, which the
+/// compiler turns into a length switch and a few comparisons: no scan of the table.
 pub(crate) fn lookup(name: &[u8]) -> u8 {
-    let found = if let [c] = name {
-        let c = c.to_ascii_lowercase();
-        TABLE.iter().position(|(_, _, compact)| *compact == Some(c))
-    } else {
-        TABLE
-            .iter()
-            .position(|(_, full, _)| full.as_bytes().eq_ignore_ascii_case(name))
+    let mut buf = [0u8; 20];
+    let Some(lower) = buf.get_mut(..name.len()) else {
+        return UNKNOWN;
     };
-    found.and_then(|i| u8::try_from(i).ok()).unwrap_or(UNKNOWN)
+    for (d, s) in lower.iter_mut().zip(name) {
+        *d = s.to_ascii_lowercase();
+    }
+    match &*lower {
+        b"accept" => 0,
+        b"accept-contact" | b"a" => 1,
+        b"accept-encoding" => 2,
+        b"accept-language" => 3,
+        b"alert-info" => 4,
+        b"allow" => 5,
+        b"allow-events" | b"u" => 6,
+        b"authentication-info" => 7,
+        b"authorization" => 8,
+        b"call-id" | b"i" => 9,
+        b"call-info" => 10,
+        b"contact" | b"m" => 11,
+        b"content-disposition" => 12,
+        b"content-encoding" | b"e" => 13,
+        b"content-language" => 14,
+        b"content-length" | b"l" => 15,
+        b"content-type" | b"c" => 16,
+        b"cseq" => 17,
+        b"date" => 18,
+        b"error-info" => 19,
+        b"event" | b"o" => 20,
+        b"expires" => 21,
+        b"from" | b"f" => 22,
+        b"in-reply-to" => 23,
+        b"max-forwards" => 24,
+        b"mime-version" => 25,
+        b"min-expires" => 26,
+        b"min-se" => 27,
+        b"organization" => 28,
+        b"priority" => 29,
+        b"proxy-authenticate" => 30,
+        b"proxy-authorization" => 31,
+        b"proxy-require" => 32,
+        b"rack" => 33,
+        b"reason" => 34,
+        b"record-route" => 35,
+        b"refer-to" | b"r" => 36,
+        b"referred-by" | b"b" => 37,
+        b"reject-contact" | b"j" => 38,
+        b"replaces" => 39,
+        b"reply-to" => 40,
+        b"request-disposition" | b"d" => 41,
+        b"require" => 42,
+        b"retry-after" => 43,
+        b"route" => 44,
+        b"rseq" => 45,
+        b"server" => 46,
+        b"session-expires" | b"x" => 47,
+        b"subject" | b"s" => 48,
+        b"subscription-state" => 49,
+        b"supported" | b"k" => 50,
+        b"timestamp" => 51,
+        b"to" | b"t" => 52,
+        b"unsupported" => 53,
+        b"user-agent" => 54,
+        b"via" | b"v" => 55,
+        b"warning" => 56,
+        b"www-authenticate" => 57,
+        _ => UNKNOWN,
+    }
 }
 
 impl HeaderName {
     /// The [`TABLE`] id of this name ([`UNKNOWN`] for an `Other` naming no known header).
     pub(crate) fn id(&self) -> u8 {
         match self {
+            HeaderName::Accept => 0,
+            HeaderName::AcceptContact => 1,
+            HeaderName::AcceptEncoding => 2,
+            HeaderName::AcceptLanguage => 3,
+            HeaderName::AlertInfo => 4,
+            HeaderName::Allow => 5,
+            HeaderName::AllowEvents => 6,
+            HeaderName::AuthenticationInfo => 7,
+            HeaderName::Authorization => 8,
+            HeaderName::CallId => 9,
+            HeaderName::CallInfo => 10,
+            HeaderName::Contact => 11,
+            HeaderName::ContentDisposition => 12,
+            HeaderName::ContentEncoding => 13,
+            HeaderName::ContentLanguage => 14,
+            HeaderName::ContentLength => 15,
+            HeaderName::ContentType => 16,
+            HeaderName::CSeq => 17,
+            HeaderName::Date => 18,
+            HeaderName::ErrorInfo => 19,
+            HeaderName::Event => 20,
+            HeaderName::Expires => 21,
+            HeaderName::From => 22,
+            HeaderName::InReplyTo => 23,
+            HeaderName::MaxForwards => 24,
+            HeaderName::MimeVersion => 25,
+            HeaderName::MinExpires => 26,
+            HeaderName::MinSe => 27,
+            HeaderName::Organization => 28,
+            HeaderName::Priority => 29,
+            HeaderName::ProxyAuthenticate => 30,
+            HeaderName::ProxyAuthorization => 31,
+            HeaderName::ProxyRequire => 32,
+            HeaderName::RAck => 33,
+            HeaderName::Reason => 34,
+            HeaderName::RecordRoute => 35,
+            HeaderName::ReferTo => 36,
+            HeaderName::ReferredBy => 37,
+            HeaderName::RejectContact => 38,
+            HeaderName::Replaces => 39,
+            HeaderName::ReplyTo => 40,
+            HeaderName::RequestDisposition => 41,
+            HeaderName::Require => 42,
+            HeaderName::RetryAfter => 43,
+            HeaderName::Route => 44,
+            HeaderName::RSeq => 45,
+            HeaderName::Server => 46,
+            HeaderName::SessionExpires => 47,
+            HeaderName::Subject => 48,
+            HeaderName::SubscriptionState => 49,
+            HeaderName::Supported => 50,
+            HeaderName::Timestamp => 51,
+            HeaderName::To => 52,
+            HeaderName::Unsupported => 53,
+            HeaderName::UserAgent => 54,
+            HeaderName::Via => 55,
+            HeaderName::Warning => 56,
+            HeaderName::WwwAuthenticate => 57,
             HeaderName::Other(s) => lookup(s.as_bytes()),
-            known => TABLE
-                .iter()
-                .position(|(n, _, _)| n == known)
-                .and_then(|i| u8::try_from(i).ok())
-                .unwrap_or(UNKNOWN),
         }
     }
 
@@ -184,8 +356,7 @@ impl HeaderName {
         match self {
             HeaderName::Other(s) => s,
             known => TABLE
-                .iter()
-                .find(|(n, _, _)| n == known)
+                .get(usize::from(known.id()))
                 .map(|(_, full, _)| *full)
                 .unwrap_or(""),
         }
@@ -220,6 +391,16 @@ mod tests {
         assert_eq!(HeaderName::from_name("I"), Some(HeaderName::CallId));
         assert_eq!(HeaderName::from_name("C%6Fntact"), None);
         assert_eq!(HeaderName::from_name("z"), None);
+        assert_eq!(HeaderName::from_name("REPLY-TO"), Some(HeaderName::ReplyTo));
+        assert_eq!(HeaderName::from_name("refer-to"), Some(HeaderName::ReferTo));
+        assert_eq!(HeaderName::from_name("Rexer-To"), None);
+        assert_eq!(HeaderName::from_name("Vxa"), None);
+        assert_eq!(HeaderName::from_name(""), None);
+        assert_eq!(
+            HeaderName::from_name("Authentication-Info-Too-Long-For-Any"),
+            None
+        );
+        assert_eq!(HeaderName::from_name("T"), Some(HeaderName::To));
         assert_eq!(HeaderName::CallId.as_str(), "Call-ID");
         assert_eq!(HeaderName::Other("X-Foo").as_str(), "X-Foo");
         assert_eq!(HeaderName::Other("contact").id(), HeaderName::Contact.id());

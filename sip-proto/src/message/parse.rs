@@ -22,7 +22,7 @@ use super::method::{share, Method};
 use super::name::{lookup, HeaderName};
 use super::{Message, Request, Response};
 use crate::header::{parse_content_length, parse_delta_seconds, parse_max_forwards, CSeq};
-use crate::uri::chars::is_token_char;
+use crate::uri::chars::{find_cr_or_lf, is_token_char};
 use crate::uri::{Scheme, Uri};
 
 /// Bounds on what one message may make the parser hold or index. Crossing one is a typed
@@ -64,7 +64,7 @@ fn r32(a: usize, b: usize) -> (u32, u32) {
 /// LF). A bare CR or LF is an error; running out of bytes is [`K::Unterminated`].
 fn line_end(b: &[u8], from: usize) -> Result<(usize, usize), K> {
     let rest = b.get(from..).unwrap_or(&[]);
-    match rest.iter().position(|&c| c == b'\n' || c == b'\r') {
+    match find_cr_or_lf(rest) {
         None => Err(K::Unterminated),
         Some(i) => {
             let at = from + i;
@@ -222,17 +222,18 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
     let mut entries: SmallVec<[Entry; INLINE_HEADERS]> = SmallVec::new();
     let mut folded = false;
     let mut first_err: Option<K> = None;
-    let body_start = loop {
+    let mut last_refused = false;
+    let framing: Result<usize, K> = loop {
         if b.get(p..p + 2) == Some(b"\r\n") {
-            break p + 2;
+            break Ok(p + 2);
         }
         let (le, next) = match line_end(b, p) {
             Ok(x) => x,
-            Err(k) => {
-                return Err(partial_error(k, &raw, raw.clone(), entries, &start));
-            }
+            Err(k) => break Err(k),
         };
         match b.get(p) {
+            // A continuation of a line already refused stays refused with it.
+            Some(b' ' | b'\t') if last_refused => {}
             Some(b' ' | b'\t') => match entries.last_mut() {
                 // Folding: this line continues the previous header's value.
                 Some(last) => {
@@ -254,7 +255,8 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
                 while matches!(b.get(j), Some(b' ' | b'\t')) {
                     j += 1;
                 }
-                if name_end == p || b.get(j) != Some(&b':') || j >= le {
+                last_refused = name_end == p || b.get(j) != Some(&b':') || j >= le;
+                if last_refused {
                     first_err.get_or_insert(if name_end == p {
                         K::HeaderLine(
                             "header name must be a token (RFC 3261 §7.3, §25.1 field-name)",
@@ -280,9 +282,11 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
         p = next;
     };
 
-    // Unfold (copying the header section once) and trim the values.
+    // Unfold (copying the header section once) and trim the values. This is done even when
+    // framing failed, so the partial request handed out with the error reads cleanly.
+    let header_end = *framing.as_ref().unwrap_or(&b.len());
     let hbuf = if folded {
-        let mut copy = BytesMut::from(b.get(..body_start).unwrap_or(&[]));
+        let mut copy = BytesMut::from(b.get(..header_end).unwrap_or(&[]));
         let mut i = 0;
         while i + 2 < copy.len() {
             if copy.get(i..i + 2) == Some(b"\r\n") && matches!(copy.get(i + 2), Some(b' ' | b'\t'))
@@ -310,19 +314,23 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
         e.value = r32(s, t);
     }
     let headers = Headers::new(hbuf, entries);
+    let body_start = match framing {
+        Ok(at) => at,
+        Err(k) => return Err(partial_error_h(k, &raw, headers, &start)),
+    };
     if let Some(k) = first_err {
         return Err(partial_error_h(k, &raw, headers, &start));
     }
 
-    match check_headers(&headers, &start) {
-        Ok(()) => {}
+    let content_length = match check_headers(&headers, &start) {
+        Ok(cl) => cl,
         Err(k) => return Err(partial_error_h(k, &raw, headers, &start)),
-    }
+    };
 
     // §18.3: Content-Length frames the body; without it (UDP) the body is the rest.
     let available = b.len().saturating_sub(body_start);
-    let body_len = match headers.content_length() {
-        Ok(Some(n)) => {
+    let body_len = match content_length {
+        Some(n) => {
             if n as usize > available {
                 return Err(partial_error_h(
                     K::BodyTruncated {
@@ -336,7 +344,7 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
             }
             n as usize
         }
-        _ => available,
+        None => available,
     };
     if body_len > limits.max_body_size {
         return Err(partial_error_h(
@@ -370,48 +378,42 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
 /// Checks made at parse time so that a broken request is answered 400 by the parser:
 /// Content-Length (non-negative, fits, all lines agree), CSeq (fits 32 bits, method matches
 /// the Request-Line), Max-Forwards (0..=255) and Expires (no overflow).
-fn check_headers(h: &Headers, start: &Start) -> Result<(), K> {
-    fn text(v: &[u8]) -> Option<&str> {
-        core::str::from_utf8(v).ok()
+fn check_headers(h: &Headers, start: &Start) -> Result<Option<u32>, K> {
+    fn text(v: &[u8]) -> &str {
+        core::str::from_utf8(v).unwrap_or("")
     }
+    let ids = [
+        HeaderName::ContentLength.id(),
+        HeaderName::CSeq.id(),
+        HeaderName::MaxForwards.id(),
+        HeaderName::Expires.id(),
+    ];
     let mut cl: Option<u32> = None;
-    for v in h.get_all_raw(HeaderName::ContentLength) {
-        let n = parse_content_length(text(v).unwrap_or("")).map_err(K::Header)?;
-        if cl.is_some_and(|c| c != n) {
-            return Err(K::Header(crate::header::HeaderError::Conflicting {
-                header: "Content-Length",
-            }));
-        }
-        cl = Some(n);
-    }
-    for v in h.get_all_raw(HeaderName::CSeq) {
-        let c = CSeq::parse_in(text(v).unwrap_or(""), h.buf()).map_err(K::Header)?;
-        if let Start::Request { method, .. } = start {
-            if c.method != *method {
-                return Err(K::CSeqMethodMismatch);
+    for (id, v) in h.ids_and_values() {
+        if id == ids[0] {
+            let n = parse_content_length(text(v)).map_err(K::Header)?;
+            if cl.is_some_and(|c| c != n) {
+                return Err(K::Header(crate::header::HeaderError::Conflicting {
+                    header: "Content-Length",
+                }));
             }
+            cl = Some(n);
+        } else if id == ids[1] {
+            let c = CSeq::parse_in(text(v), h.buf()).map_err(K::Header)?;
+            if let Start::Request { method, .. } = start {
+                if c.method != *method {
+                    return Err(K::CSeqMethodMismatch);
+                }
+            }
+        } else if id == ids[2] {
+            parse_max_forwards(text(v)).map_err(K::Header)?;
+        } else if id == ids[3] && !v.is_empty() && v.iter().all(u8::is_ascii_digit) {
+            // RFC 2543 allowed a SIP-date here; only an all-digit value is held to
+            // delta-seconds.
+            parse_delta_seconds("Expires", text(v)).map_err(K::Header)?;
         }
     }
-    for v in h.get_all_raw(HeaderName::MaxForwards) {
-        parse_max_forwards(text(v).unwrap_or("")).map_err(K::Header)?;
-    }
-    for v in h.get_all_raw(HeaderName::Expires) {
-        // RFC 2543 allowed a SIP-date here; only an all-digit value is held to delta-seconds.
-        if !v.is_empty() && v.iter().all(u8::is_ascii_digit) {
-            parse_delta_seconds("Expires", text(v).unwrap_or("")).map_err(K::Header)?;
-        }
-    }
-    Ok(())
-}
-
-fn partial_error(
-    k: K,
-    raw: &Bytes,
-    hbuf: Bytes,
-    entries: SmallVec<[Entry; INLINE_HEADERS]>,
-    start: &Start,
-) -> ParseError {
-    partial_error_h(k, raw, Headers::new(hbuf, entries), start)
+    Ok(cl)
 }
 
 fn partial_error_h(k: K, raw: &Bytes, headers: Headers, start: &Start) -> ParseError {

@@ -43,19 +43,24 @@ pub(super) fn equivalent(a: &Uri<'_>, b: &Uri<'_>) -> bool {
     headers_within(a, b) && headers_within(b, a)
 }
 
-/// Every parameter of `a` either matches the same-named one in `b`, or is absent from `b` and
-/// is not one of the sticky parameters.
+/// Every parameter of `a` either matches a same-named one in `b`, or has no namesake in `b`
+/// and is not one of the sticky parameters. (A name repeated within one URI is matched
+/// against each of its namesakes, which keeps the relation reflexive.)
 fn params_match(a: &Uri<'_>, b: &Uri<'_>) -> bool {
-    a.params().all(
-        |(name, value)| match b.params().find(|(n, _)| escaped_eq(n, name, true)) {
-            Some((_, other)) => match (value, other) {
-                (None, None) => true,
-                (Some(x), Some(y)) => escaped_eq(x, y, true),
-                _ => false,
-            },
-            None => !STICKY_PARAMS.iter().any(|s| escaped_eq(s, name, true)),
-        },
-    )
+    a.params().all(|(name, value)| {
+        let mut namesakes = b
+            .params()
+            .filter(|(n, _)| escaped_eq(n, name, true))
+            .peekable();
+        if namesakes.peek().is_none() {
+            return !STICKY_PARAMS.iter().any(|s| escaped_eq(s, name, true));
+        }
+        namesakes.any(|(_, other)| match (value, other) {
+            (None, None) => true,
+            (Some(x), Some(y)) => escaped_eq(x, y, true),
+            _ => false,
+        })
+    })
 }
 
 /// Every header of `a` is present in `b` with an equivalent value.

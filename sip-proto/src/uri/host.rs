@@ -3,7 +3,7 @@
 use core::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::chars::{is_alphanum, parse_u32};
+use super::chars::parse_u32;
 
 /// The host part of a SIP URI, a Via sent-by or a `received` parameter.
 ///
@@ -103,7 +103,8 @@ fn parse_ipv4(b: &[u8]) -> Option<Ipv4Addr> {
         *parts.get_mut(n)? = v;
         n += 1;
     }
-    (n == 4).then(|| Ipv4Addr::new(parts[0], parts[1], parts[2], parts[3]))
+    let [a, b, c, d] = parts;
+    (n == 4).then_some(Ipv4Addr::new(a, b, c, d))
 }
 
 /// `hostname = *( domainlabel "." ) toplabel [ "." ]`, `domainlabel = alphanum /
@@ -111,25 +112,25 @@ fn parse_ipv4(b: &[u8]) -> Option<Ipv4Addr> {
 /// keeps `1.2.3` and `256.1.1.1` from passing as names.
 fn is_hostname(b: &[u8]) -> bool {
     let b = b.strip_suffix(b".").unwrap_or(b);
-    if b.is_empty() {
-        return false;
-    }
-    let mut last_label: &[u8] = &[];
-    for label in b.split(|&c| c == b'.') {
-        let ok = match (label.first(), label.last()) {
-            (Some(&f), Some(&l)) => {
-                is_alphanum(f)
-                    && is_alphanum(l)
-                    && label.iter().all(|&c| is_alphanum(c) || c == b'-')
+    // One pass: `prev` is the previous octet (b'.' at a label start), `label_start` the
+    // first octet of the current label.
+    let mut prev = b'.';
+    let mut label_start = 0u8;
+    for &c in b {
+        match c {
+            b'.' if prev != b'.' && prev != b'-' => {}
+            b'-' if prev != b'.' => {}
+            c if c.is_ascii_alphanumeric() => {
+                if prev == b'.' {
+                    label_start = c;
+                }
             }
-            _ => false,
-        };
-        if !ok {
-            return false;
+            _ => return false,
         }
-        last_label = label;
+        prev = c;
     }
-    last_label.first().is_some_and(|c| c.is_ascii_alphabetic())
+    // Non-empty, no label ends in '-' or '.', and the top label starts with a letter.
+    prev != b'.' && prev != b'-' && label_start.is_ascii_alphabetic()
 }
 
 /// The liberal RFC 3261 `IPv6address` shape: hex groups, colons and an optional dotted IPv4
@@ -163,6 +164,7 @@ fn is_ipv6_text(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::uri::chars::is_alphanum;
 
     #[test]
     fn parses_each_kind() {
@@ -203,6 +205,48 @@ mod tests {
             Host::parse_received("[2001:db8::9:255]"),
             Some(Host::Ipv6("2001:db8::9:255"))
         );
+    }
+
+    /// The label-by-label reading of the ABNF, kept as the reference for the one-pass scan.
+    fn reference_hostname(b: &[u8]) -> bool {
+        let b = b.strip_suffix(b".").unwrap_or(b);
+        let mut last: &[u8] = &[];
+        for label in b.split(|&c| c == b'.') {
+            let ok = match (label.first(), label.last()) {
+                (Some(&f), Some(&l)) => {
+                    is_alphanum(f)
+                        && is_alphanum(l)
+                        && label.iter().all(|&c| is_alphanum(c) || c == b'-')
+                }
+                _ => false,
+            };
+            if !ok {
+                return false;
+            }
+            last = label;
+        }
+        last.first().is_some_and(|c| c.is_ascii_alphabetic())
+    }
+
+    #[test]
+    fn one_pass_hostname_matches_the_abnf_reading() {
+        let alphabet = [b'a', b'1', b'-', b'.', b'_'];
+        let mut name = Vec::new();
+        for len in 0..=6u32 {
+            for mut n in 0..5usize.pow(len) {
+                name.clear();
+                for _ in 0..len {
+                    name.push(alphabet[n % 5]);
+                    n /= 5;
+                }
+                assert_eq!(
+                    is_hostname(&name),
+                    reference_hostname(&name),
+                    "{:?}",
+                    String::from_utf8_lossy(&name)
+                );
+            }
+        }
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub use host::Host;
 
 use chars::{
     all_escaped_or, is_alphanum, is_hnvchar, is_paramchar, is_password_char, is_unreserved,
-    is_uric, is_user_unreserved, parse_u16,
+    is_uric, is_user_unreserved, parse_u16, split_once_byte,
 };
 
 /// The scheme of a URI. `sip`, `sips` and `tel` are matched case-insensitively (RFC 3261
@@ -141,8 +141,7 @@ impl<'a> Uri<'a> {
         if s.is_empty() {
             return Err(UriError::Empty);
         }
-        let colon = s.find(':').ok_or(UriError::BadScheme)?;
-        let (scheme_txt, rest) = (&s[..colon], &s[colon + 1..]);
+        let (scheme_txt, rest) = split_once_byte(s, b':').ok_or(UriError::BadScheme)?;
         let sb = scheme_txt.as_bytes();
         let scheme_ok = sb.first().is_some_and(u8::is_ascii_alphabetic)
             && sb
@@ -185,11 +184,10 @@ impl<'a> Uri<'a> {
 
     fn parse_sip(&mut self, rest: &'a str) -> Result<(), UriError> {
         // '@' appears in no part after the userinfo, so the first one ends it.
-        let after_user = match rest.find('@') {
-            Some(at) => {
-                let userinfo = &rest[..at];
-                let (user, password) = match userinfo.find(':') {
-                    Some(c) => (&userinfo[..c], Some(&userinfo[c + 1..])),
+        let after_user = match split_once_byte(rest, b'@') {
+            Some((userinfo, after)) => {
+                let (user, password) = match split_once_byte(userinfo, b':') {
+                    Some((u, p)) => (u, Some(p)),
                     None => (userinfo, None),
                 };
                 let user_ok = |b: u8| is_unreserved(b) || is_user_unreserved(b);
@@ -203,21 +201,22 @@ impl<'a> Uri<'a> {
                 }
                 self.user = Some(user);
                 self.password = password;
-                &rest[at + 1..]
+                after
             }
             None => rest,
         };
         // hostport ends at the first ';' or '?' (neither can appear in a host).
         let hp_end = after_user.find([';', '?']).unwrap_or(after_user.len());
-        let hostport = &after_user[..hp_end];
+        let (hostport, tail) = after_user
+            .split_at_checked(hp_end)
+            .ok_or(UriError::BadHost)?;
         let (host_txt, port_txt) = split_hostport(hostport)?;
         self.host = Some(Host::parse(host_txt).ok_or(UriError::BadHost)?);
         if let Some(p) = port_txt {
             self.port = Some(parse_u16(p.as_bytes()).ok_or(UriError::BadPort)?);
         }
-        let tail = &after_user[hp_end..];
-        let (params, headers) = match tail.find('?') {
-            Some(q) => (&tail[..q], Some(&tail[q + 1..])),
+        let (params, headers) = match split_once_byte(tail, b'?') {
+            Some((p, h)) => (p, Some(h)),
             None => (tail, None),
         };
         let params = params.strip_prefix(';').unwrap_or(params);
@@ -240,7 +239,7 @@ impl<'a> Uri<'a> {
         self.params = params;
         if let Some(h) = headers {
             for pair in h.split('&') {
-                let (name, value) = pair.split_once('=').ok_or(UriError::BadHeader)?;
+                let (name, value) = split_once_byte(pair, b'=').ok_or(UriError::BadHeader)?;
                 if name.is_empty()
                     || !all_escaped_or(name.as_bytes(), is_hnvchar)
                     || !all_escaped_or(value.as_bytes(), is_hnvchar)
@@ -255,10 +254,7 @@ impl<'a> Uri<'a> {
 
     /// RFC 3966 `telephone-subscriber`, loosely: a number then `;`-parameters.
     fn parse_tel(&mut self, rest: &'a str) -> Result<(), UriError> {
-        let (number, params) = match rest.find(';') {
-            Some(i) => (&rest[..i], &rest[i + 1..]),
-            None => (rest, ""),
-        };
+        let (number, params) = split_once_byte(rest, b';').unwrap_or((rest, ""));
         let num_ok = |b: u8| {
             b.is_ascii_hexdigit() || matches!(b, b'+' | b'-' | b'.' | b'(' | b')' | b'*' | b'#')
         };
@@ -331,6 +327,44 @@ impl<'a> Uri<'a> {
             .map(|(_, v)| v)
     }
 
+    /// Whether this is a `sips:` URI (RFC 3261 §19.1: TLS on every hop).
+    pub fn is_sips(&self) -> bool {
+        self.scheme == Scheme::Sips
+    }
+
+    /// The `transport` parameter (`udp`, `tcp`, `tls`, `sctp`, `ws`... as written).
+    pub fn transport(&self) -> Option<&'a str> {
+        self.param("transport").flatten()
+    }
+
+    /// Whether the `lr` parameter (loose routing, RFC 3261 §16.4, §19.1.1) is present.
+    pub fn lr(&self) -> bool {
+        self.param("lr").is_some()
+    }
+
+    /// The `maddr` parameter.
+    pub fn maddr(&self) -> Option<&'a str> {
+        self.param("maddr").flatten()
+    }
+
+    /// The `user` parameter (`phone`, `ip`, `dialstring`...).
+    pub fn user_param(&self) -> Option<&'a str> {
+        self.param("user").flatten()
+    }
+
+    /// The `method` parameter (meaningful in a Refer-To or redirect target).
+    pub fn method_param(&self) -> Option<&'a str> {
+        self.param("method").flatten()
+    }
+
+    /// The `ttl` parameter (0-255).
+    pub fn ttl(&self) -> Option<u8> {
+        self.param("ttl")
+            .flatten()
+            .and_then(|t| chars::parse_u32(t.as_bytes()))
+            .and_then(|t| u8::try_from(t).ok())
+    }
+
     /// The raw `headers` part after `?`, if any.
     pub fn headers_raw(&self) -> Option<&'a str> {
         self.headers
@@ -341,7 +375,7 @@ impl<'a> Uri<'a> {
         self.headers
             .into_iter()
             .flat_map(|h| h.split('&'))
-            .filter_map(|p| p.split_once('='))
+            .filter_map(|p| split_once_byte(p, b'='))
     }
 
     /// RFC 3261 §19.1.4 URI comparison. See [`compare`](self) for the rules applied.
@@ -356,19 +390,44 @@ impl fmt::Display for Uri<'_> {
     }
 }
 
+/// Decodes `%HH` escapes (RFC 3261 §19.1.2), yielding octets; a `%` not followed by two hex
+/// digits is passed through unchanged. No allocation: collect into a buffer if you need one.
+///
+/// ```
+/// let d: Vec<u8> = sip_proto::uri::percent_decode("I%20have%20spaces%zz").collect();
+/// assert_eq!(d, b"I have spaces%zz");
+/// ```
+pub fn percent_decode(s: &str) -> impl Iterator<Item = u8> + '_ {
+    let b = s.as_bytes();
+    let mut i = 0;
+    core::iter::from_fn(move || {
+        let c = *b.get(i)?;
+        if c == b'%' {
+            let h = b.get(i + 1).copied().and_then(chars::hex_val);
+            let l = b.get(i + 2).copied().and_then(chars::hex_val);
+            if let (Some(h), Some(l)) = (h, l) {
+                i += 3;
+                return Some((h << 4) | l);
+            }
+        }
+        i += 1;
+        Some(c)
+    })
+}
+
 /// Splits `host [ ":" port ]`, minding the colons of a bracketed IPv6 reference.
 fn split_hostport(hp: &str) -> Result<(&str, Option<&str>), UriError> {
     if hp.starts_with('[') {
         let close = hp.find(']').ok_or(UriError::BadHost)?;
-        let after = &hp[close + 1..];
+        let (host, after) = hp.split_at_checked(close + 1).ok_or(UriError::BadHost)?;
         return match after.strip_prefix(':') {
-            Some(port) => Ok((&hp[..=close], Some(port))),
+            Some(port) => Ok((host, Some(port))),
             None if after.is_empty() => Ok((hp, None)),
             None => Err(UriError::BadHost),
         };
     }
-    Ok(match hp.find(':') {
-        Some(c) => (&hp[..c], Some(&hp[c + 1..])),
+    Ok(match split_once_byte(hp, b':') {
+        Some((h, p)) => (h, Some(p)),
         None => (hp, None),
     })
 }
@@ -384,12 +443,12 @@ impl<'a> Iterator for UriParams<'a> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let rest = self.rest?;
-        let (item, more) = match rest.find(';') {
-            Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+        let (item, more) = match split_once_byte(rest, b';') {
+            Some((i, m)) => (i, Some(m)),
             None => (rest, None),
         };
         self.rest = more;
-        Some(match item.split_once('=') {
+        Some(match split_once_byte(item, b'=') {
             Some((n, v)) => (n, Some(v)),
             None => (item, None),
         })

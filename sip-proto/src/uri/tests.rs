@@ -185,3 +185,27 @@ fn esc01_escaped_and_unescaped_compare_equal() {
         "sip:caller@host5.example.net;lr;name=value%25%34%31"
     ));
 }
+
+#[test]
+fn repeated_params_stay_reflexive() {
+    assert!(eqv("sip:a.aa;l;l=0", "sip:a.aa;l;l=0"));
+    assert!(eqv("sip:a.aa;l=0;l", "sip:a.aa;l;l=0"));
+    assert!(!eqv("sip:a.aa;l=1", "sip:a.aa;l;l=0"));
+}
+
+#[test]
+fn param_helpers_and_decoding() {
+    let u = p("sips:b.com;transport=tcp;lr;maddr=239.255.255.1;ttl=15;user=phone;method=INVITE");
+    assert!(u.is_sips());
+    assert_eq!(u.transport(), Some("tcp"));
+    assert!(u.lr());
+    assert_eq!(u.maddr(), Some("239.255.255.1"));
+    assert_eq!(u.ttl(), Some(15));
+    assert_eq!(u.user_param(), Some("phone"));
+    assert_eq!(u.method_param(), Some("INVITE"));
+    let u = p("sip:b.com;ttl=300");
+    assert!(!u.lr() && !u.is_sips());
+    assert_eq!(u.ttl(), None);
+    let d: Vec<u8> = percent_decode("null-%00-%4e%4Cx%").collect();
+    assert_eq!(d, b"null-\0-NLx%");
+}
