@@ -310,8 +310,11 @@ struct Harness {
     /// Requests and responses the endpoint sent, latest last.
     sent_requests: Vec<Bytes>,
     sent_responses: Vec<Bytes>,
+    /// Every INVITE the endpoint sent (first transmissions only).
+    sent_invites: Vec<Bytes>,
     next_rtp_port: u16,
     summary: Summary,
+    base: Instant,
 }
 
 fn remember(list: &mut Vec<Bytes>, b: Bytes) {
@@ -367,8 +370,15 @@ impl Harness {
         panic!("poll_output did not reach Output::Timeout within {DRAIN_BOUND} outputs");
     }
 
-    fn check_transmit(&mut self, socket: Socket, _destination: SocketAddr) {
+    fn check_transmit(&mut self, socket: Socket, destination: SocketAddr) {
         let bytes = Bytes::copy_from_slice(&self.buf);
+        if crate::tracing() {
+            let shown = match socket {
+                Socket::Sip => String::from_utf8_lossy(&bytes).into_owned(),
+                _ => format!("{} bytes", bytes.len()),
+            };
+            eprintln!("  -> {socket:?} to {destination}: {shown}");
+        }
         match socket {
             Socket::Sip => self.summary.sip_sent += 1,
             Socket::Rtp(_) => self.summary.rtp_sent += 1,
@@ -376,7 +386,13 @@ impl Harness {
         }
         match socket {
             Socket::Sip => match Message::parse(bytes.clone()) {
-                Ok(Message::Request(_)) => remember(&mut self.sent_requests, bytes),
+                Ok(Message::Request(r)) => {
+                    let invite = *r.method() == sip_proto::message::Method::Invite;
+                    if invite && !self.sent_invites.contains(&bytes) {
+                        self.sent_invites.push(bytes.clone());
+                    }
+                    remember(&mut self.sent_requests, bytes);
+                }
                 Ok(Message::Response(_)) => remember(&mut self.sent_responses, bytes),
                 Err(e) => panic!(
                     "the endpoint sent SIP that does not parse: {e}\n{}",
@@ -406,6 +422,9 @@ impl Harness {
     }
 
     fn check_event(&mut self, e: Event) {
+        if crate::tracing() {
+            eprintln!("  event {e:?}");
+        }
         self.summary.events.push(match &e {
             Event::IncomingCall { .. } => "IncomingCall",
             Event::Ringing { .. } => "Ringing",
@@ -466,6 +485,12 @@ impl Harness {
     }
 
     fn receive(&mut self, socket: Socket, source: SocketAddr, bytes: Bytes) {
+        if crate::tracing() {
+            eprintln!(
+                "  <- {socket:?} from {source}: {}",
+                String::from_utf8_lossy(&bytes)
+            );
+        }
         self.ep.handle_input(Input::Receive {
             now: self.now,
             socket,
@@ -624,13 +649,30 @@ fn from_callee_text(request: &Bytes, method: &str, tag: u8) -> Option<String> {
     ))
 }
 
-/// Runs the target on one input.
+/// Runs the target on one input, masking the known bug below so fuzzing can go on.
+///
+/// Known bug (session-fsm): a call we placed that got a provisional response and is then hung
+/// up sends CANCEL, but if the callee never sends a final response the INVITE client
+/// transaction stays in Proceeding and the call is never freed. RFC 3261 §9.1 says the UAC
+/// SHOULD destroy it 64·T1 after the CANCEL. Each such call leaks a call entry and a slot of
+/// the transaction layer, which refuses every new request (503) once full. Reproducer:
+/// `fuzz/regressions/endpoint/cancel-without-final-response-leaks-call.ignored`. The mask:
+/// while settling, the callee answers 487 to every INVITE the endpoint sent.
 pub fn check(data: &[u8]) {
-    run(data);
+    run_with(data, true);
 }
 
-/// Runs the target on one input and says what happened.
+/// [`check`] without masking known bugs: fails on the reproducers of open bugs.
+pub fn check_strict(data: &[u8]) {
+    run_with(data, false);
+}
+
+/// Runs the target on one input (known bugs masked) and says what happened.
 pub fn run(data: &[u8]) -> Summary {
+    run_with(data, true)
+}
+
+fn run_with(data: &[u8], mask_known_bugs: bool) -> Summary {
     let mut c = Cursor::new(data);
     let setup = c.u8();
     let base = Instant::now();
@@ -657,20 +699,32 @@ pub fn run(data: &[u8]) -> Summary {
         known: BTreeMap::new(),
         sent_requests: Vec::new(),
         sent_responses: Vec::new(),
+        sent_invites: Vec::new(),
         next_rtp_port: 20_000,
         summary: Summary::default(),
+        base,
     };
     let mut ops = 0;
     while !c.is_empty() && ops < MAX_OPS {
         ops += 1;
         step(&mut h, &mut c);
     }
-    settle(&mut h);
+    settle(&mut h, mask_known_bugs);
     h.summary
 }
 
 fn step(h: &mut Harness, c: &mut Cursor<'_>) {
-    match c.u8() % 16 {
+    let op = c.u8() % 16;
+    if crate::tracing() {
+        eprintln!(
+            "[{:?}] op {op} calls={:?} count={} txns={}",
+            h.now.duration_since(h.base),
+            h.known,
+            h.ep.call_count(),
+            h.ep.transaction_count()
+        );
+    }
+    match op {
         0 => {
             let call_id = *c.pick(&CALL_IDS);
             let branch = c.u8();
@@ -841,7 +895,7 @@ fn step(h: &mut Harness, c: &mut Cursor<'_>) {
 }
 
 /// Hangs up every call, then follows deadlines until the endpoint is idle.
-fn settle(h: &mut Harness) {
+fn settle(h: &mut Harness, mask_known_bugs: bool) {
     let live: Vec<CallId> = h
         .known
         .iter()
@@ -851,6 +905,13 @@ fn settle(h: &mut Harness) {
     for call in live {
         let r = h.ep.hang_up(h.now, call);
         h.command(r, call, true, "hang_up (settling)");
+    }
+    if mask_known_bugs {
+        for invite in h.sent_invites.clone() {
+            if let Some(resp) = response_to(&invite, 487, 0, false) {
+                h.receive(Socket::Sip, peer_addr(0), Bytes::from(resp));
+            }
+        }
     }
     let start = h.now;
     let mut next = h.drain();
@@ -873,6 +934,10 @@ fn settle(h: &mut Harness) {
         next = h.drain();
     }
     assert_eq!(h.active(), 0, "a call was not reported ended");
-    assert_eq!(h.ep.call_count(), 0, "calls are never freed");
-    assert_eq!(h.ep.transaction_count(), 0, "transactions never terminate");
+    assert!(
+        h.ep.call_count() == 0 && h.ep.transaction_count() == 0,
+        "after hanging up and {SETTLE_TIME:?} of quiet, {} calls and {} transactions are left",
+        h.ep.call_count(),
+        h.ep.transaction_count()
+    );
 }

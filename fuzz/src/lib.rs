@@ -37,3 +37,10 @@ pub const TARGETS: [(&str, Check); 9] = [
     ("transaction_layer", transaction_layer::check),
     ("endpoint", endpoint::check),
 ];
+
+/// Whether `FUZZ_TRACE` is set: the structured targets then print what they do, to make a
+/// crash readable (`FUZZ_TRACE=1 cargo fuzz run endpoint crash-file`).
+pub fn tracing() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("FUZZ_TRACE").is_some())
+}

@@ -12,15 +12,29 @@
 
 use sip_proto::uri::{Scheme, Uri};
 
-/// Runs the target on one input.
+/// Runs the target on one input, masking the known bug below so fuzzing can go on.
+///
+/// Known bug (sip-proto, `uri/compare.rs`): a URI that lists the same parameter twice with
+/// different values (`sip:h;a=1;a=2`) is not equivalent to itself, because each parameter is
+/// compared with the *first* same-named one of the other URI. Reproducer:
+/// `fuzz/regressions/sip_uri/equivalent-not-reflexive-duplicate-param.ignored`.
 pub fn check(data: &[u8]) {
+    run(data, true);
+}
+
+/// [`check`] without masking known bugs: fails on the reproducers of open bugs.
+pub fn check_strict(data: &[u8]) {
+    run(data, false);
+}
+
+fn run(data: &[u8], mask_known_bugs: bool) {
     let Ok(text) = core::str::from_utf8(data) else {
         return;
     };
-    let whole = check_one(text);
+    let whole = check_one(text, mask_known_bugs);
     if let Some((a, b)) = text.split_once('\n') {
         assert!(whole.is_none(), "a URI with a newline parsed: {text:?}");
-        if let (Some(x), Some(y)) = (check_one(a), check_one(b)) {
+        if let (Some(x), Some(y)) = (check_one(a, mask_known_bugs), check_one(b, mask_known_bugs)) {
             assert_eq!(
                 x.equivalent(&y),
                 y.equivalent(&x),
@@ -30,17 +44,21 @@ pub fn check(data: &[u8]) {
     }
 }
 
-fn check_one(s: &str) -> Option<Uri<'_>> {
+fn check_one(s: &str, mask_known_bugs: bool) -> Option<Uri<'_>> {
     let uri = Uri::parse(s).ok()?;
     assert_eq!(uri.as_str(), s);
     let shown = uri.to_string();
     assert_eq!(shown, s, "Display differs from the input");
     let again = Uri::parse(&shown).expect("the Display of a parsed URI parses");
     assert_eq!(again, uri, "parse(display(u)) != u");
-    assert!(
-        uri.equivalent(&uri),
-        "equivalent is not reflexive for {s:?}"
-    );
+    // Equivalence checks are skipped for the known repeated-parameter bug (see `check`).
+    let compare = !(mask_known_bugs && has_repeated_param(&uri));
+    if compare {
+        assert!(
+            uri.equivalent(&uri),
+            "equivalent is not reflexive for {s:?}"
+        );
+    }
 
     let colon = s.find(':').expect("a parsed URI has a scheme colon");
     assert_eq!(uri.opaque(), &s[colon + 1..]);
@@ -69,6 +87,9 @@ fn check_one(s: &str) -> Option<Uri<'_>> {
     }
     let _ = uri.headers().count();
 
+    if !compare {
+        return Some(uri);
+    }
     // The scheme is case-insensitive (RFC 3261 §19.1.4).
     let upper = format!("{}{}", s[..colon].to_ascii_uppercase(), &s[colon..]);
     let u2 = Uri::parse(&upper).expect("the scheme in upper case still parses");
@@ -109,4 +130,13 @@ fn first_plain_alphanumeric(s: &str) -> Option<usize> {
         }
     }
     None
+}
+
+/// Whether a parameter name (ignoring case) appears twice: the known reflexivity bug.
+fn has_repeated_param(uri: &Uri<'_>) -> bool {
+    let names: Vec<String> = uri.params().map(|(n, _)| n.to_ascii_lowercase()).collect();
+    names
+        .iter()
+        .enumerate()
+        .any(|(i, n)| names[..i].contains(n))
 }

@@ -389,8 +389,24 @@ impl State {
         }
     }
 
-    /// Answers every server transaction, then follows deadlines until nothing is left.
+    /// Answers every server transaction and gives every client transaction a final response
+    /// (an INVITE client transaction in Proceeding has no timer of its own, §17.1.1.2), then
+    /// follows deadlines until nothing is left.
     fn settle(&mut self) {
+        for id in self.all.clone() {
+            let Some(key) = self.layer.key(id).cloned() else {
+                continue;
+            };
+            if matches!(
+                self.layer.kind(id),
+                Some(TransactionKind::ClientInvite | TransactionKind::ClientNonInvite)
+            ) {
+                let msg = Bytes::from(response_text("INVITE", "x", 487));
+                self.layer
+                    .handle_response(self.now, key, 487, msg, 1, |_, _| Bytes::new());
+                self.drain();
+            }
+        }
         for id in self.servers.clone() {
             let _ = self.layer.send_response(
                 self.now,
