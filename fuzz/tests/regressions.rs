@@ -72,7 +72,6 @@ fn strict(target: &str, file: &str, check: fuzz::Check) {
 /// first same-named one of the other URI. Found by `sip_uri`; panic message:
 /// `equivalent is not reflexive for "sip:h;a=1;a=2"`.
 #[test]
-#[ignore = "open bug in sip-proto (Uri::equivalent, repeated parameters); un-ignore once fixed"]
 fn sip_uri_equivalent_reflexive_with_repeated_param() {
     for file in [
         "equivalent-not-reflexive-duplicate-param.ignored",
@@ -88,7 +87,6 @@ fn sip_uri_equivalent_reflexive_with_repeated_param() {
 /// CANCEL). Each leak holds a call and a transaction-layer slot. Found by `endpoint`; panic
 /// message: `after hanging up and 600s of quiet, 1 calls and 1 transactions are left`.
 #[test]
-#[ignore = "open bug in session-fsm (no 64*T1 give-up after CANCEL); un-ignore once fixed"]
 fn endpoint_cancel_without_final_response_frees_the_call() {
     for file in [
         "cancel-without-final-response-leaks-call.ignored",

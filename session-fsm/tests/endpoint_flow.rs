@@ -563,3 +563,27 @@ fn broken_and_foreign_requests_get_the_rfc_answers() {
         assert!(answers_to(garbage).is_empty());
     }
 }
+
+#[test]
+fn a_cancel_that_never_gets_a_final_response_is_given_up_after_64_t1() {
+    // The callee goes silent after ringing: no 200 to the CANCEL, no 487 to the INVITE.
+    // RFC 3261 §9.1: 64·T1 after the CANCEL the UAC destroys the INVITE transaction.
+    let mut pair = Pair::new(UasPolicy::RingOnly);
+    let call = pair.uac_call();
+    pair.run_until(secs(1.0));
+    pair.uas_silent = true;
+    pair.uac.hang_up(pair.now, call).unwrap();
+    pair.run_until(secs(1.0 + 31.9));
+    assert_eq!(
+        pair.uac.call_count(),
+        1,
+        "the call waits for the INVITE's final response"
+    );
+    pair.run_until(secs(1.0 + 32.0));
+    assert_eq!(pair.uac.call_count(), 0);
+    assert_eq!(pair.uac.transaction_count(), 0);
+    assert_eq!(
+        ended(&pair.uac_events)[0].1,
+        session_fsm::EndReason::LocalHangUp
+    );
+}

@@ -87,6 +87,9 @@ pub(crate) struct Call {
     /// Outgoing: the application hung up before any provisional response; the CANCEL goes
     /// out when one arrives (§9.1).
     pub(crate) cancel_pending: bool,
+    /// Outgoing: when to give up on the INVITE if our CANCEL gets no final response
+    /// (64·T1 after the CANCEL, §9.1).
+    pub(crate) cancel_give_up: Option<crate::time::Instant>,
 }
 
 impl Call {

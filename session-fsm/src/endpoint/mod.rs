@@ -238,6 +238,7 @@ impl Endpoint {
             let deadlines = [
                 call.uas_2xx.as_ref().and_then(|r| r.poll_timeout()),
                 call.media.as_ref().and_then(|m| m.poll_timeout()),
+                call.cancel_give_up,
             ];
             for deadline in deadlines.into_iter().flatten() {
                 next = Some(next.map_or(deadline, |n: Instant| n.min(deadline)));
@@ -249,7 +250,12 @@ impl Endpoint {
     /// Fires the per-call timers the transaction layer does not own.
     fn handle_call_timers(&mut self, now: Instant) {
         let mut gave_up = Vec::new();
+        let mut abandoned = Vec::new();
         for call in self.calls.values_mut() {
+            if call.cancel_give_up.is_some_and(|at| at <= now) {
+                call.cancel_give_up = None;
+                abandoned.extend(call.invite_txn);
+            }
             if let Some(retransmitter) = &mut call.uas_2xx {
                 retransmitter.handle_timeout(now);
                 if retransmitter.poll_event().is_some() {
@@ -257,6 +263,11 @@ impl Endpoint {
                 }
             }
         }
+        for txn in abandoned {
+            // §9.1: the CANCEL got no final response for the INVITE within 64·T1.
+            let _ = self.layer.destroy(txn);
+        }
+        self.process_layer_events(now);
         for id in gave_up {
             // §13.3.1.4: no ACK within 64·T1: the session SHOULD end with a BYE.
             self.send_bye(now, id);

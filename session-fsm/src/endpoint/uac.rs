@@ -117,6 +117,7 @@ impl Endpoint {
                 txns: Default::default(),
                 end_reported: false,
                 cancel_pending: false,
+                cancel_give_up: None,
             },
         );
         self.by_sip_call_id.insert(sip_call_id, id);
@@ -348,6 +349,11 @@ impl Endpoint {
                 .start_client(now, key, cancel, destination, Reliability::Unreliable);
         if let Ok(txn) = started {
             self.attach_txn(id, txn);
+        }
+        // §9.1: if the INVITE still has no final response 64·T1 from now, give it up.
+        let give_up = now + self.timers.t1 * 64;
+        if let Some(call) = self.calls.get_mut(&id) {
+            call.cancel_give_up = Some(give_up);
         }
     }
 

@@ -78,6 +78,7 @@ impl Endpoint {
             txns: Default::default(),
             end_reported: false,
             cancel_pending: false,
+            cancel_give_up: None,
         };
         let from = headers
             .from()

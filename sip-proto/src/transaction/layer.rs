@@ -629,6 +629,20 @@ impl<P: Clone> TransactionLayer<P> {
         Ok(())
     }
 
+    /// The TU destroys transaction `id` without waiting for it to terminate by itself. RFC
+    /// 3261 §9.1 asks for this when an INVITE client transaction has had no final response
+    /// 64·T1 after its CANCEL; the TU then treats the INVITE as cancelled. Reports
+    /// [`Event::Terminated`] like any other end, and frees the slot.
+    pub fn destroy(&mut self, id: TransactionId) -> Result<(), LayerError> {
+        self.entry(id).ok_or(LayerError::UnknownTransaction(id))?;
+        self.remove(id);
+        self.events.push_back(LayerEvent::Transaction {
+            id,
+            event: Event::Terminated,
+        });
+        Ok(())
+    }
+
     /// Fires every transaction timer due at `now`. Idempotent; a call before the next deadline
     /// does nothing. Costs O(log n) per due or stale deadline, not O(n).
     pub fn handle_timeout(&mut self, now: Instant) {
