@@ -587,3 +587,21 @@ fn a_cancel_that_never_gets_a_final_response_is_given_up_after_64_t1() {
         session_fsm::EndReason::LocalHangUp
     );
 }
+
+#[test]
+fn a_request_in_another_sip_version_gets_505() {
+    // RFC 3261 §8.2.2 and RFC 4475 §3.1.2.16 (badvers): 505 Version Not Supported.
+    let answers =
+        answers_to(request("OPTIONS sip:uas@127.0.0.2 SIP/7.0", "1 OPTIONS", "").as_bytes());
+    assert_eq!(answers.len(), 1, "a request in SIP/7.0 is answered");
+    assert!(
+        answers[0].starts_with("SIP/2.0 505 Version Not Supported\r\n"),
+        "{}",
+        answers[0]
+    );
+    assert!(
+        answers[0].contains("\r\nCall-ID: c1@test\r\n"),
+        "{}",
+        answers[0]
+    );
+}

@@ -110,7 +110,9 @@ fn check_version(v: &[u8]) -> Result<(), K> {
     }
 }
 
-fn parse_request_line(raw: &Bytes, from: usize, to: usize) -> Result<Start, K> {
+/// Parses a Request-Line. The flag is set for a well-formed SIP-Version other than 2.0: the
+/// caller still reads the headers, so the 505 can echo them (§8.2.2, RFC 4475 §3.1.2.16).
+fn parse_request_line(raw: &Bytes, from: usize, to: usize) -> Result<(Start, bool), K> {
     let line = raw.get(from..to).unwrap_or(&[]);
     let mut parts = line.split(|&c| c == b' ');
     let (Some(m), Some(u), Some(v)) = (parts.next(), parts.next(), parts.next()) else {
@@ -134,7 +136,11 @@ fn parse_request_line(raw: &Bytes, from: usize, to: usize) -> Result<Start, K> {
             "Method must be a token (RFC 3261 §25.1 Method)",
         ));
     }
-    check_version(v)?;
+    let unsupported_version = match check_version(v) {
+        Ok(()) => false,
+        Err(K::VersionNotSupported) => true,
+        Err(other) => return Err(other),
+    };
     if u.first() == Some(&b'<') {
         return Err(K::StartLine(
             "Request-URI must not be enclosed in <> (RFC 3261 §7.1, RFC 4475 §3.1.2.7)",
@@ -150,10 +156,11 @@ fn parse_request_line(raw: &Bytes, from: usize, to: usize) -> Result<Start, K> {
     let method = Method::from_shared(share(raw, m))
         .map_err(|_| K::StartLine("Method must be a token (RFC 3261 §25.1 Method)"))?;
     let ustart = from + m.len() + 1;
-    Ok(Start::Request {
+    let start = Start::Request {
         method,
         uri: r32(ustart, ustart + u.len()),
-    })
+    };
+    Ok((start, unsupported_version))
 }
 
 fn parse_status_line(b: &[u8], from: usize, to: usize) -> Result<Start, K> {
@@ -212,8 +219,8 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
         K::HeaderLine(_) => K::StartLine("start line must end with CRLF (RFC 3261 §7)"),
         other => other,
     })?;
-    let start = if b.get(pos..pos + 4) == Some(b"SIP/") {
-        parse_status_line(b, pos, sl_end)?
+    let (start, unsupported_version) = if b.get(pos..pos + 4) == Some(b"SIP/") {
+        (parse_status_line(b, pos, sl_end)?, false)
     } else {
         parse_request_line(&raw, pos, sl_end)?
     };
@@ -314,6 +321,14 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
         e.value = r32(s, t);
     }
     let headers = Headers::new(hbuf, entries);
+    if unsupported_version {
+        return Err(partial_error_h(
+            K::VersionNotSupported,
+            &raw,
+            headers,
+            &start,
+        ));
+    }
     let body_start = match framing {
         Ok(at) => at,
         Err(k) => return Err(partial_error_h(k, &raw, headers, &start)),
