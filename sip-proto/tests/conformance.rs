@@ -412,6 +412,19 @@ fn app_layer_rejections_are_visible() {
     // bext01: option tags readable.
     let m = load("bext01");
     assert!(m.headers().tokens(HeaderName::Require).count() >= 1);
+    // regaut01: an unknown Authorization scheme still parses.
+    let m = load("regaut01");
+    let a = m
+        .headers()
+        .auth(HeaderName::Authorization)
+        .next()
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (a.scheme(), a.param("opaque-data")),
+        ("NoOneKnowsThisScheme", Some("here"))
+    );
+    assert!(m.validate().is_ok());
     // zeromf
     assert_eq!(load("zeromf").headers().max_forwards().unwrap(), Some(0));
 }

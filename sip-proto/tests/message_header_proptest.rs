@@ -228,5 +228,9 @@ proptest! {
         }
         let _ = sip_proto::header::CSeq::parse(&s);
         let _ = sip_proto::header::HttpDate::parse(&s);
+        if let Ok(a) = sip_proto::header::Auth::parse("Authorization", &s) {
+            let _ = (a.scheme(), a.is_digest(), a.params().count(), a.param("realm"));
+        }
+        let _ = sip_proto::header::RAck::parse(&s);
     }
 }

@@ -188,6 +188,10 @@ fn exercise(m: &Message) {
         h.content_type(),
         h.tokens(HeaderName::Supported).count(),
     );
+    let _ = (h.rseq(), h.rack(), h.allow().count());
+    for a in h.auth(HeaderName::Authorization).flatten() {
+        let _ = (a.scheme(), a.param("realm"), a.params().count());
+    }
     let _ = m.validate();
     if let Some(r) = m.as_request() {
         if let Ok(u) = r.uri_parsed() {

@@ -12,7 +12,9 @@
 //! | [`parse_max_forwards`], [`parse_content_length`], [`parse_delta_seconds`] | Max-Forwards, Content-Length, Expires | §20.22, §20.14, §20.19 |
 //! | [`HttpDate`] | Date | §20.17 |
 //! | [`RAck`], [`parse_rseq`] | RAck, RSeq | RFC 3262 §7 |
+//! | [`Auth`] | WWW-Authenticate, Proxy-Authenticate, Authorization, Proxy-Authorization | §20.7, §20.27, §20.28, §20.44 |
 
+mod auth;
 mod cseq;
 mod date;
 mod error;
@@ -22,6 +24,7 @@ mod rack;
 mod scalar;
 mod via;
 
+pub use auth::{Auth, AuthParams};
 pub use cseq::CSeq;
 pub use date::HttpDate;
 pub use error::HeaderError;

@@ -7,8 +7,8 @@ use super::method::{share, Method};
 use super::name::{lookup, HeaderName, UNKNOWN};
 use crate::header::params::split_list;
 use crate::header::{
-    parse_content_length, parse_delta_seconds, parse_max_forwards, parse_rseq, CSeq, HeaderError,
-    HttpDate, NameAddr, RAck, Via,
+    parse_content_length, parse_delta_seconds, parse_max_forwards, parse_rseq, Auth, CSeq,
+    HeaderError, HttpDate, NameAddr, RAck, Via,
 };
 use crate::uri::chars::is_word_char;
 
@@ -328,6 +328,20 @@ impl Headers {
             .transpose()
     }
 
+    /// Every challenge or credentials line of an authentication header (`WwwAuthenticate`,
+    /// `ProxyAuthenticate`, `Authorization`, `ProxyAuthorization`), one per header line
+    /// (RFC 3261 §22: their parameters are comma-separated, so lines are not split).
+    pub fn auth(
+        &self,
+        name: HeaderName,
+    ) -> impl Iterator<Item = Result<Auth<'_>, HeaderError>> + '_ {
+        let header = name.as_str();
+        self.raw_values(name).map(move |v| match text(v) {
+            Some(s) => Auth::parse(header, s),
+            None => Err(HeaderError::NotUtf8 { header }),
+        })
+    }
+
     /// RSeq (RFC 3262 §7.1), if present.
     pub fn rseq(&self) -> Result<Option<u32>, HeaderError> {
         self.first(HeaderName::RSeq)?.map(parse_rseq).transpose()
@@ -375,7 +389,7 @@ impl Headers {
 
     /// A full syntax check of the headers this crate understands: every Via, From, To,
     /// Call-ID, CSeq, Contact (with its `expires` and `q`), Route, Record-Route, Max-Forwards,
-    /// Expires, Date, RSeq and RAck present,
+    /// Expires, Date, RSeq, RAck and authentication headers present,
     /// and no conflicting repeats of Call-ID, CSeq, From, To or Max-Forwards (RFC 4475
     /// §3.3.8). Presence of mandatory headers is not checked (see
     /// [`Headers::check_mandatory`]).
@@ -408,6 +422,16 @@ impl Headers {
         self.date()?;
         self.rseq()?;
         self.rack()?;
+        for n in [
+            HeaderName::WwwAuthenticate,
+            HeaderName::ProxyAuthenticate,
+            HeaderName::Authorization,
+            HeaderName::ProxyAuthorization,
+        ] {
+            for a in self.auth(n) {
+                a?;
+            }
+        }
         for n in [
             HeaderName::CallId,
             HeaderName::CSeq,
