@@ -310,9 +310,14 @@ struct Harness {
     /// Requests and responses the endpoint sent, latest last.
     sent_requests: Vec<Bytes>,
     sent_responses: Vec<Bytes>,
+    /// SIP datagrams sent and already checked (retransmissions are not parsed again).
+    checked: BTreeSet<Bytes>,
     /// Every INVITE the endpoint sent (first transmissions only).
     sent_invites: Vec<Bytes>,
     next_rtp_port: u16,
+    /// The datagram being handled is not a well-formed message, so responses to it may not
+    /// be either.
+    echoing_garbage: bool,
     summary: Summary,
     base: Instant,
 }
@@ -384,6 +389,9 @@ impl Harness {
             Socket::Rtp(_) => self.summary.rtp_sent += 1,
             Socket::Rtcp(_) => self.summary.rtcp_sent += 1,
         }
+        if socket == Socket::Sip && !self.checked.insert(bytes.clone()) {
+            return; // a retransmission of a datagram already checked
+        }
         match socket {
             Socket::Sip => match Message::parse(bytes.clone()) {
                 Ok(Message::Request(r)) => {
@@ -394,6 +402,9 @@ impl Harness {
                     remember(&mut self.sent_requests, bytes);
                 }
                 Ok(Message::Response(_)) => remember(&mut self.sent_responses, bytes),
+                // A response to a broken request echoes its Via, From, To, Call-ID and CSeq
+                // as received (RFC 3261 §8.2.6.2), so it may be as broken as they were.
+                Err(_) if self.echoing_garbage && bytes.starts_with(b"SIP/2.0 ") => {}
                 Err(e) => panic!(
                     "the endpoint sent SIP that does not parse: {e}\n{}",
                     String::from_utf8_lossy(&bytes)
@@ -485,6 +496,7 @@ impl Harness {
     }
 
     fn receive(&mut self, socket: Socket, source: SocketAddr, bytes: Bytes) {
+        self.echoing_garbage = socket == Socket::Sip && !is_clean(&bytes);
         if crate::tracing() {
             eprintln!(
                 "  <- {socket:?} from {source}: {}",
@@ -498,6 +510,7 @@ impl Harness {
             bytes,
         });
         self.drain();
+        self.echoing_garbage = false;
     }
 
     /// Fires deadlines up to `target`, then lands on it.
@@ -532,6 +545,14 @@ impl Harness {
             (Err(e), true) => panic!("{what} on {call} ({:?}) failed: {e}", self.state(call)),
         }
         self.drain();
+    }
+}
+
+/// A datagram that parses, passes `validate`, and (for a request) has every mandatory header.
+fn is_clean(bytes: &Bytes) -> bool {
+    match Message::parse(bytes.clone()) {
+        Ok(m) => m.validate().is_ok() && m.as_request().is_none_or(|r| r.check_mandatory().is_ok()),
+        Err(_) => false,
     }
 }
 
@@ -700,7 +721,9 @@ fn run_with(data: &[u8], mask_known_bugs: bool) -> Summary {
         sent_requests: Vec::new(),
         sent_responses: Vec::new(),
         sent_invites: Vec::new(),
+        checked: BTreeSet::new(),
         next_rtp_port: 20_000,
+        echoing_garbage: false,
         summary: Summary::default(),
         base,
     };
