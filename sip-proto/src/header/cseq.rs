@@ -18,8 +18,9 @@ const H: &str = "CSeq";
 /// ```
 /// use sip_proto::header::CSeq;
 /// use sip_proto::message::Method;
-/// let c = CSeq::parse("4711 INVITE").unwrap();
+/// let c = CSeq::parse("4711 INVITE")?;
 /// assert_eq!((c.seq, c.method), (4711, Method::Invite));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CSeq<'a> {

@@ -20,10 +20,11 @@ use crate::uri::Uri;
 ///
 /// ```
 /// use sip_proto::header::NameAddr;
-/// let a = NameAddr::parse("From", "\"Alice \\\"A\\\"\" <sip:alice@atlanta.example.com>;tag=1928301774").unwrap();
+/// let a = NameAddr::parse("From", "\"Alice \\\"A\\\"\" <sip:alice@atlanta.example.com>;tag=1928301774")?;
 /// assert_eq!(a.display_name(), Some("Alice \\\"A\\\""));
 /// assert_eq!(a.uri().user(), Some("alice"));
 /// assert_eq!(a.tag(), Some("1928301774"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NameAddr<'a> {

@@ -19,13 +19,14 @@ const H: &str = "Via";
 ///
 /// ```
 /// use sip_proto::header::Via;
-/// let v = Via::parse("SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK776;rport;received=192.0.2.9").unwrap();
+/// let v = Via::parse("SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK776;rport;received=192.0.2.9")?;
 /// assert_eq!(v.transport(), "UDP");
 /// assert_eq!(v.host(), "192.0.2.1");
 /// assert_eq!(v.port(), Some(5060));
 /// assert_eq!(v.branch(), Some("z9hG4bK776"));
 /// assert_eq!(v.rport(), Some(None));
 /// assert_eq!(v.received(), Some("192.0.2.9"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Via<'a> {

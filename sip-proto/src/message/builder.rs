@@ -162,13 +162,14 @@ fn push_decimal(out: &mut Vec<u8>, mut n: usize) {
 ///     .header(HeaderName::MaxForwards, "70")
 ///     .body("text/plain", b"hi")
 ///     .write(&mut out)
-///     .unwrap();
+///     ?;
 /// assert_eq!(
 ///     out,
 ///     b"MESSAGE sip:bob@biloxi.example.com SIP/2.0\r\n\
 ///       Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\r\nMax-Forwards: 70\r\n\
 ///       Content-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi"
 /// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct RequestBuilder<'a> {
@@ -231,14 +232,15 @@ impl<'a> RequestBuilder<'a> {
 /// let req = Message::parse(Bytes::from_static(
 ///     b"BYE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h1;branch=z9hG4bKa\r\nVia: SIP/2.0/UDP h2;branch=z9hG4bKb\r\n\
 ///       From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\nCall-ID: c1\r\nCSeq: 2 BYE\r\nMax-Forwards: 70\r\n\r\n",
-/// )).unwrap();
+/// ))?;
 /// let mut out = Vec::new();
-/// ResponseBuilder::from_request(req.as_request().unwrap(), 200, "OK").to_tag("9").write(&mut out).unwrap();
+/// ResponseBuilder::from_request(req.as_request().ok_or("not a request")?, 200, "OK").to_tag("9").write(&mut out)?;
 /// assert_eq!(
 ///     out,
 ///     b"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h1;branch=z9hG4bKa\r\nVia: SIP/2.0/UDP h2;branch=z9hG4bKb\r\n\
 ///       From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>;tag=9\r\nCall-ID: c1\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n"
 /// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct ResponseBuilder<'a> {

@@ -18,18 +18,19 @@
 //!       CSeq: 63104 OPTIONS\r\n\
 //!       Content-Length: 0\r\n\r\n",
 //! );
-//! let msg = Message::parse(datagram).unwrap();
-//! let req = msg.as_request().unwrap();
+//! let msg = Message::parse(datagram)?;
+//! let req = msg.as_request().ok_or("not a request")?;
 //! assert_eq!(req.method(), &Method::Options);
 //! assert_eq!(req.uri(), "sip:bob@biloxi.example.com");
-//! assert_eq!(msg.headers().top_via().unwrap().branch(), Some("z9hG4bKhjhs8ass877"));
-//! assert_eq!(msg.headers().from().unwrap().tag(), Some("1928301774"));
+//! assert_eq!(msg.headers().top_via()?.branch(), Some("z9hG4bKhjhs8ass877"));
+//! assert_eq!(msg.headers().from()?.tag(), Some("1928301774"));
 //! assert_eq!(msg.headers().get(HeaderName::CallId), Some("a84b4c76e66710"));
 //!
 //! // Answer it.
 //! let mut out = Vec::new();
-//! ResponseBuilder::from_request(req, 200, "OK").to_tag("a6c85cf").write(&mut out).unwrap();
+//! ResponseBuilder::from_request(req, 200, "OK").to_tag("a6c85cf").write(&mut out)?;
 //! assert!(out.starts_with(b"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP pc33"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! A request that cannot be parsed still yields what is needed to answer it:
@@ -55,8 +56,9 @@
 //! ResponseBuilder::from_request(req, err.status_code(), "Bad Max-Forwards")
 //!     .to_tag("z1")
 //!     .write(&mut out)
-//!     .unwrap();
+//!     ?;
 //! assert!(out.starts_with(b"SIP/2.0 400 Bad Max-Forwards\r\nVia: SIP/2.0/UDP pc33"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 mod builder;

@@ -227,9 +227,8 @@ impl ClientInvite {
 mod tests {
     use super::*;
 
-    #[allow(clippy::disallowed_methods)] // test epoch
     fn epoch() -> Instant {
-        Instant::now()
+        crate::time::test_epoch()
     }
 
     fn ms(n: u64) -> Duration {

@@ -267,9 +267,8 @@ impl ServerInvite {
 mod tests {
     use super::*;
 
-    #[allow(clippy::disallowed_methods)] // test epoch
     fn epoch() -> Instant {
-        Instant::now()
+        crate::time::test_epoch()
     }
 
     fn ms(n: u64) -> Duration {

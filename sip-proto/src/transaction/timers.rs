@@ -230,9 +230,8 @@ pub(crate) fn next_deadline(fired: Instant, now: Instant, interval: Duration) ->
 mod tests {
     use super::*;
 
-    #[allow(clippy::disallowed_methods)] // test epoch
     fn epoch() -> Instant {
-        Instant::now()
+        crate::time::test_epoch()
     }
 
     #[test]

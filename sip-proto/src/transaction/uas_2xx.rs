@@ -126,9 +126,8 @@ impl Uas2xxRetransmitter {
 mod tests {
     use super::*;
 
-    #[allow(clippy::disallowed_methods)] // test epoch
     fn epoch() -> Instant {
-        Instant::now()
+        crate::time::test_epoch()
     }
 
     fn ms(n: u64) -> Duration {

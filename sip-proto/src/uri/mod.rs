@@ -12,14 +12,15 @@
 //!
 //! ```
 //! use sip_proto::uri::{Host, Scheme, Uri};
-//! let u = Uri::parse("sips:alice@atlanta.example.com:5061;transport=tcp?subject=hi").unwrap();
+//! let u = Uri::parse("sips:alice@atlanta.example.com:5061;transport=tcp?subject=hi")?;
 //! assert_eq!(u.scheme(), Scheme::Sips);
 //! assert_eq!(u.user(), Some("alice"));
 //! assert_eq!(u.host(), Some(Host::Name("atlanta.example.com")));
 //! assert_eq!(u.port(), Some(5061));
 //! assert_eq!(u.param("transport"), Some(Some("tcp")));
 //! assert_eq!(u.headers().collect::<Vec<_>>(), vec![("subject", "hi")]);
-//! assert!(u.equivalent(&Uri::parse("sips:alice@ATLANTA.example.com:5061;Transport=TCP?subject=hi").unwrap()));
+//! assert!(u.equivalent(&Uri::parse("sips:alice@ATLANTA.example.com:5061;Transport=TCP?subject=hi")?));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 pub(crate) mod chars;
