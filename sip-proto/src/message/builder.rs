@@ -171,6 +171,7 @@ fn push_decimal(out: &mut Vec<u8>, mut n: usize) {
 /// );
 /// ```
 #[derive(Debug, Clone)]
+#[must_use = "a builder writes nothing until `write` is called"]
 pub struct RequestBuilder<'a> {
     method: Method,
     uri: &'a str,
@@ -241,6 +242,7 @@ impl<'a> RequestBuilder<'a> {
 /// );
 /// ```
 #[derive(Debug, Clone)]
+#[must_use = "a builder writes nothing until `write` is called"]
 pub struct ResponseBuilder<'a> {
     status: u16,
     reason: &'a str,
