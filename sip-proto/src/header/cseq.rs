@@ -7,7 +7,6 @@
 use bytes::Bytes;
 
 use super::HeaderError;
-use crate::message::method::share;
 use crate::message::Method;
 use crate::uri::chars::parse_u32;
 
@@ -39,7 +38,7 @@ impl<'a> CSeq<'a> {
 
     /// Parses a CSeq value whose text lies in `buf`, sharing it for an extension method.
     pub(crate) fn parse_in(s: &'a str, buf: &Bytes) -> Result<CSeq<'a>, HeaderError> {
-        Self::parse_with(s, |m| Method::from_shared(share(buf, m.as_bytes())))
+        Self::parse_with(s, |m| Method::from_slice_of(buf, m.as_bytes()))
     }
 
     fn parse_with<E>(

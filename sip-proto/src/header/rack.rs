@@ -9,7 +9,6 @@
 use bytes::Bytes;
 
 use super::HeaderError;
-use crate::message::method::share;
 use crate::message::Method;
 use crate::uri::chars::parse_u32;
 
@@ -63,7 +62,7 @@ impl RAck {
     }
 
     pub(crate) fn parse_in(s: &str, buf: &Bytes) -> Result<RAck, HeaderError> {
-        Self::parse_with(s, |m| Method::from_shared(share(buf, m.as_bytes())))
+        Self::parse_with(s, |m| Method::from_slice_of(buf, m.as_bytes()))
     }
 
     fn parse_with<'a, E>(

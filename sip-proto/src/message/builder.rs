@@ -172,6 +172,7 @@ fn push_decimal(out: &mut Vec<u8>, mut n: usize) {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
+#[must_use = "a builder writes nothing until `write` is called"]
 pub struct RequestBuilder<'a> {
     method: Method,
     uri: &'a str,
@@ -243,6 +244,7 @@ impl<'a> RequestBuilder<'a> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
+#[must_use = "a builder writes nothing until `write` is called"]
 pub struct ResponseBuilder<'a> {
     status: u16,
     reason: &'a str,

@@ -156,3 +156,71 @@ impl From<ParseErrorKind> for ParseError {
         ParseError::new(kind)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_names_its_rule_and_status() {
+        let cases: [(ParseErrorKind, u16, &str); 12] = [
+            (ParseErrorKind::Empty, 400, "RFC 3261 §7.5"),
+            (
+                ParseErrorKind::MessageTooLarge { limit: 9 },
+                513,
+                "9-octet limit",
+            ),
+            (
+                ParseErrorKind::TooManyHeaders { limit: 7 },
+                513,
+                "more than 7 header lines",
+            ),
+            (
+                ParseErrorKind::BodyTooLarge { limit: 5 },
+                413,
+                "5-octet limit",
+            ),
+            (
+                ParseErrorKind::StartLine("x (RFC 3261 §7.1)"),
+                400,
+                "RFC 3261 §7.1",
+            ),
+            (ParseErrorKind::VersionNotSupported, 505, "SIP/2.0"),
+            (
+                ParseErrorKind::RequestUri(UriError::BadHost),
+                400,
+                "RFC 3261 §25.1 host",
+            ),
+            (
+                ParseErrorKind::HeaderLine("y (RFC 3261 §7.3)"),
+                400,
+                "RFC 3261 §7.3",
+            ),
+            (ParseErrorKind::Unterminated, 400, "RFC 3261 §7"),
+            (
+                ParseErrorKind::Header(HeaderError::Missing { header: "To" }),
+                400,
+                "To: header missing",
+            ),
+            (ParseErrorKind::CSeqMethodMismatch, 400, "RFC 3261 §8.1.1.5"),
+            (
+                ParseErrorKind::BodyTruncated {
+                    declared: 10,
+                    available: 3,
+                },
+                400,
+                "RFC 3261 §18.3",
+            ),
+        ];
+        for (kind, status, text) in cases {
+            let e = ParseError::new(kind);
+            assert_eq!(e.status_code(), status, "{kind:?}");
+            assert!(e.to_string().contains(text), "{e}");
+            assert!(
+                e.to_string().ends_with(&format!("(answer {status})")),
+                "{e}"
+            );
+            assert!(e.partial_request().is_none());
+        }
+    }
+}

@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use smallvec::SmallVec;
 
-use super::method::{share, Method};
+use super::method::Method;
 use super::name::{lookup, HeaderName, UNKNOWN};
 use crate::header::params::split_list;
 use crate::header::{
@@ -358,7 +358,7 @@ impl Headers {
     /// that are not tokens are skipped.
     pub fn allow(&self) -> impl Iterator<Item = Method> + '_ {
         self.tokens(HeaderName::Allow)
-            .filter_map(|m| Method::from_shared(share(&self.buf, m.as_bytes())).ok())
+            .filter_map(|m| Method::from_slice_of(&self.buf, m.as_bytes()).ok())
     }
 
     /// Content-Type (RFC 3261 §20.15) as written.

@@ -146,6 +146,17 @@ impl fmt::Display for Method {
     }
 }
 
+impl Method {
+    /// Parses a method whose text `sub` lies inside `buf`: a known method costs no `Bytes`
+    /// handle at all, an extension method shares `buf` (no copy).
+    pub(crate) fn from_slice_of(buf: &Bytes, sub: &[u8]) -> Result<Method, InvalidMethod> {
+        if !is_token(sub) {
+            return Err(InvalidMethod);
+        }
+        Ok(Self::known(sub).unwrap_or_else(|| Method::Extension(ExtensionMethod(share(buf, sub)))))
+    }
+}
+
 /// A `Bytes` slice covering `sub`, which must lie inside `buf`; copies if it does not (never
 /// panics).
 pub(crate) fn share(buf: &Bytes, sub: &[u8]) -> Bytes {

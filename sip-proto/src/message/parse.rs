@@ -18,7 +18,7 @@ use smallvec::SmallVec;
 
 use super::error::{ParseError, ParseErrorKind as K};
 use super::headers::{Entry, Headers, INLINE_HEADERS};
-use super::method::{share, Method};
+use super::method::Method;
 use super::name::{lookup, HeaderName};
 use super::{Message, Request, Response};
 use crate::header::{parse_content_length, parse_delta_seconds, parse_max_forwards, CSeq};
@@ -153,7 +153,7 @@ fn parse_request_line(raw: &Bytes, from: usize, to: usize) -> Result<(Start, boo
             "Request-URI must not contain headers (RFC 3261 §19.1.1 Table 1, RFC 4475 §3.1.2.11)",
         ));
     }
-    let method = Method::from_shared(share(raw, m))
+    let method = Method::from_slice_of(raw, m)
         .map_err(|_| K::StartLine("Method must be a token (RFC 3261 §25.1 Method)"))?;
     let ustart = from + m.len() + 1;
     let start = Start::Request {
