@@ -132,11 +132,35 @@ fn first_plain_alphanumeric(s: &str) -> Option<usize> {
     None
 }
 
-/// Whether a parameter name (ignoring case) appears twice: the known reflexivity bug.
+/// Whether a parameter name appears twice, ignoring case and `%HH` escapes (the way
+/// `equivalent` compares names): the known reflexivity bug.
 fn has_repeated_param(uri: &Uri<'_>) -> bool {
-    let names: Vec<String> = uri.params().map(|(n, _)| n.to_ascii_lowercase()).collect();
+    let names: Vec<Vec<u8>> = uri.params().map(|(n, _)| normalized(n)).collect();
     names
         .iter()
         .enumerate()
         .any(|(i, n)| names[..i].contains(n))
+}
+
+/// `s` with every `%HH` escape decoded and ASCII letters lowered.
+fn normalized(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = b
+            .get(i + 1..i + 3)
+            .and_then(|h| core::str::from_utf8(h).ok());
+        match (b[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(v)) => {
+                out.push(v.to_ascii_lowercase());
+                i += 3;
+            }
+            (c, _) => {
+                out.push(c.to_ascii_lowercase());
+                i += 1;
+            }
+        }
+    }
+    out
 }

@@ -13,6 +13,14 @@ fn replay_from_env() {
             .iter()
             .find(|(n, _)| *n == target)
             .expect("a known target");
-        check(&std::fs::read(path).unwrap());
+        // Tests run in fuzz/; accept paths relative to the workspace root too.
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let path = std::path::Path::new(path);
+        let path = if path.exists() {
+            path.to_path_buf()
+        } else {
+            root.join(path)
+        };
+        check(&std::fs::read(&path).unwrap());
     }
 }
