@@ -12,29 +12,20 @@
 
 use sip_proto::uri::{Scheme, Uri};
 
-/// Runs the target on one input, masking the known bug below so fuzzing can go on.
-///
-/// Known bug (sip-proto, `uri/compare.rs`): a URI that lists the same parameter twice with
-/// different values (`sip:h;a=1;a=2`) is not equivalent to itself, because each parameter is
-/// compared with the *first* same-named one of the other URI. Reproducer:
-/// `fuzz/regressions/sip_uri/equivalent-not-reflexive-duplicate-param.ignored`.
+/// Runs the target on one input. The repeated-parameter reflexivity bug it once found
+/// (`fuzz/regressions/sip_uri/`) is fixed in sip-proto and checked like everything else.
 pub fn check(data: &[u8]) {
-    run(data, true);
+    run(data);
 }
 
-/// [`check`] without masking known bugs: fails on the reproducers of open bugs.
-pub fn check_strict(data: &[u8]) {
-    run(data, false);
-}
-
-fn run(data: &[u8], mask_known_bugs: bool) {
+fn run(data: &[u8]) {
     let Ok(text) = core::str::from_utf8(data) else {
         return;
     };
-    let whole = check_one(text, mask_known_bugs);
+    let whole = check_one(text);
     if let Some((a, b)) = text.split_once('\n') {
         assert!(whole.is_none(), "a URI with a newline parsed: {text:?}");
-        if let (Some(x), Some(y)) = (check_one(a, mask_known_bugs), check_one(b, mask_known_bugs)) {
+        if let (Some(x), Some(y)) = (check_one(a), check_one(b)) {
             assert_eq!(
                 x.equivalent(&y),
                 y.equivalent(&x),
@@ -44,21 +35,17 @@ fn run(data: &[u8], mask_known_bugs: bool) {
     }
 }
 
-fn check_one(s: &str, mask_known_bugs: bool) -> Option<Uri<'_>> {
+fn check_one(s: &str) -> Option<Uri<'_>> {
     let uri = Uri::parse(s).ok()?;
     assert_eq!(uri.as_str(), s);
     let shown = uri.to_string();
     assert_eq!(shown, s, "Display differs from the input");
     let again = Uri::parse(&shown).expect("the Display of a parsed URI parses");
     assert_eq!(again, uri, "parse(display(u)) != u");
-    // Equivalence checks are skipped for the known repeated-parameter bug (see `check`).
-    let compare = !(mask_known_bugs && has_repeated_param(&uri));
-    if compare {
-        assert!(
-            uri.equivalent(&uri),
-            "equivalent is not reflexive for {s:?}"
-        );
-    }
+    assert!(
+        uri.equivalent(&uri),
+        "equivalent is not reflexive for {s:?}"
+    );
 
     let colon = s.find(':').expect("a parsed URI has a scheme colon");
     assert_eq!(uri.opaque(), &s[colon + 1..]);
@@ -87,9 +74,6 @@ fn check_one(s: &str, mask_known_bugs: bool) -> Option<Uri<'_>> {
     }
     let _ = uri.headers().count();
 
-    if !compare {
-        return Some(uri);
-    }
     // The scheme is case-insensitive (RFC 3261 §19.1.4).
     let upper = format!("{}{}", s[..colon].to_ascii_uppercase(), &s[colon..]);
     let u2 = Uri::parse(&upper).expect("the scheme in upper case still parses");
@@ -130,37 +114,4 @@ fn first_plain_alphanumeric(s: &str) -> Option<usize> {
         }
     }
     None
-}
-
-/// Whether a parameter name appears twice, ignoring case and `%HH` escapes (the way
-/// `equivalent` compares names): the known reflexivity bug.
-fn has_repeated_param(uri: &Uri<'_>) -> bool {
-    let names: Vec<Vec<u8>> = uri.params().map(|(n, _)| normalized(n)).collect();
-    names
-        .iter()
-        .enumerate()
-        .any(|(i, n)| names[..i].contains(n))
-}
-
-/// `s` with every `%HH` escape decoded and ASCII letters lowered.
-fn normalized(s: &str) -> Vec<u8> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = b
-            .get(i + 1..i + 3)
-            .and_then(|h| core::str::from_utf8(h).ok());
-        match (b[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(v)) => {
-                out.push(v.to_ascii_lowercase());
-                i += 3;
-            }
-            (c, _) => {
-                out.push(c.to_ascii_lowercase());
-                i += 1;
-            }
-        }
-    }
-    out
 }
