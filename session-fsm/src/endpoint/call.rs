@@ -68,6 +68,8 @@ pub(crate) struct Call {
     pub(crate) invite_seq: u32,
     /// Did a provisional response arrive (outgoing) or go out (incoming)?
     pub(crate) provisional: bool,
+    /// Outgoing: has `Event::Ringing` been reported?
+    pub(crate) ringing: bool,
     /// The dialog, once one exists.
     pub(crate) dialog: Option<Dialog>,
     /// Incoming: retransmits our 2xx until the ACK (§13.3.1.4).

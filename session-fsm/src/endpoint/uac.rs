@@ -108,6 +108,7 @@ impl Endpoint {
                 invite,
                 invite_seq: 1,
                 provisional: false,
+                ringing: false,
                 dialog: None,
                 uas_2xx: None,
                 ack: None,
@@ -174,8 +175,8 @@ impl Endpoint {
             return;
         };
         match status {
-            100 => {}
-            101..=199 => self.handle_provisional(now, id, status),
+            // Any provisional, 100 Trying included, allows the CANCEL (§9.1).
+            100..=199 => self.handle_provisional(now, id, status),
             200..=299 => self.handle_2xx(now, id, &response),
             _ => self.end_call(id, EndReason::Declined(status)),
         }
@@ -185,14 +186,14 @@ impl Endpoint {
         let Some(call) = self.calls.get_mut(&id) else {
             return;
         };
-        let first = !call.provisional;
         call.provisional = true;
         if call.cancel_pending {
             call.cancel_pending = false;
             self.send_cancel(now, id);
             return;
         }
-        if first && call.state == CallState::Calling && matches!(status, 180 | 183) {
+        if !call.ringing && call.state == CallState::Calling && matches!(status, 180 | 183) {
+            call.ringing = true;
             self.events.push_back(Event::Ringing { call: id });
         }
     }

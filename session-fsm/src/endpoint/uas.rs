@@ -69,6 +69,7 @@ impl Endpoint {
             invite: request.bytes().clone(),
             invite_seq: cseq.seq,
             provisional: false,
+            ringing: false,
             dialog: None,
             uas_2xx: None,
             ack: None,
