@@ -12,7 +12,8 @@ pub mod scan;
 pub mod sip;
 
 /// Criterion settings that keep the whole `cargo bench -p benches` run short on a 2-core CI
-/// machine: 1 s warm-up, 2 s of measurement, 30 samples per benchmark.
+/// machine: 1 s warm-up, 2 s of measurement, 30 samples per benchmark, and no HTML plots
+/// (drawing them costs more than some measurements). Command-line flags still override.
 #[macro_export]
 macro_rules! quick_criterion {
     () => {
@@ -20,6 +21,7 @@ macro_rules! quick_criterion {
             .warm_up_time(std::time::Duration::from_secs(1))
             .measurement_time(std::time::Duration::from_secs(2))
             .sample_size(30)
+            .without_plots()
             .configure_from_args()
     };
 }
