@@ -6,6 +6,16 @@
 //! Nothing in this crate touches a socket, a clock or an OS random source. Bytes, timestamps
 //! and random values (tags, branches) arrive as arguments; bytes to send leave through buffers
 //! the caller lends.
+//!
+//! ## Message layer
+//!
+//! [`message::Message::parse`] reads one datagram into a header index over the received
+//! [`bytes::Bytes`] (RFC 3261 §7, §18.3), with the status to answer when it cannot
+//! ([`message::ParseError::status_code`]); [`header`] parses Via, From/To/Contact/Route,
+//! CSeq and friends on demand; [`uri`] parses and compares URIs (§19.1.4);
+//! [`message::RequestBuilder`] and [`message::ResponseBuilder`] write into a buffer the caller
+//! lends; [`message::frame_stream`] splits TCP/TLS streams. Every RFC 4475 and RFC 5118
+//! torture message is in the test suite.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -15,6 +25,13 @@ pub mod time;
 pub mod header;
 pub mod message;
 pub mod uri;
+
+pub use header::{CSeq, HeaderError, NameAddr, Via};
+pub use message::{
+    reason_phrase, HeaderName, Headers, Limits, Message, Method, ParseError, Request,
+    RequestBuilder, Response, ResponseBuilder,
+};
+pub use uri::{Host, Scheme, Uri, UriError};
 
 // --- SDP ------------------------------------------------------------------------------------
 pub mod sdp;

@@ -1,0 +1,346 @@
+//! Addresses with parameters: From, To, Contact, Route, Record-Route, Reply-To
+//! (RFC 3261 §20.10, §20.20, §20.39, §20.34, §20.30, §25.1).
+//!
+//! ```text
+//! from-spec    = ( name-addr / addr-spec ) *( SEMI from-param )
+//! name-addr    = [ display-name ] LAQUOT addr-spec RAQUOT
+//! display-name = *(token LWS)/ quoted-string
+//! LAQUOT       = SWS "<"      RAQUOT = ">" SWS
+//! ```
+//!
+//! Without angle brackets the URI ends at the first `;`: what follows are header parameters
+//! (RFC 3261 §20.10), which is why a URI holding `,`, `?` or `;` must be bracketed.
+
+use super::params::{find_param, skip_quoted, skip_token, skip_ws, validate_params, Params};
+use super::{parse_delta_seconds, HeaderError};
+use crate::uri::chars::is_token;
+use crate::uri::Uri;
+
+/// A `name-addr` or `addr-spec` followed by header parameters. Borrowed from the message.
+///
+/// ```
+/// use sip_proto::header::NameAddr;
+/// let a = NameAddr::parse("From", "\"Alice \\\"A\\\"\" <sip:alice@atlanta.example.com>;tag=1928301774").unwrap();
+/// assert_eq!(a.display_name(), Some("Alice \\\"A\\\""));
+/// assert_eq!(a.uri().user(), Some("alice"));
+/// assert_eq!(a.tag(), Some("1928301774"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NameAddr<'a> {
+    raw: &'a str,
+    display: Option<&'a str>,
+    display_quoted: bool,
+    uri: Uri<'a>,
+    bracketed: bool,
+    params: &'a str,
+}
+
+impl<'a> NameAddr<'a> {
+    /// Parses one address. `header` names the header for error messages (`"To"`, ...).
+    pub fn parse(header: &'static str, s: &'a str) -> Result<NameAddr<'a>, HeaderError> {
+        let raw = s.trim_matches([' ', '\t']);
+        let b = raw.as_bytes();
+        let syntax = |rule| HeaderError::syntax(header, rule);
+        let mut display = None;
+        let mut display_quoted = false;
+        // Find the '<' of a name-addr, after an optional display-name.
+        let laquot = if b.first() == Some(&b'"') {
+            let end = skip_quoted(b, 0).ok_or(syntax(
+                "unterminated or malformed quoted-string display-name (RFC 3261 §25.1 quoted-string)",
+            ))?;
+            display = raw.get(1..end - 1);
+            display_quoted = true;
+            let j = skip_ws(b, end);
+            if b.get(j) != Some(&b'<') {
+                return Err(syntax(
+                    "a quoted display-name must be followed by <addr-spec> (RFC 3261 §25.1 name-addr)",
+                ));
+            }
+            Some(j)
+        } else {
+            // display-name = *(token LWS): tokens separated by whitespace, then '<'.
+            let mut j = 0;
+            let mut last_end = 0;
+            loop {
+                let e = skip_token(b, j);
+                if e == j {
+                    break;
+                }
+                last_end = e;
+                j = skip_ws(b, e);
+                if j == e {
+                    break;
+                }
+            }
+            if b.get(j) == Some(&b'<') {
+                if last_end > 0 {
+                    display = raw.get(..last_end);
+                }
+                Some(j)
+            } else {
+                None
+            }
+        };
+        let i;
+        let (uri_txt, bracketed) = match laquot {
+            Some(l) => {
+                let rel = raw.get(l + 1..).and_then(|r| r.find('>')).ok_or(syntax(
+                    "'<' without a matching '>' (RFC 3261 §25.1 name-addr)",
+                ))?;
+                let inner = raw.get(l + 1..l + 1 + rel).unwrap_or("");
+                if inner.starts_with([' ', '\t']) || inner.ends_with([' ', '\t']) {
+                    return Err(syntax(
+                        "no whitespace allowed inside <addr-spec> (RFC 3261 §25.1 LAQUOT addr-spec RAQUOT)",
+                    ));
+                }
+                i = l + 1 + rel + 1;
+                (inner, true)
+            }
+            None => {
+                // addr-spec form: the URI runs to the first ';' or whitespace.
+                let e = b
+                    .iter()
+                    .position(|&c| matches!(c, b';' | b' ' | b'\t'))
+                    .unwrap_or(b.len());
+                let u = raw.get(..e).unwrap_or("");
+                if u.contains(['?', ',', '<', '>', '"']) {
+                    return Err(syntax(
+                        "a URI holding ',', '?' or ';' must be enclosed in <> (RFC 3261 §20.10)",
+                    ));
+                }
+                i = e;
+                (u, false)
+            }
+        };
+        let uri = Uri::parse(uri_txt).map_err(|error| HeaderError::Uri { header, error })?;
+        let params = raw.get(i..).unwrap_or("");
+        validate_params(params).map_err(syntax)?;
+        // tag-param = "tag" EQUAL token (§19.3, §25.1): not valueless, not quoted.
+        if let Some(tag) = find_param(params, "tag") {
+            if !tag.is_some_and(|t| is_token(t.as_bytes())) {
+                return Err(syntax(
+                    "tag must be a token (RFC 3261 §25.1 tag-param = \"tag\" EQUAL token)",
+                ));
+            }
+        }
+        Ok(NameAddr {
+            raw,
+            display,
+            display_quoted,
+            uri,
+            bracketed,
+            params,
+        })
+    }
+
+    /// The whole value as written (trimmed).
+    pub fn as_str(&self) -> &'a str {
+        self.raw
+    }
+
+    /// The display name: the text inside the quotes (escapes such as `\"` kept as written), or
+    /// the unquoted token words. `None` when there is none.
+    pub fn display_name(&self) -> Option<&'a str> {
+        self.display
+    }
+
+    /// Whether the display name was a quoted-string.
+    pub fn display_name_is_quoted(&self) -> bool {
+        self.display_quoted
+    }
+
+    /// The address, parsed.
+    pub fn uri(&self) -> &Uri<'a> {
+        &self.uri
+    }
+
+    /// The address as written (without the angle brackets).
+    pub fn uri_str(&self) -> &'a str {
+        self.uri.as_str()
+    }
+
+    /// Whether the address was written in `<...>`.
+    pub fn is_bracketed(&self) -> bool {
+        self.bracketed
+    }
+
+    /// The `tag` parameter (RFC 3261 §19.3).
+    pub fn tag(&self) -> Option<&'a str> {
+        self.param("tag").flatten()
+    }
+
+    /// The Contact `expires` parameter (RFC 3261 §20.10: `c-p-expires = "expires" EQUAL
+    /// delta-seconds`), if present; overflow is an error (RFC 4475 §3.1.2.4).
+    pub fn expires(&self) -> Result<Option<u32>, HeaderError> {
+        match self.param("expires") {
+            None => Ok(None),
+            Some(v) => parse_delta_seconds("Contact", v.unwrap_or("")).map(Some),
+        }
+    }
+
+    /// The Contact `q` parameter in thousandths (RFC 3261 §20.10: `qvalue = ( "0" [ "."
+    /// 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )`), if present.
+    pub fn q(&self) -> Result<Option<u16>, HeaderError> {
+        let Some(v) = self.param("q") else {
+            return Ok(None);
+        };
+        let bad = || {
+            HeaderError::syntax(
+                "Contact",
+                "q must be a qvalue between 0 and 1 with at most 3 decimals (RFC 3261 §20.10)",
+            )
+        };
+        let v = v.ok_or_else(bad)?;
+        let (int, frac) = v.split_once('.').unwrap_or((v, ""));
+        if frac.len() > 3 || !frac.bytes().all(|c| c.is_ascii_digit()) {
+            return Err(bad());
+        }
+        let mut thousandths: u16 = match int {
+            "0" => 0,
+            "1" => 1000,
+            _ => return Err(bad()),
+        };
+        let mut scale = 100;
+        for d in frac.bytes() {
+            thousandths += u16::from(d - b'0') * scale;
+            scale /= 10;
+        }
+        if thousandths > 1000 {
+            return Err(bad());
+        }
+        Ok(Some(thousandths))
+    }
+
+    /// A header parameter by name (ASCII case-insensitive): `None` when absent, `Some(None)`
+    /// when present without a value. URI parameters are on [`NameAddr::uri`].
+    pub fn param(&self, name: &str) -> Option<Option<&'a str>> {
+        find_param(self.params, name)
+    }
+
+    /// All header parameters in order.
+    pub fn params(&self) -> Params<'a> {
+        Params::new(self.params)
+    }
+
+    /// The header parameters as written, starting at the first `;` (or empty).
+    pub fn params_raw(&self) -> &'a str {
+        self.params
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::uri::{Host, Scheme, UriError};
+
+    fn p(s: &str) -> NameAddr<'_> {
+        match NameAddr::parse("To", s) {
+            Ok(a) => a,
+            Err(e) => panic!("{s}: {e}"),
+        }
+    }
+
+    #[test]
+    fn forms() {
+        let a = p("sip:user@example.com;tag=abc");
+        assert_eq!(a.display_name(), None);
+        assert_eq!(a.uri_str(), "sip:user@example.com");
+        assert_eq!(a.tag(), Some("abc"));
+        assert!(!a.is_bracketed());
+
+        let a = p("<sip:user@example.com;lr>;tag=x");
+        assert_eq!(a.uri().param("lr"), Some(None));
+        assert_eq!(a.tag(), Some("x"));
+        assert!(a.is_bracketed());
+
+        // RFC 4475 lwsdisp: no space before '<'.
+        let a = p("caller<sip:caller@example.com>;tag=323");
+        assert_eq!(a.display_name(), Some("caller"));
+        assert_eq!(a.tag(), Some("323"));
+
+        // intmeth: token display names.
+        let a = p("token1~` token2'+_ token3*%!.- <sip:mundane@example.com>;fromParam''~+*_!.-%=\"\u{440}\u{430}\";tag=_token~1'+`*%!-.");
+        assert_eq!(a.display_name(), Some("token1~` token2'+_ token3*%!.-"));
+        assert_eq!(a.param("fromparam''~+*_!.-%"), Some(Some("\u{440}\u{430}")));
+        assert_eq!(a.tag(), Some("_token~1'+`*%!-."));
+
+        // wsinv: escaped quotes, odd LWS.
+        let a = p("\"J Rosenberg \\\\\\\"\"       <sip:jdrosen@example.com>    ;    tag = 98asjd8");
+        assert_eq!(a.display_name(), Some("J Rosenberg \\\\\\\""));
+        assert_eq!(a.tag(), Some("98asjd8"));
+
+        // cparam01: contact-param, not a URI param.
+        let a = p("sip:+19725552222@gw1.example.net;unknownparam");
+        assert_eq!(a.param("unknownparam"), Some(None));
+        assert_eq!(a.uri().params().count(), 0);
+        // cparam02: URI param.
+        let a = p("<sip:+19725552222@gw1.example.net;unknownparam>");
+        assert_eq!(a.uri().param("unknownparam"), Some(None));
+
+        // unksm2: other schemes.
+        assert_eq!(p("isbn:2983792873").uri().scheme(), Scheme::Other("isbn"));
+        assert_eq!(
+            p("<http://www.example.com>;tag=3234233").tag(),
+            Some("3234233")
+        );
+        let a = p("<sip:[2001:db8::10]:5070>");
+        assert_eq!(a.uri().host(), Some(Host::Ipv6("2001:db8::10")));
+    }
+
+    #[test]
+    fn contact_params() {
+        let a = p("<sip:a@b.com>;expires=3600;q=0.7");
+        assert_eq!(a.expires(), Ok(Some(3600)));
+        assert_eq!(a.q(), Ok(Some(700)));
+        assert_eq!(p("<sip:a@b.com>;q=1.000").q(), Ok(Some(1000)));
+        assert_eq!(p("<sip:a@b.com>;q=0").q(), Ok(Some(0)));
+        assert_eq!(p("<sip:a@b.com>").q(), Ok(None));
+        assert!(p("<sip:a@b.com>;q=1.5").q().is_err());
+        assert!(p("<sip:a@b.com>;q=0.1234").q().is_err());
+        assert!(p("<sip:a@b.com>;q").q().is_err());
+        // RFC 4475 scalar02
+        assert!(matches!(
+            p("<sip:user@host129.example.com>  ;expires=280297596632815").expires(),
+            Err(HeaderError::Overflow { .. })
+        ));
+    }
+
+    #[test]
+    fn rejects() {
+        let e = |s| NameAddr::parse("To", s).unwrap_err();
+        // quotbal
+        assert!(matches!(
+            e("\"Mr. J. User <sip:j.user@example.com>"),
+            HeaderError::Syntax { .. }
+        ));
+        // badaspec
+        assert_eq!(
+            e("\"Watson, Thomas\" < sip:t.watson@example.org >").to_string(),
+            "To: no whitespace allowed inside <addr-spec> (RFC 3261 §25.1 LAQUOT addr-spec RAQUOT)"
+        );
+        // baddn
+        assert!(
+            NameAddr::parse("From", "Bell, Alexander <sip:a.g.bell@example.com>;tag=43").is_err()
+        );
+        // regbadct
+        assert!(NameAddr::parse(
+            "Contact",
+            "sip:user@example.com?Route=%3Csip:sip.example.com%3E"
+        )
+        .is_err());
+        assert!(NameAddr::parse("To", "<sip:a@b.com>;tag").is_err());
+        assert!(NameAddr::parse("To", "<sip:a@b.com>;tag=\"x y\"").is_err());
+        // badinv01
+        assert!(NameAddr::parse("Contact", "\"Joe\" <sip:joe@example.org>;;;;").is_err());
+        assert_eq!(
+            e("<sip:a@b.com:99999>"),
+            HeaderError::Uri {
+                header: "To",
+                error: UriError::BadPort
+            }
+        );
+        assert!(NameAddr::parse("To", "").is_err());
+        assert!(NameAddr::parse("To", "<sip:a@b.com").is_err());
+        assert!(NameAddr::parse("To", "\"x\" sip:a@b.com").is_err());
+    }
+}

@@ -1,0 +1,264 @@
+//! Shared pieces of header-value grammar (RFC 3261 §25.1): separators with optional
+//! whitespace, `quoted-string`, `generic-param` lists and comma-separated value lists.
+//!
+//! Values arrive here already unfolded: the message parser turns every folding `CRLF` into
+//! spaces, so `LWS` is plain `SP`/`HTAB` by the time these functions run.
+
+use crate::uri::chars::is_token_char;
+
+/// `SWS = [LWS]`: skips spaces and tabs from `i`.
+pub(crate) fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    i
+}
+
+/// Skips a run of `token` characters from `i`.
+pub(crate) fn skip_token(b: &[u8], mut i: usize) -> usize {
+    while b.get(i).is_some_and(|&c| is_token_char(c)) {
+        i += 1;
+    }
+    i
+}
+
+/// `quoted-string = SWS DQUOTE *(qdtext / quoted-pair ) DQUOTE` starting at the DQUOTE at `i`.
+/// Returns the index just past the closing DQUOTE, or `None` if it is unterminated or holds a
+/// control octet outside a `quoted-pair`.
+pub(crate) fn skip_quoted(b: &[u8], i: usize) -> Option<usize> {
+    if b.get(i) != Some(&b'"') {
+        return None;
+    }
+    let mut j = i + 1;
+    loop {
+        match *b.get(j)? {
+            b'"' => return Some(j + 1),
+            // quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F)
+            b'\\' => match *b.get(j + 1)? {
+                b'\n' | b'\r' => return None,
+                c if c < 0x80 => j += 2,
+                _ => return None,
+            },
+            // qdtext = LWS / %x21 / %x23-5B / %x5D-7E / UTF8-NONASCII
+            b' ' | b'\t' => j += 1,
+            c if c < 0x20 || c == 0x7f => return None,
+            _ => j += 1,
+        }
+    }
+}
+
+/// Characters of a `gen-value` that is not quoted: `token / host`. Colons and brackets come
+/// from hosts (IPv6, RFC 5118 §4.5 allows them unbracketed in `received`).
+fn is_gen_value_char(c: u8) -> bool {
+    is_token_char(c) || matches!(c, b':' | b'[' | b']')
+}
+
+/// Checks `*( SEMI generic-param )` (then optional trailing whitespace) over all of `s`.
+/// `generic-param = token [ EQUAL gen-value ]`, `SEMI = SWS ";" SWS`, `EQUAL = SWS "=" SWS`.
+pub(crate) fn validate_params(s: &str) -> Result<(), &'static str> {
+    let mut it = Params::new(s);
+    for _ in it.by_ref() {}
+    if it.failed {
+        Err(it.why)
+    } else {
+        Ok(())
+    }
+}
+
+/// Iterator over `*( SEMI generic-param )`, yielding `(name, value)`; a quoted value is given
+/// without its quotes (escapes kept). It stops at the first malformed parameter; lists are
+/// checked in full when a typed header is parsed, so a parsed header's
+/// iterator always runs to the end.
+#[derive(Debug, Clone)]
+pub struct Params<'a> {
+    s: &'a str,
+    i: usize,
+    failed: bool,
+    why: &'static str,
+}
+
+impl<'a> Params<'a> {
+    /// Iterates the parameters in `s`, which starts with the first `;` (or is empty).
+    pub(crate) fn new(s: &'a str) -> Self {
+        Params {
+            s,
+            i: 0,
+            failed: false,
+            why: "",
+        }
+    }
+
+    /// Why iteration stopped early, if it did.
+    pub(crate) fn error(&self) -> Option<&'static str> {
+        self.failed.then_some(self.why)
+    }
+
+    fn fail(&mut self, why: &'static str) -> Option<(&'a str, Option<&'a str>)> {
+        self.failed = true;
+        self.why = why;
+        None
+    }
+}
+
+impl<'a> Iterator for Params<'a> {
+    type Item = (&'a str, Option<&'a str>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        let b = self.s.as_bytes();
+        let mut i = skip_ws(b, self.i);
+        if i >= b.len() {
+            self.i = i;
+            return None;
+        }
+        if b.get(i) != Some(&b';') {
+            return self.fail("expected ';' before a parameter (RFC 3261 §25.1 SEMI)");
+        }
+        i = skip_ws(b, i + 1);
+        let name_start = i;
+        i = skip_token(b, i);
+        if i == name_start {
+            return self.fail(
+                "empty parameter name (RFC 3261 §25.1 generic-param = token [ EQUAL gen-value ])",
+            );
+        }
+        let name = self.s.get(name_start..i)?;
+        let after_name = skip_ws(b, i);
+        if b.get(after_name) != Some(&b'=') {
+            self.i = i;
+            return Some((name, None));
+        }
+        i = skip_ws(b, after_name + 1);
+        let value = if b.get(i) == Some(&b'"') {
+            let Some(end) = skip_quoted(b, i) else {
+                return self.fail(
+                    "unterminated quoted-string in parameter value (RFC 3261 §25.1 quoted-string)",
+                );
+            };
+            let v = self.s.get(i + 1..end - 1)?;
+            i = end;
+            v
+        } else {
+            let start = i;
+            while b.get(i).is_some_and(|&c| is_gen_value_char(c)) {
+                i += 1;
+            }
+            if i == start {
+                return self.fail("empty parameter value after '=' (RFC 3261 §25.1 gen-value)");
+            }
+            self.s.get(start..i)?
+        };
+        self.i = i;
+        Some((name, Some(value)))
+    }
+}
+
+/// Undoes `quoted-pair` escapes (`\"` → `"`, `\\` → `\`) in the inside of a quoted-string,
+/// such as [`crate::header::NameAddr::display_name`] returns. No allocation.
+///
+/// ```
+/// let s: String = sip_proto::header::unescape_quoted("J Rosenberg \\\\\\\"").collect();
+/// assert_eq!(s, "J Rosenberg \\\"");
+/// ```
+pub fn unescape_quoted(s: &str) -> impl Iterator<Item = char> + '_ {
+    let mut chars = s.chars();
+    core::iter::from_fn(move || match chars.next()? {
+        '\\' => chars.next(),
+        c => Some(c),
+    })
+}
+
+/// Finds the first parameter named `name` (ASCII case-insensitive) in a parameter list.
+pub(crate) fn find_param<'a>(params: &'a str, name: &str) -> Option<Option<&'a str>> {
+    Params::new(params)
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
+}
+
+/// Splits a header value at commas that are outside quoted strings and `<...>`, yielding each
+/// element trimmed (RFC 3261 §7.3.1: a list header may be written as one comma-separated
+/// line). Empty elements are yielded too, so callers can reject `a,,b`.
+pub(crate) fn split_list(s: &str) -> impl Iterator<Item = &str> + '_ {
+    let b = s.as_bytes();
+    let mut start = 0;
+    let mut done = s.trim().is_empty();
+    core::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let mut i = start;
+        let mut in_quote = false;
+        let mut in_angle = false;
+        while let Some(&c) = b.get(i) {
+            match c {
+                b'\\' if in_quote => i += 1,
+                b'"' => in_quote = !in_quote,
+                b'<' if !in_quote => in_angle = true,
+                b'>' if !in_quote => in_angle = false,
+                b',' if !in_quote && !in_angle => break,
+                _ => {}
+            }
+            i += 1;
+        }
+        let end = i.min(b.len());
+        let item = s.get(start..end).unwrap_or("").trim_matches([' ', '\t']);
+        if end >= b.len() {
+            done = true;
+        } else {
+            start = end + 1;
+        }
+        Some(item)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_with_odd_whitespace() {
+        let v: Vec<_> = Params::new(" ;   tag    = 1918181833n ; lr;x=\"a;b\\\"c\"").collect();
+        assert_eq!(
+            v,
+            vec![
+                ("tag", Some("1918181833n")),
+                ("lr", None),
+                ("x", Some("a;b\\\"c"))
+            ]
+        );
+        assert_eq!(
+            validate_params(";;"),
+            Err("empty parameter name (RFC 3261 §25.1 generic-param = token [ EQUAL gen-value ])")
+        );
+        assert!(validate_params(";a=").is_err());
+        assert!(validate_params(";a=\"x").is_err());
+        assert!(validate_params("x").is_err());
+        assert_eq!(validate_params(""), Ok(()));
+        assert_eq!(
+            find_param(";received=[2001:db8::9:255];rport", "RPORT"),
+            Some(None)
+        );
+    }
+
+    #[test]
+    fn lists_split_outside_quotes_and_angles() {
+        let v: Vec<_> = split_list("\"a,b\" <sip:x@y;p=1,2>;q=1 , <sip:z> ,").collect();
+        assert_eq!(v, vec!["\"a,b\" <sip:x@y;p=1,2>;q=1", "<sip:z>", ""]);
+        assert_eq!(split_list("  ").count(), 0);
+        assert_eq!(split_list("a").collect::<Vec<_>>(), vec!["a"]);
+        assert_eq!(
+            split_list(";;,;,,").collect::<Vec<_>>(),
+            vec![";;", ";", "", ""]
+        );
+    }
+
+    #[test]
+    fn quoted_strings() {
+        assert_eq!(skip_quoted(b"\"a\\\"b\" x", 0), Some(6));
+        assert_eq!(skip_quoted(b"\"BEL:\\\x07 NUL:\\\x00\"", 0), Some(15));
+        assert_eq!(skip_quoted(b"\"unterminated", 0), None);
+        assert_eq!(skip_quoted(b"\"raw\x00nul\"", 0), None);
+    }
+}

@@ -1,0 +1,326 @@
+//! The Via header (RFC 3261 §20.42, §18.2.2; RFC 3581 `rport`).
+//!
+//! ```text
+//! Via           = ( "Via" / "v" ) HCOLON via-parm *(COMMA via-parm)
+//! via-parm      = sent-protocol LWS sent-by *( SEMI via-params )
+//! sent-protocol = protocol-name SLASH protocol-version SLASH transport
+//! sent-by       = host [ COLON port ]
+//! via-params    = via-ttl / via-maddr / via-received / via-branch / via-extension
+//! ```
+
+use super::params::{find_param, skip_token, skip_ws, Params};
+use super::HeaderError;
+use crate::uri::chars::{is_token, parse_u16, parse_u32};
+use crate::uri::Host;
+
+const H: &str = "Via";
+
+/// One `via-parm`: a hop the request passed through. Borrowed from the message.
+///
+/// ```
+/// use sip_proto::header::Via;
+/// let v = Via::parse("SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK776;rport;received=192.0.2.9").unwrap();
+/// assert_eq!(v.transport(), "UDP");
+/// assert_eq!(v.host(), "192.0.2.1");
+/// assert_eq!(v.port(), Some(5060));
+/// assert_eq!(v.branch(), Some("z9hG4bK776"));
+/// assert_eq!(v.rport(), Some(None));
+/// assert_eq!(v.received(), Some("192.0.2.9"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Via<'a> {
+    raw: &'a str,
+    protocol_name: &'a str,
+    protocol_version: &'a str,
+    transport: &'a str,
+    host: &'a str,
+    sent_by_host: Host<'a>,
+    port: Option<u16>,
+    params: &'a str,
+}
+
+impl<'a> Via<'a> {
+    /// Parses one `via-parm` (one element of a comma-separated Via value), checking the
+    /// grammar including every parameter: `ttl` (0-255), `maddr` (a host), `received` (an
+    /// address, bracketed or not per RFC 5118 §4.5), `rport` (empty or a port), `branch` (a
+    /// token).
+    pub fn parse(s: &'a str) -> Result<Via<'a>, HeaderError> {
+        let raw = s.trim_matches([' ', '\t']);
+        let b = raw.as_bytes();
+        let token_at = |i: usize, what: &'static str| -> Result<(usize, usize), HeaderError> {
+            let e = skip_token(b, i);
+            if e == i {
+                Err(HeaderError::syntax(H, what))
+            } else {
+                Ok((i, e))
+            }
+        };
+        let slash_at = |i: usize| -> Result<usize, HeaderError> {
+            let i = skip_ws(b, i);
+            if b.get(i) == Some(&b'/') {
+                Ok(skip_ws(b, i + 1))
+            } else {
+                Err(HeaderError::syntax(
+                    H,
+                    "sent-protocol must be protocol-name SLASH protocol-version SLASH transport (RFC 3261 §20.42)",
+                ))
+            }
+        };
+        let (n0, n1) = token_at(0, "missing protocol-name (RFC 3261 §20.42 sent-protocol)")?;
+        let i = slash_at(n1)?;
+        let (v0, v1) = token_at(
+            i,
+            "missing protocol-version (RFC 3261 §20.42 sent-protocol)",
+        )?;
+        let i = slash_at(v1)?;
+        let (t0, t1) = token_at(i, "missing transport (RFC 3261 §20.42 sent-protocol)")?;
+        let i = skip_ws(b, t1);
+        if i == t1 {
+            return Err(HeaderError::syntax(
+                H,
+                "sent-protocol and sent-by must be separated by LWS (RFC 3261 §20.42 via-parm)",
+            ));
+        }
+        // sent-by = host [ COLON port ]
+        let h0 = i;
+        let h1 = if b.get(i) == Some(&b'[') {
+            match raw.get(i..).and_then(|r| r.find(']')) {
+                Some(off) => i + off + 1,
+                None => {
+                    return Err(HeaderError::syntax(
+                        H,
+                        "unterminated IPv6reference in sent-by (RFC 3261 §25.1)",
+                    ))
+                }
+            }
+        } else {
+            let mut j = i;
+            while b
+                .get(j)
+                .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_'))
+            {
+                j += 1;
+            }
+            j
+        };
+        let host = raw.get(h0..h1).unwrap_or("");
+        let sent_by_host = Host::parse(host).ok_or(HeaderError::syntax(
+            H,
+            "sent-by host is not a hostname, IPv4address or IPv6reference (RFC 3261 §20.42)",
+        ))?;
+        let mut i = skip_ws(b, h1);
+        let mut port = None;
+        if b.get(i) == Some(&b':') {
+            let p0 = skip_ws(b, i + 1);
+            let mut p1 = p0;
+            while b.get(p1).is_some_and(u8::is_ascii_digit) {
+                p1 += 1;
+            }
+            port = Some(
+                parse_u16(b.get(p0..p1).unwrap_or(&[])).ok_or(HeaderError::Overflow {
+                    header: H,
+                    rule: "sent-by port must be 1*DIGIT within 0..=65535",
+                })?,
+            );
+            i = p1;
+        }
+        let params = raw.get(i..).unwrap_or("");
+        check_params(params)?;
+        Ok(Via {
+            raw,
+            protocol_name: raw.get(n0..n1).unwrap_or(""),
+            protocol_version: raw.get(v0..v1).unwrap_or(""),
+            transport: raw.get(t0..t1).unwrap_or(""),
+            host,
+            sent_by_host,
+            port,
+            params,
+        })
+    }
+
+    /// The whole `via-parm` as written (trimmed).
+    pub fn as_str(&self) -> &'a str {
+        self.raw
+    }
+
+    /// `protocol-name`, normally `SIP`.
+    pub fn protocol_name(&self) -> &'a str {
+        self.protocol_name
+    }
+
+    /// `protocol-version`, normally `2.0`.
+    pub fn protocol_version(&self) -> &'a str {
+        self.protocol_version
+    }
+
+    /// The transport (`UDP`, `TCP`, `TLS`, `SCTP`, `WS`... or an unknown token), as written.
+    pub fn transport(&self) -> &'a str {
+        self.transport
+    }
+
+    /// The sent-by host as written (IPv6 with its brackets).
+    pub fn host(&self) -> &'a str {
+        self.host
+    }
+
+    /// The sent-by host, parsed.
+    pub fn sent_by_host(&self) -> Host<'a> {
+        self.sent_by_host
+    }
+
+    /// The sent-by port, if written.
+    pub fn port(&self) -> Option<u16> {
+        self.port
+    }
+
+    /// The `branch` parameter (RFC 3261 §8.1.1.7); it starts with `z9hG4bK` from RFC 3261
+    /// elements.
+    pub fn branch(&self) -> Option<&'a str> {
+        self.param("branch").flatten()
+    }
+
+    /// The `received` parameter (RFC 3261 §18.2.1), as written.
+    pub fn received(&self) -> Option<&'a str> {
+        self.param("received").flatten()
+    }
+
+    /// The `rport` parameter (RFC 3581): `None` when absent, `Some(None)` when present without
+    /// a value (a client asking for it), `Some(Some(port))` once a server filled it in.
+    pub fn rport(&self) -> Option<Option<u16>> {
+        self.param("rport")
+            .map(|v| v.and_then(|p| parse_u16(p.as_bytes())))
+    }
+
+    /// The `maddr` parameter.
+    pub fn maddr(&self) -> Option<&'a str> {
+        self.param("maddr").flatten()
+    }
+
+    /// The `ttl` parameter.
+    pub fn ttl(&self) -> Option<u8> {
+        self.param("ttl")
+            .flatten()
+            .and_then(|t| parse_u32(t.as_bytes()))
+            .and_then(|t| u8::try_from(t).ok())
+    }
+
+    /// A parameter by name (ASCII case-insensitive): `None` when absent, `Some(None)` when
+    /// present without a value.
+    pub fn param(&self, name: &str) -> Option<Option<&'a str>> {
+        find_param(self.params, name)
+    }
+
+    /// All parameters in order.
+    pub fn params(&self) -> Params<'a> {
+        Params::new(self.params)
+    }
+
+    /// The parameter list as written, starting at its first `;` (or empty).
+    pub fn params_raw(&self) -> &'a str {
+        self.params
+    }
+}
+
+/// Checks the parameter list in one pass: the generic grammar, then the RFC 3261 §20.42 and
+/// RFC 3581 value rules of the parameters it names.
+fn check_params(params: &str) -> Result<(), HeaderError> {
+    let mut it = Params::new(params);
+    for (name, value) in it.by_ref() {
+        let ok = if name.eq_ignore_ascii_case("branch") {
+            value.is_some_and(|v| is_token(v.as_bytes()))
+        } else if name.eq_ignore_ascii_case("received") {
+            value.and_then(Host::parse_received).is_some()
+        } else if name.eq_ignore_ascii_case("rport") {
+            value.is_none_or(|v| parse_u16(v.as_bytes()).is_some())
+        } else if name.eq_ignore_ascii_case("ttl") {
+            value
+                .and_then(|v| parse_u32(v.as_bytes()))
+                .is_some_and(|t| t <= 255)
+        } else if name.eq_ignore_ascii_case("maddr") {
+            value.and_then(Host::parse).is_some()
+        } else {
+            true
+        };
+        if !ok {
+            return Err(HeaderError::syntax(
+                H,
+                "malformed ttl/maddr/received/branch/rport parameter (RFC 3261 §20.42 via-params, RFC 3581)",
+            ));
+        }
+    }
+    match it.error() {
+        Some(rule) => Err(HeaderError::syntax(H, rule)),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::Ipv4Addr;
+
+    #[test]
+    fn plain() {
+        let v = Via::parse("SIP/2.0/TCP t5.example.com;branch=z9hG4bK0a9idfnee").unwrap();
+        assert_eq!(
+            (v.protocol_name(), v.protocol_version(), v.transport()),
+            ("SIP", "2.0", "TCP")
+        );
+        assert_eq!(v.host(), "t5.example.com");
+        assert_eq!(v.port(), None);
+        assert_eq!(v.branch(), Some("z9hG4bK0a9idfnee"));
+        assert_eq!(v.rport(), None);
+    }
+
+    #[test]
+    fn wsinv_whitespace() {
+        // RFC 4475 §3.1.1.1, after unfolding.
+        let v = Via::parse("SIP  /   2.0   /UDP      192.0.2.2;branch=390skdjuw").unwrap();
+        assert_eq!(v.transport(), "UDP");
+        assert_eq!(v.sent_by_host(), Host::Ipv4(Ipv4Addr::new(192, 0, 2, 2)));
+        assert_eq!(v.branch(), Some("390skdjuw"));
+        let v =
+            Via::parse("SIP  / 2.0  / TCP     spindle.example.com   ;   branch  =   z9hG4bK9ikj8")
+                .unwrap();
+        assert_eq!(v.host(), "spindle.example.com");
+        assert_eq!(v.branch(), Some("z9hG4bK9ikj8"));
+    }
+
+    #[test]
+    fn ipv6_and_params() {
+        let v = Via::parse("SIP/2.0/UDP [2001:db8::9:1]:6050;received=2001:db8::9:255;branch=z9hG4bKas3;rport=5061;ttl=16;maddr=224.2.0.1").unwrap();
+        assert_eq!(v.host(), "[2001:db8::9:1]");
+        assert_eq!(v.sent_by_host(), Host::Ipv6("2001:db8::9:1"));
+        assert_eq!(v.port(), Some(6050));
+        assert_eq!(v.received(), Some("2001:db8::9:255"));
+        assert_eq!(v.rport(), Some(Some(5061)));
+        assert_eq!(v.ttl(), Some(16));
+        assert_eq!(v.maddr(), Some("224.2.0.1"));
+        assert_eq!(v.param("BRANCH"), Some(Some("z9hG4bKas3")));
+        assert_eq!(v.params().count(), 5);
+    }
+
+    #[test]
+    fn rejects() {
+        for bad in [
+            "SIP/2.0/UDP 192.0.2.15;;",
+            "SIP/2.0/UDP 192.0.2.15;",
+            "",
+            "SIP/2.0 host",
+            "SIP/2.0/UDPhost",
+            "SIP/2.0/UDP host:70000",
+            "SIP/2.0/UDP host;ttl=256",
+            "SIP/2.0/UDP host;rport=x",
+            "SIP/2.0/UDP host;received=",
+            "SIP/2.0/UDP [::1",
+            "SIP/2.0/UDP host extra",
+        ] {
+            assert!(Via::parse(bad).is_err(), "{bad:?} accepted");
+        }
+        let e = Via::parse("SIP/2.0/UDP 192.0.2.15;;").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "Via: empty parameter name (RFC 3261 §25.1 generic-param = token [ EQUAL gen-value ])"
+        );
+    }
+}

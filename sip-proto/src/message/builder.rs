@@ -1,0 +1,336 @@
+//! Writing requests and responses into a buffer the caller lends (RFC 3261 §7, §8.2.6).
+//!
+//! Builders hold references only (header lines in a `SmallVec` kept inline for up to 16
+//! lines); [`RequestBuilder::write`] and [`ResponseBuilder::write`] append to the caller's
+//! `Vec<u8>` and allocate nothing else. Content-Length is always computed from the body.
+
+use core::fmt;
+
+use smallvec::SmallVec;
+
+use super::{reason_phrase, HeaderName, Method, Request};
+use crate::header::NameAddr;
+use crate::uri::chars::is_token;
+
+/// A caller error caught while writing: something that would produce a malformed message or
+/// let a value inject extra header lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The Request-URI is empty or holds whitespace or control characters (§7.1).
+    RequestUri,
+    /// The status code is outside 100..=699 (§7.2).
+    Status,
+    /// The reason phrase holds CR or LF.
+    Reason,
+    /// A header name is not a token (§7.3).
+    HeaderName,
+    /// A header value or Content-Type holds CR or LF, which would inject lines.
+    HeaderValue,
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            BuildError::RequestUri => "Request-URI must be non-empty with no whitespace or control characters (RFC 3261 §7.1)",
+            BuildError::Status => "status code must be within 100..=699 (RFC 3261 §7.2)",
+            BuildError::Reason => "Reason-Phrase must not contain CR or LF (RFC 3261 §25.1)",
+            BuildError::HeaderName => "header name must be a token (RFC 3261 §7.3)",
+            BuildError::HeaderValue => "header value must not contain CR or LF (RFC 3261 §7.3)",
+        })
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+#[derive(Debug, Clone, Copy)]
+enum Name<'a> {
+    Known(HeaderName),
+    Custom(&'a str),
+}
+
+impl Name<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Name::Known(n) => n.as_str(),
+            Name::Custom(s) => s,
+        }
+    }
+
+    fn is(&self, n: HeaderName) -> bool {
+        match self {
+            Name::Known(k) => *k == n,
+            Name::Custom(s) => HeaderName::from_name(s) == Some(n),
+        }
+    }
+}
+
+type Lines<'a> = SmallVec<[(Name<'a>, &'a [u8]); 16]>;
+
+fn has_crlf(b: &[u8]) -> bool {
+    b.iter().any(|&c| c == b'\r' || c == b'\n')
+}
+
+/// Writes the header lines, then Content-Type (if a body), Content-Length, the empty line and
+/// the body. Caller-set Content-Length lines are dropped; so are Content-Type lines when a
+/// body with its own type is set.
+fn write_rest(
+    out: &mut Vec<u8>,
+    lines: &Lines<'_>,
+    to_tag: Option<&[u8]>,
+    body: Option<(&[u8], &[u8])>,
+) -> Result<(), BuildError> {
+    for (name, value) in lines {
+        if name.is(HeaderName::ContentLength)
+            || (body.is_some() && name.is(HeaderName::ContentType))
+        {
+            continue;
+        }
+        if !is_token(name.as_str().as_bytes()) {
+            return Err(BuildError::HeaderName);
+        }
+        if has_crlf(value) {
+            return Err(BuildError::HeaderValue);
+        }
+        out.extend_from_slice(name.as_str().as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value);
+        if let Some(tag) = to_tag.filter(|_| name.is(HeaderName::To)) {
+            if has_crlf(tag) {
+                return Err(BuildError::HeaderValue);
+            }
+            if !has_tag(value) {
+                out.extend_from_slice(b";tag=");
+                out.extend_from_slice(tag);
+            }
+        }
+        out.extend_from_slice(b"\r\n");
+    }
+    let body_bytes = match body {
+        Some((ct, b)) => {
+            if has_crlf(ct) {
+                return Err(BuildError::HeaderValue);
+            }
+            out.extend_from_slice(b"Content-Type: ");
+            out.extend_from_slice(ct);
+            out.extend_from_slice(b"\r\n");
+            b
+        }
+        None => &[],
+    };
+    out.extend_from_slice(b"Content-Length: ");
+    push_decimal(out, body_bytes.len());
+    out.extend_from_slice(b"\r\n\r\n");
+    out.extend_from_slice(body_bytes);
+    Ok(())
+}
+
+fn has_tag(to: &[u8]) -> bool {
+    match core::str::from_utf8(to)
+        .ok()
+        .map(|s| NameAddr::parse("To", s))
+    {
+        Some(Ok(a)) => a.param("tag").is_some(),
+        // Unparsable To (answering a broken request): look for the parameter textually.
+        _ => to.windows(5).any(|w| w.eq_ignore_ascii_case(b";tag=")),
+    }
+}
+
+fn push_decimal(out: &mut Vec<u8>, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        if let Some(d) = digits.get_mut(i) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(digits.get(i..).unwrap_or(&[]));
+}
+
+/// Builds a request: Request-Line, headers in the order added, Content-Length, body.
+///
+/// ```
+/// use sip_proto::message::{HeaderName, Method, RequestBuilder};
+/// let mut out = Vec::new();
+/// RequestBuilder::new(Method::Message, "sip:bob@biloxi.example.com")
+///     .header(HeaderName::Via, "SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1")
+///     .header(HeaderName::MaxForwards, "70")
+///     .body("text/plain", b"hi")
+///     .write(&mut out)
+///     .unwrap();
+/// assert_eq!(
+///     out,
+///     b"MESSAGE sip:bob@biloxi.example.com SIP/2.0\r\n\
+///       Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\r\nMax-Forwards: 70\r\n\
+///       Content-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi"
+/// );
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a builder writes nothing until `write` is called"]
+pub struct RequestBuilder<'a> {
+    method: Method,
+    uri: &'a str,
+    lines: Lines<'a>,
+    body: Option<(&'a [u8], &'a [u8])>,
+}
+
+impl<'a> RequestBuilder<'a> {
+    /// Starts a request for `method` to `request_uri`.
+    pub fn new(method: Method, request_uri: &'a str) -> Self {
+        RequestBuilder {
+            method,
+            uri: request_uri,
+            lines: SmallVec::new(),
+            body: None,
+        }
+    }
+
+    /// Adds a header line (repeatable; written in the order added).
+    pub fn header(mut self, name: HeaderName, value: &'a str) -> Self {
+        self.lines.push((Name::Known(name), value.as_bytes()));
+        self
+    }
+
+    /// Adds a header line with a name given at run time.
+    pub fn header_named(mut self, name: &'a str, value: &'a str) -> Self {
+        self.lines.push((Name::Custom(name), value.as_bytes()));
+        self
+    }
+
+    /// Sets the body and its Content-Type.
+    pub fn body(mut self, content_type: &'a str, body: &'a [u8]) -> Self {
+        self.body = Some((content_type.as_bytes(), body));
+        self
+    }
+
+    /// Appends the request to `out`.
+    pub fn write(&self, out: &mut Vec<u8>) -> Result<(), BuildError> {
+        let u = self.uri.as_bytes();
+        if u.is_empty() || u.iter().any(|&c| c <= b' ' || c == 0x7f) {
+            return Err(BuildError::RequestUri);
+        }
+        let start = out.len();
+        out.extend_from_slice(self.method.as_str().as_bytes());
+        out.push(b' ');
+        out.extend_from_slice(u);
+        out.extend_from_slice(b" SIP/2.0\r\n");
+        write_rest(out, &self.lines, None, self.body).inspect_err(|_| out.truncate(start))
+    }
+}
+
+/// Builds a response. [`ResponseBuilder::from_request`] copies what RFC 3261 §8.2.6.2 says a
+/// response must echo.
+///
+/// ```
+/// use bytes::Bytes;
+/// use sip_proto::message::{Message, ResponseBuilder};
+/// let req = Message::parse(Bytes::from_static(
+///     b"BYE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h1;branch=z9hG4bKa\r\nVia: SIP/2.0/UDP h2;branch=z9hG4bKb\r\n\
+///       From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\nCall-ID: c1\r\nCSeq: 2 BYE\r\nMax-Forwards: 70\r\n\r\n",
+/// )).unwrap();
+/// let mut out = Vec::new();
+/// ResponseBuilder::from_request(req.as_request().unwrap(), 200, "OK").to_tag("9").write(&mut out).unwrap();
+/// assert_eq!(
+///     out,
+///     b"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h1;branch=z9hG4bKa\r\nVia: SIP/2.0/UDP h2;branch=z9hG4bKb\r\n\
+///       From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>;tag=9\r\nCall-ID: c1\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n"
+/// );
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a builder writes nothing until `write` is called"]
+pub struct ResponseBuilder<'a> {
+    status: u16,
+    reason: &'a str,
+    lines: Lines<'a>,
+    to_tag: Option<&'a [u8]>,
+    body: Option<(&'a [u8], &'a [u8])>,
+}
+
+impl<'a> ResponseBuilder<'a> {
+    /// A response with no headers yet. An empty `reason` is replaced by [`reason_phrase`].
+    pub fn new(status: u16, reason: &'a str) -> Self {
+        ResponseBuilder {
+            status,
+            reason,
+            lines: SmallVec::new(),
+            to_tag: None,
+            body: None,
+        }
+    }
+
+    /// A response to `req` (RFC 3261 §8.2.6.2): copies every Via line in order, From, To,
+    /// Call-ID and CSeq exactly as received, and Timestamp for a 100 (§8.2.6.1).
+    /// Record-Route is not copied; a UAS answering 1xx/2xx to a dialog-creating request adds
+    /// it with [`ResponseBuilder::header`] (§12.1.1).
+    pub fn from_request(req: &'a Request, status: u16, reason: &'a str) -> Self {
+        let mut b = Self::new(status, reason);
+        let h = req.headers();
+        for v in h.get_all_raw(HeaderName::Via) {
+            b.lines.push((Name::Known(HeaderName::Via), v));
+        }
+        let once = [
+            HeaderName::From,
+            HeaderName::To,
+            HeaderName::CallId,
+            HeaderName::CSeq,
+        ];
+        let timestamp = (status == 100).then_some(HeaderName::Timestamp);
+        for n in once.into_iter().chain(timestamp) {
+            if let Some(v) = h.get_raw(n) {
+                b.lines.push((Name::Known(n), v));
+            }
+        }
+        b
+    }
+
+    /// Adds `;tag=` to the To header when it has no tag (§8.2.6.2).
+    pub fn to_tag(mut self, tag: &'a str) -> Self {
+        self.to_tag = Some(tag.as_bytes());
+        self
+    }
+
+    /// Adds a header line (repeatable; written in the order added).
+    pub fn header(mut self, name: HeaderName, value: &'a str) -> Self {
+        self.lines.push((Name::Known(name), value.as_bytes()));
+        self
+    }
+
+    /// Adds a header line with a name given at run time.
+    pub fn header_named(mut self, name: &'a str, value: &'a str) -> Self {
+        self.lines.push((Name::Custom(name), value.as_bytes()));
+        self
+    }
+
+    /// Sets the body and its Content-Type.
+    pub fn body(mut self, content_type: &'a str, body: &'a [u8]) -> Self {
+        self.body = Some((content_type.as_bytes(), body));
+        self
+    }
+
+    /// Appends the response to `out`.
+    pub fn write(&self, out: &mut Vec<u8>) -> Result<(), BuildError> {
+        if !(100..=699).contains(&self.status) {
+            return Err(BuildError::Status);
+        }
+        let reason = if self.reason.is_empty() {
+            reason_phrase(self.status)
+        } else {
+            self.reason
+        };
+        if has_crlf(reason.as_bytes()) {
+            return Err(BuildError::Reason);
+        }
+        let start = out.len();
+        out.extend_from_slice(b"SIP/2.0 ");
+        push_decimal(out, usize::from(self.status));
+        out.push(b' ');
+        out.extend_from_slice(reason.as_bytes());
+        out.extend_from_slice(b"\r\n");
+        write_rest(out, &self.lines, self.to_tag, self.body).inspect_err(|_| out.truncate(start))
+    }
+}

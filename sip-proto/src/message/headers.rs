@@ -1,0 +1,467 @@
+//! The header index of a parsed message: byte ranges into the message, no copies.
+
+use bytes::Bytes;
+use smallvec::SmallVec;
+
+use super::method::Method;
+use super::name::{lookup, HeaderName, UNKNOWN};
+use crate::header::params::split_list;
+use crate::header::{
+    parse_content_length, parse_delta_seconds, parse_max_forwards, parse_rseq, Auth, CSeq,
+    HeaderError, HttpDate, NameAddr, RAck, Via,
+};
+use crate::uri::chars::is_word_char;
+
+/// One header line: where its name and (trimmed, unfolded) value lie in the buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Entry {
+    pub(crate) id: u8,
+    pub(crate) name: (u32, u32),
+    pub(crate) value: (u32, u32),
+}
+
+/// Inline capacity of the header index: typical messages carry fewer lines than this and
+/// need no heap allocation for it.
+pub(crate) const INLINE_HEADERS: usize = 24;
+
+/// The headers of one message, in order, as an index of `(name, value)` byte ranges into the
+/// message buffer (RFC 3261 §7.3).
+///
+/// Values are trimmed of surrounding whitespace and already unfolded: a folded value's line
+/// breaks read as spaces (RFC 3261 §7.3.1 lets a receiver treat LWS as one SP). Values are
+/// handed out as `&str`; a value that is not UTF-8 (a peer sending Latin-1, say) is skipped by
+/// the `&str` accessors and can be read with [`Headers::get_raw`] / [`Headers::iter_raw`].
+///
+/// Typed accessors parse on every call and allocate nothing.
+#[derive(Clone)]
+pub struct Headers {
+    buf: Bytes,
+    entries: SmallVec<[Entry; INLINE_HEADERS]>,
+}
+
+impl Default for Headers {
+    fn default() -> Self {
+        Headers::empty()
+    }
+}
+
+impl core::fmt::Debug for Headers {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_list()
+            .entries(
+                self.iter_raw()
+                    .map(|(n, v)| (String::from_utf8_lossy(n), String::from_utf8_lossy(v))),
+            )
+            .finish()
+    }
+}
+
+fn slice(buf: &[u8], r: (u32, u32)) -> &[u8] {
+    buf.get(r.0 as usize..r.1 as usize).unwrap_or(&[])
+}
+
+fn text(b: &[u8]) -> Option<&str> {
+    core::str::from_utf8(b).ok()
+}
+
+impl Headers {
+    pub(crate) fn new(buf: Bytes, entries: SmallVec<[Entry; INLINE_HEADERS]>) -> Self {
+        Headers { buf, entries }
+    }
+
+    /// An empty index (no headers).
+    pub fn empty() -> Self {
+        Headers {
+            buf: Bytes::new(),
+            entries: SmallVec::new(),
+        }
+    }
+
+    /// The buffer values are sliced from (the message, unfolded if it had folded lines).
+    pub(crate) fn buf(&self) -> &Bytes {
+        &self.buf
+    }
+
+    /// `(table id, value)` of every line, for one-pass checks in the parser.
+    pub(crate) fn ids_and_values(&self) -> impl Iterator<Item = (u8, &[u8])> + '_ {
+        self.entries
+            .iter()
+            .map(|e| (e.id, slice(&self.buf, e.value)))
+    }
+
+    /// Number of header lines.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when there are no header lines.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn matches(&self, e: &Entry, id: u8, name: &HeaderName) -> bool {
+        if id != UNKNOWN {
+            return e.id == id;
+        }
+        match name {
+            HeaderName::Other(n) => {
+                e.id == UNKNOWN && slice(&self.buf, e.name).eq_ignore_ascii_case(n.as_bytes())
+            }
+            _ => false,
+        }
+    }
+
+    fn raw_values(&self, name: HeaderName) -> impl Iterator<Item = &[u8]> + '_ {
+        let id = name.id();
+        self.entries
+            .iter()
+            .filter(move |e| self.matches(e, id, &name))
+            .map(|e| slice(&self.buf, e.value))
+    }
+
+    /// The first value of `name`, or `None` if absent (or not UTF-8).
+    pub fn get(&self, name: HeaderName) -> Option<&str> {
+        self.raw_values(name).next().and_then(text)
+    }
+
+    /// The first value of `name` as bytes.
+    pub fn get_raw(&self, name: HeaderName) -> Option<&[u8]> {
+        self.raw_values(name).next()
+    }
+
+    /// Every line's value for `name`, in order (compact and full forms alike). Values are not
+    /// split at commas; the typed list accessors ([`Headers::vias`]...) do that.
+    pub fn get_all(&self, name: HeaderName) -> impl Iterator<Item = &str> + '_ {
+        self.raw_values(name).filter_map(text)
+    }
+
+    /// Every line's value for `name`, as bytes.
+    pub fn get_all_raw(&self, name: HeaderName) -> impl Iterator<Item = &[u8]> + '_ {
+        self.raw_values(name)
+    }
+
+    /// The first value of a header named `name` at run time (any case; compact forms of known
+    /// headers work too).
+    pub fn get_named<'s>(&'s self, name: &'s str) -> Option<&'s str> {
+        self.get_all_named(name).next()
+    }
+
+    /// Every value of a header named `name` at run time.
+    pub fn get_all_named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s str> + 's {
+        let id = lookup(name.as_bytes());
+        self.entries
+            .iter()
+            .filter(move |e| {
+                if id != UNKNOWN {
+                    e.id == id
+                } else {
+                    e.id == UNKNOWN
+                        && slice(&self.buf, e.name).eq_ignore_ascii_case(name.as_bytes())
+                }
+            })
+            .filter_map(|e| text(slice(&self.buf, e.value)))
+    }
+
+    /// Whether a header of that name is present.
+    pub fn contains(&self, name: HeaderName) -> bool {
+        self.raw_values(name).next().is_some()
+    }
+
+    /// `(name as written, value)` for every line in order, skipping non-UTF-8 values.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.iter_raw()
+            .filter_map(|(n, v)| Some((text(n)?, text(v)?)))
+    }
+
+    /// `(name as written, value)` bytes for every line in order.
+    pub fn iter_raw(&self) -> impl Iterator<Item = (&[u8], &[u8])> + '_ {
+        self.entries
+            .iter()
+            .map(|e| (slice(&self.buf, e.name), slice(&self.buf, e.value)))
+    }
+
+    /// `(known name, name as written, value)` for every line in order; the known name is
+    /// `None` for headers [`HeaderName`] does not list.
+    pub fn iter_named(&self) -> impl Iterator<Item = (Option<HeaderName>, &[u8], &[u8])> + '_ {
+        self.entries.iter().map(|e| {
+            (
+                HeaderName::from_id(e.id),
+                slice(&self.buf, e.name),
+                slice(&self.buf, e.value),
+            )
+        })
+    }
+
+    /// The first value as text, or a typed error naming `header`.
+    fn first(&self, name: HeaderName) -> Result<Option<&str>, HeaderError> {
+        match self.get_raw(name) {
+            None => Ok(None),
+            Some(b) => text(b).map(Some).ok_or(HeaderError::NotUtf8 {
+                header: name.as_str(),
+            }),
+        }
+    }
+
+    fn required(&self, name: HeaderName) -> Result<&str, HeaderError> {
+        self.first(name)?.ok_or(HeaderError::Missing {
+            header: name.as_str(),
+        })
+    }
+
+    /// Every comma-separated element of every line of a list header (RFC 3261 §7.3.1), split
+    /// outside quoted strings and angle brackets.
+    pub fn list(&self, name: HeaderName) -> impl Iterator<Item = Result<&str, HeaderError>> + '_ {
+        let header = name.as_str();
+        self.raw_values(name).flat_map(move |v| {
+            let (ok, err) = match text(v) {
+                Some(s) => (Some(s), None),
+                None => (None, Some(HeaderError::NotUtf8 { header })),
+            };
+            ok.into_iter()
+                .flat_map(split_list)
+                .map(Ok)
+                .chain(err.map(Err))
+        })
+    }
+
+    /// Call-ID (RFC 3261 §20.8): `callid = word [ "@" word ]`.
+    pub fn call_id(&self) -> Result<&str, HeaderError> {
+        let v = self.required(HeaderName::CallId)?;
+        let ok = match v.split_once('@') {
+            Some((a, b)) => is_word(a) && is_word(b),
+            None => is_word(v),
+        };
+        if ok {
+            Ok(v)
+        } else {
+            Err(HeaderError::syntax(
+                "Call-ID",
+                "must be word [ \"@\" word ] (RFC 3261 §25.1 callid)",
+            ))
+        }
+    }
+
+    /// CSeq (RFC 3261 §20.16), first line.
+    pub fn cseq(&self) -> Result<CSeq<'_>, HeaderError> {
+        CSeq::parse_in(self.required(HeaderName::CSeq)?, &self.buf)
+    }
+
+    /// The topmost Via element: the one this hop's response goes back through (§18.2.2).
+    pub fn top_via(&self) -> Result<Via<'_>, HeaderError> {
+        match self.vias().next() {
+            Some(v) => v,
+            None => Err(HeaderError::Missing { header: "Via" }),
+        }
+    }
+
+    /// Every Via element, top first, across lines and commas.
+    pub fn vias(&self) -> impl Iterator<Item = Result<Via<'_>, HeaderError>> + '_ {
+        self.list(HeaderName::Via).map(|r| r.and_then(Via::parse))
+    }
+
+    /// From (RFC 3261 §20.20).
+    pub fn from(&self) -> Result<NameAddr<'_>, HeaderError> {
+        NameAddr::parse("From", self.required(HeaderName::From)?)
+    }
+
+    /// To (RFC 3261 §20.39).
+    pub fn to(&self) -> Result<NameAddr<'_>, HeaderError> {
+        NameAddr::parse("To", self.required(HeaderName::To)?)
+    }
+
+    /// The first Contact address, `None` if there is no Contact (or only the `*` wildcard,
+    /// see [`Headers::contact_is_wildcard`]).
+    pub fn contact(&self) -> Result<Option<NameAddr<'_>>, HeaderError> {
+        self.contacts().next().transpose()
+    }
+
+    /// Every Contact address across lines and commas (RFC 3261 §20.10). The REGISTER
+    /// wildcard `*` is not an address and is skipped here.
+    pub fn contacts(&self) -> impl Iterator<Item = Result<NameAddr<'_>, HeaderError>> + '_ {
+        self.list(HeaderName::Contact)
+            .filter(|r| !matches!(r, Ok("*")))
+            .map(|r| r.and_then(|s| NameAddr::parse("Contact", s)))
+    }
+
+    /// Whether the Contact is the `*` of a REGISTER removing all bindings (§10.2.2).
+    pub fn contact_is_wildcard(&self) -> bool {
+        self.list(HeaderName::Contact).any(|r| matches!(r, Ok("*")))
+    }
+
+    /// Every Record-Route address, top first (RFC 3261 §20.30).
+    pub fn record_routes(&self) -> impl Iterator<Item = Result<NameAddr<'_>, HeaderError>> + '_ {
+        self.list(HeaderName::RecordRoute)
+            .map(|r| r.and_then(|s| NameAddr::parse("Record-Route", s)))
+    }
+
+    /// Every Route address, top first (RFC 3261 §20.34).
+    pub fn routes(&self) -> impl Iterator<Item = Result<NameAddr<'_>, HeaderError>> + '_ {
+        self.list(HeaderName::Route)
+            .map(|r| r.and_then(|s| NameAddr::parse("Route", s)))
+    }
+
+    /// Max-Forwards (RFC 3261 §20.22), if present.
+    pub fn max_forwards(&self) -> Result<Option<u8>, HeaderError> {
+        self.first(HeaderName::MaxForwards)?
+            .map(parse_max_forwards)
+            .transpose()
+    }
+
+    /// Content-Length (RFC 3261 §20.14), if present.
+    pub fn content_length(&self) -> Result<Option<u32>, HeaderError> {
+        self.first(HeaderName::ContentLength)?
+            .map(parse_content_length)
+            .transpose()
+    }
+
+    /// Expires as delta-seconds (RFC 3261 §20.19), if present.
+    pub fn expires(&self) -> Result<Option<u32>, HeaderError> {
+        self.first(HeaderName::Expires)?
+            .map(|v| parse_delta_seconds("Expires", v))
+            .transpose()
+    }
+
+    /// Date (RFC 3261 §20.17), if present.
+    pub fn date(&self) -> Result<Option<HttpDate>, HeaderError> {
+        self.first(HeaderName::Date)?
+            .map(HttpDate::parse)
+            .transpose()
+    }
+
+    /// Every challenge or credentials line of an authentication header (`WwwAuthenticate`,
+    /// `ProxyAuthenticate`, `Authorization`, `ProxyAuthorization`), one per header line
+    /// (RFC 3261 §22: their parameters are comma-separated, so lines are not split).
+    pub fn auth(
+        &self,
+        name: HeaderName,
+    ) -> impl Iterator<Item = Result<Auth<'_>, HeaderError>> + '_ {
+        let header = name.as_str();
+        self.raw_values(name).map(move |v| match text(v) {
+            Some(s) => Auth::parse(header, s),
+            None => Err(HeaderError::NotUtf8 { header }),
+        })
+    }
+
+    /// RSeq (RFC 3262 §7.1), if present.
+    pub fn rseq(&self) -> Result<Option<u32>, HeaderError> {
+        self.first(HeaderName::RSeq)?.map(parse_rseq).transpose()
+    }
+
+    /// RAck (RFC 3262 §7.2), if present.
+    pub fn rack(&self) -> Result<Option<RAck>, HeaderError> {
+        self.first(HeaderName::RAck)?
+            .map(|v| RAck::parse_in(v, &self.buf))
+            .transpose()
+    }
+
+    /// The methods of the Allow header(s) (RFC 3261 §20.5), across lines and commas; elements
+    /// that are not tokens are skipped.
+    pub fn allow(&self) -> impl Iterator<Item = Method> + '_ {
+        self.tokens(HeaderName::Allow)
+            .filter_map(|m| Method::from_slice_of(&self.buf, m.as_bytes()).ok())
+    }
+
+    /// Content-Type (RFC 3261 §20.15) as written.
+    pub fn content_type(&self) -> Option<&str> {
+        self.get(HeaderName::ContentType)
+    }
+
+    /// The option tags or tokens of a token-list header (Allow, Supported, Require,
+    /// Proxy-Require, Unsupported...), across lines and commas, skipping empty elements.
+    pub fn tokens(&self, name: HeaderName) -> impl Iterator<Item = &str> + '_ {
+        self.list(name)
+            .filter_map(Result::ok)
+            .filter(|s| !s.is_empty())
+    }
+
+    /// Checks that every line of a single-valued header (`name`) carries the same value.
+    pub(crate) fn check_single(&self, name: HeaderName) -> Result<(), HeaderError> {
+        let mut values = self.raw_values(name);
+        if let Some(first) = values.next() {
+            if values.any(|v| v != first) {
+                return Err(HeaderError::Conflicting {
+                    header: name.as_str(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// A full syntax check of the headers this crate understands: every Via, From, To,
+    /// Call-ID, CSeq, Contact (with its `expires` and `q`), Route, Record-Route, Max-Forwards,
+    /// Expires, Date, RSeq, RAck and authentication headers present,
+    /// and no conflicting repeats of Call-ID, CSeq, From, To or Max-Forwards (RFC 4475
+    /// §3.3.8). Presence of mandatory headers is not checked (see
+    /// [`Headers::check_mandatory`]).
+    pub fn validate(&self) -> Result<(), HeaderError> {
+        for v in self.vias() {
+            v?;
+        }
+        if self.contains(HeaderName::From) {
+            self.from()?;
+        }
+        if self.contains(HeaderName::To) {
+            self.to()?;
+        }
+        if self.contains(HeaderName::CallId) {
+            self.call_id()?;
+        }
+        if self.contains(HeaderName::CSeq) {
+            self.cseq()?;
+        }
+        for c in self.contacts() {
+            let c = c?;
+            c.expires()?;
+            c.q()?;
+        }
+        for r in self.routes().chain(self.record_routes()) {
+            r?;
+        }
+        self.max_forwards()?;
+        self.expires()?;
+        self.date()?;
+        self.rseq()?;
+        self.rack()?;
+        for n in [
+            HeaderName::WwwAuthenticate,
+            HeaderName::ProxyAuthenticate,
+            HeaderName::Authorization,
+            HeaderName::ProxyAuthorization,
+        ] {
+            for a in self.auth(n) {
+                a?;
+            }
+        }
+        for n in [
+            HeaderName::CallId,
+            HeaderName::CSeq,
+            HeaderName::From,
+            HeaderName::To,
+            HeaderName::MaxForwards,
+        ] {
+            self.check_single(n)?;
+        }
+        Ok(())
+    }
+
+    /// Checks that To, From, CSeq, Call-ID and Via are present (RFC 3261 §8.1.1; Max-Forwards
+    /// is mandatory only for requests and checked by [`super::Request::check_mandatory`]).
+    pub fn check_mandatory(&self) -> Result<(), HeaderError> {
+        for n in [
+            HeaderName::To,
+            HeaderName::From,
+            HeaderName::CSeq,
+            HeaderName::CallId,
+            HeaderName::Via,
+        ] {
+            if !self.contains(n) {
+                return Err(HeaderError::Missing { header: n.as_str() });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn is_word(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(is_word_char)
+}

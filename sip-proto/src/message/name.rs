@@ -1,0 +1,414 @@
+//! Header names: the full forms of RFC 3261 §20 and extensions, with the compact forms of
+//! §7.3.3 and the IANA SIP parameters registry.
+
+use core::fmt;
+
+/// A header name. Names compare case-insensitively on the wire (RFC 3261 §7.3.1), and a
+/// compact form (`v`, `f`, `t`, `i`, `m`, `l`, `c`, `k`, `s`, `e`, `o`, `r`, `b`, `u`, `x`...)
+/// maps to the same variant as its full form.
+///
+/// Use [`HeaderName::Other`] for a name this enum lacks; lookups with it compare
+/// case-insensitively and also find the known variant if the text names one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum HeaderName {
+    /// `Accept` (RFC 3261 §20.1).
+    Accept,
+    /// `Accept-Contact` (RFC 3841, compact form `a`).
+    AcceptContact,
+    /// `Accept-Encoding` (RFC 3261 §20.2).
+    AcceptEncoding,
+    /// `Accept-Language` (RFC 3261 §20.3).
+    AcceptLanguage,
+    /// `Alert-Info` (RFC 3261 §20.4).
+    AlertInfo,
+    /// `Allow` (RFC 3261 §20.5).
+    Allow,
+    /// `Allow-Events` (RFC 6665, compact form `u`).
+    AllowEvents,
+    /// `Authentication-Info` (RFC 3261 §20.6).
+    AuthenticationInfo,
+    /// `Authorization` (RFC 3261 §20.7).
+    Authorization,
+    /// `Call-ID` (RFC 3261 §20.8, compact form `i`).
+    CallId,
+    /// `Call-Info` (RFC 3261 §20.9).
+    CallInfo,
+    /// `Contact` (RFC 3261 §20.10, compact form `m`).
+    Contact,
+    /// `Content-Disposition` (RFC 3261 §20.11).
+    ContentDisposition,
+    /// `Content-Encoding` (RFC 3261 §20.12, compact form `e`).
+    ContentEncoding,
+    /// `Content-Language` (RFC 3261 §20.13).
+    ContentLanguage,
+    /// `Content-Length` (RFC 3261 §20.14, compact form `l`).
+    ContentLength,
+    /// `Content-Type` (RFC 3261 §20.15, compact form `c`).
+    ContentType,
+    /// `CSeq` (RFC 3261 §20.16).
+    CSeq,
+    /// `Date` (RFC 3261 §20.17).
+    Date,
+    /// `Error-Info` (RFC 3261 §20.18).
+    ErrorInfo,
+    /// `Event` (RFC 6665, compact form `o`).
+    Event,
+    /// `Expires` (RFC 3261 §20.19).
+    Expires,
+    /// `From` (RFC 3261 §20.20, compact form `f`).
+    From,
+    /// `In-Reply-To` (RFC 3261 §20.21).
+    InReplyTo,
+    /// `Max-Forwards` (RFC 3261 §20.22).
+    MaxForwards,
+    /// `MIME-Version` (RFC 3261 §20.24).
+    MimeVersion,
+    /// `Min-Expires` (RFC 3261 §20.23).
+    MinExpires,
+    /// `Min-SE` (RFC 4028).
+    MinSe,
+    /// `Organization` (RFC 3261 §20.25).
+    Organization,
+    /// `Priority` (RFC 3261 §20.26).
+    Priority,
+    /// `Proxy-Authenticate` (RFC 3261 §20.27).
+    ProxyAuthenticate,
+    /// `Proxy-Authorization` (RFC 3261 §20.28).
+    ProxyAuthorization,
+    /// `Proxy-Require` (RFC 3261 §20.29).
+    ProxyRequire,
+    /// `RAck` (RFC 3262).
+    RAck,
+    /// `Reason` (RFC 3326).
+    Reason,
+    /// `Record-Route` (RFC 3261 §20.30).
+    RecordRoute,
+    /// `Refer-To` (RFC 3515, compact form `r`).
+    ReferTo,
+    /// `Referred-By` (RFC 3892, compact form `b`).
+    ReferredBy,
+    /// `Reject-Contact` (RFC 3841, compact form `j`).
+    RejectContact,
+    /// `Replaces` (RFC 3891).
+    Replaces,
+    /// `Reply-To` (RFC 3261 §20.31).
+    ReplyTo,
+    /// `Request-Disposition` (RFC 3841, compact form `d`).
+    RequestDisposition,
+    /// `Require` (RFC 3261 §20.32).
+    Require,
+    /// `Retry-After` (RFC 3261 §20.33).
+    RetryAfter,
+    /// `Route` (RFC 3261 §20.34).
+    Route,
+    /// `RSeq` (RFC 3262).
+    RSeq,
+    /// `Server` (RFC 3261 §20.35).
+    Server,
+    /// `Session-Expires` (RFC 4028, compact form `x`).
+    SessionExpires,
+    /// `Subject` (RFC 3261 §20.36, compact form `s`).
+    Subject,
+    /// `Subscription-State` (RFC 6665).
+    SubscriptionState,
+    /// `Supported` (RFC 3261 §20.37, compact form `k`).
+    Supported,
+    /// `Timestamp` (RFC 3261 §20.38).
+    Timestamp,
+    /// `To` (RFC 3261 §20.39, compact form `t`).
+    To,
+    /// `Unsupported` (RFC 3261 §20.40).
+    Unsupported,
+    /// `User-Agent` (RFC 3261 §20.41).
+    UserAgent,
+    /// `Via` (RFC 3261 §20.42, compact form `v`).
+    Via,
+    /// `Warning` (RFC 3261 §20.43).
+    Warning,
+    /// `WWW-Authenticate` (RFC 3261 §20.44).
+    WwwAuthenticate,
+    /// A header this enum does not list, by its name (ASCII case-insensitive).
+    Other(&'static str),
+}
+
+/// `(variant, full name, compact form)`; the index in this table is the id stored per line.
+pub(crate) const TABLE: [(HeaderName, &str, Option<u8>); 58] = [
+    (HeaderName::Accept, "Accept", None),
+    (HeaderName::AcceptContact, "Accept-Contact", Some(b'a')),
+    (HeaderName::AcceptEncoding, "Accept-Encoding", None),
+    (HeaderName::AcceptLanguage, "Accept-Language", None),
+    (HeaderName::AlertInfo, "Alert-Info", None),
+    (HeaderName::Allow, "Allow", None),
+    (HeaderName::AllowEvents, "Allow-Events", Some(b'u')),
+    (HeaderName::AuthenticationInfo, "Authentication-Info", None),
+    (HeaderName::Authorization, "Authorization", None),
+    (HeaderName::CallId, "Call-ID", Some(b'i')),
+    (HeaderName::CallInfo, "Call-Info", None),
+    (HeaderName::Contact, "Contact", Some(b'm')),
+    (HeaderName::ContentDisposition, "Content-Disposition", None),
+    (HeaderName::ContentEncoding, "Content-Encoding", Some(b'e')),
+    (HeaderName::ContentLanguage, "Content-Language", None),
+    (HeaderName::ContentLength, "Content-Length", Some(b'l')),
+    (HeaderName::ContentType, "Content-Type", Some(b'c')),
+    (HeaderName::CSeq, "CSeq", None),
+    (HeaderName::Date, "Date", None),
+    (HeaderName::ErrorInfo, "Error-Info", None),
+    (HeaderName::Event, "Event", Some(b'o')),
+    (HeaderName::Expires, "Expires", None),
+    (HeaderName::From, "From", Some(b'f')),
+    (HeaderName::InReplyTo, "In-Reply-To", None),
+    (HeaderName::MaxForwards, "Max-Forwards", None),
+    (HeaderName::MimeVersion, "MIME-Version", None),
+    (HeaderName::MinExpires, "Min-Expires", None),
+    (HeaderName::MinSe, "Min-SE", None),
+    (HeaderName::Organization, "Organization", None),
+    (HeaderName::Priority, "Priority", None),
+    (HeaderName::ProxyAuthenticate, "Proxy-Authenticate", None),
+    (HeaderName::ProxyAuthorization, "Proxy-Authorization", None),
+    (HeaderName::ProxyRequire, "Proxy-Require", None),
+    (HeaderName::RAck, "RAck", None),
+    (HeaderName::Reason, "Reason", None),
+    (HeaderName::RecordRoute, "Record-Route", None),
+    (HeaderName::ReferTo, "Refer-To", Some(b'r')),
+    (HeaderName::ReferredBy, "Referred-By", Some(b'b')),
+    (HeaderName::RejectContact, "Reject-Contact", Some(b'j')),
+    (HeaderName::Replaces, "Replaces", None),
+    (HeaderName::ReplyTo, "Reply-To", None),
+    (
+        HeaderName::RequestDisposition,
+        "Request-Disposition",
+        Some(b'd'),
+    ),
+    (HeaderName::Require, "Require", None),
+    (HeaderName::RetryAfter, "Retry-After", None),
+    (HeaderName::Route, "Route", None),
+    (HeaderName::RSeq, "RSeq", None),
+    (HeaderName::Server, "Server", None),
+    (HeaderName::SessionExpires, "Session-Expires", Some(b'x')),
+    (HeaderName::Subject, "Subject", Some(b's')),
+    (HeaderName::SubscriptionState, "Subscription-State", None),
+    (HeaderName::Supported, "Supported", Some(b'k')),
+    (HeaderName::Timestamp, "Timestamp", None),
+    (HeaderName::To, "To", Some(b't')),
+    (HeaderName::Unsupported, "Unsupported", None),
+    (HeaderName::UserAgent, "User-Agent", None),
+    (HeaderName::Via, "Via", Some(b'v')),
+    (HeaderName::Warning, "Warning", None),
+    (HeaderName::WwwAuthenticate, "WWW-Authenticate", None),
+];
+
+/// Id stored for a header line whose name is not in [`TABLE`].
+pub(crate) const UNKNOWN: u8 = u8::MAX;
+
+/// The [`TABLE`] index of a name as written (full or compact, any case), or [`UNKNOWN`].
+///
+/// The name is lower-cased into a small stack buffer and matched with one `match`, which the
+/// compiler turns into a length switch and a few comparisons: no scan of the table.
+pub(crate) fn lookup(name: &[u8]) -> u8 {
+    let mut buf = [0u8; 20];
+    let Some(lower) = buf.get_mut(..name.len()) else {
+        return UNKNOWN;
+    };
+    for (d, s) in lower.iter_mut().zip(name) {
+        *d = s.to_ascii_lowercase();
+    }
+    match &*lower {
+        b"accept" => 0,
+        b"accept-contact" | b"a" => 1,
+        b"accept-encoding" => 2,
+        b"accept-language" => 3,
+        b"alert-info" => 4,
+        b"allow" => 5,
+        b"allow-events" | b"u" => 6,
+        b"authentication-info" => 7,
+        b"authorization" => 8,
+        b"call-id" | b"i" => 9,
+        b"call-info" => 10,
+        b"contact" | b"m" => 11,
+        b"content-disposition" => 12,
+        b"content-encoding" | b"e" => 13,
+        b"content-language" => 14,
+        b"content-length" | b"l" => 15,
+        b"content-type" | b"c" => 16,
+        b"cseq" => 17,
+        b"date" => 18,
+        b"error-info" => 19,
+        b"event" | b"o" => 20,
+        b"expires" => 21,
+        b"from" | b"f" => 22,
+        b"in-reply-to" => 23,
+        b"max-forwards" => 24,
+        b"mime-version" => 25,
+        b"min-expires" => 26,
+        b"min-se" => 27,
+        b"organization" => 28,
+        b"priority" => 29,
+        b"proxy-authenticate" => 30,
+        b"proxy-authorization" => 31,
+        b"proxy-require" => 32,
+        b"rack" => 33,
+        b"reason" => 34,
+        b"record-route" => 35,
+        b"refer-to" | b"r" => 36,
+        b"referred-by" | b"b" => 37,
+        b"reject-contact" | b"j" => 38,
+        b"replaces" => 39,
+        b"reply-to" => 40,
+        b"request-disposition" | b"d" => 41,
+        b"require" => 42,
+        b"retry-after" => 43,
+        b"route" => 44,
+        b"rseq" => 45,
+        b"server" => 46,
+        b"session-expires" | b"x" => 47,
+        b"subject" | b"s" => 48,
+        b"subscription-state" => 49,
+        b"supported" | b"k" => 50,
+        b"timestamp" => 51,
+        b"to" | b"t" => 52,
+        b"unsupported" => 53,
+        b"user-agent" => 54,
+        b"via" | b"v" => 55,
+        b"warning" => 56,
+        b"www-authenticate" => 57,
+        _ => UNKNOWN,
+    }
+}
+
+impl HeaderName {
+    /// The [`TABLE`] id of this name ([`UNKNOWN`] for an `Other` naming no known header).
+    pub(crate) fn id(&self) -> u8 {
+        match self {
+            HeaderName::Accept => 0,
+            HeaderName::AcceptContact => 1,
+            HeaderName::AcceptEncoding => 2,
+            HeaderName::AcceptLanguage => 3,
+            HeaderName::AlertInfo => 4,
+            HeaderName::Allow => 5,
+            HeaderName::AllowEvents => 6,
+            HeaderName::AuthenticationInfo => 7,
+            HeaderName::Authorization => 8,
+            HeaderName::CallId => 9,
+            HeaderName::CallInfo => 10,
+            HeaderName::Contact => 11,
+            HeaderName::ContentDisposition => 12,
+            HeaderName::ContentEncoding => 13,
+            HeaderName::ContentLanguage => 14,
+            HeaderName::ContentLength => 15,
+            HeaderName::ContentType => 16,
+            HeaderName::CSeq => 17,
+            HeaderName::Date => 18,
+            HeaderName::ErrorInfo => 19,
+            HeaderName::Event => 20,
+            HeaderName::Expires => 21,
+            HeaderName::From => 22,
+            HeaderName::InReplyTo => 23,
+            HeaderName::MaxForwards => 24,
+            HeaderName::MimeVersion => 25,
+            HeaderName::MinExpires => 26,
+            HeaderName::MinSe => 27,
+            HeaderName::Organization => 28,
+            HeaderName::Priority => 29,
+            HeaderName::ProxyAuthenticate => 30,
+            HeaderName::ProxyAuthorization => 31,
+            HeaderName::ProxyRequire => 32,
+            HeaderName::RAck => 33,
+            HeaderName::Reason => 34,
+            HeaderName::RecordRoute => 35,
+            HeaderName::ReferTo => 36,
+            HeaderName::ReferredBy => 37,
+            HeaderName::RejectContact => 38,
+            HeaderName::Replaces => 39,
+            HeaderName::ReplyTo => 40,
+            HeaderName::RequestDisposition => 41,
+            HeaderName::Require => 42,
+            HeaderName::RetryAfter => 43,
+            HeaderName::Route => 44,
+            HeaderName::RSeq => 45,
+            HeaderName::Server => 46,
+            HeaderName::SessionExpires => 47,
+            HeaderName::Subject => 48,
+            HeaderName::SubscriptionState => 49,
+            HeaderName::Supported => 50,
+            HeaderName::Timestamp => 51,
+            HeaderName::To => 52,
+            HeaderName::Unsupported => 53,
+            HeaderName::UserAgent => 54,
+            HeaderName::Via => 55,
+            HeaderName::Warning => 56,
+            HeaderName::WwwAuthenticate => 57,
+            HeaderName::Other(s) => lookup(s.as_bytes()),
+        }
+    }
+
+    pub(crate) fn from_id(id: u8) -> Option<HeaderName> {
+        TABLE.get(usize::from(id)).map(|(n, _, _)| *n)
+    }
+
+    /// The known header a name as written refers to (full or compact form, any case).
+    pub fn from_name(name: &str) -> Option<HeaderName> {
+        Self::from_id(lookup(name.as_bytes()))
+    }
+
+    /// The full name in its canonical spelling (`Call-ID`, `CSeq`, `WWW-Authenticate`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            HeaderName::Other(s) => s,
+            known => TABLE
+                .get(usize::from(known.id()))
+                .map(|(_, full, _)| *full)
+                .unwrap_or(""),
+        }
+    }
+
+    /// The compact form (RFC 3261 §7.3.3), if the header has one.
+    pub fn compact(&self) -> Option<char> {
+        let id = self.id();
+        TABLE
+            .get(usize::from(id))
+            .and_then(|(_, _, c)| c.map(char::from))
+    }
+}
+
+impl fmt::Display for HeaderName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(HeaderName::from_name("v"), Some(HeaderName::Via));
+        assert_eq!(
+            HeaderName::from_name("MaX-fOrWaRdS"),
+            Some(HeaderName::MaxForwards)
+        );
+        assert_eq!(HeaderName::from_name("I"), Some(HeaderName::CallId));
+        assert_eq!(HeaderName::from_name("C%6Fntact"), None);
+        assert_eq!(HeaderName::from_name("z"), None);
+        assert_eq!(HeaderName::from_name("REPLY-TO"), Some(HeaderName::ReplyTo));
+        assert_eq!(HeaderName::from_name("refer-to"), Some(HeaderName::ReferTo));
+        assert_eq!(HeaderName::from_name("Rexer-To"), None);
+        assert_eq!(HeaderName::from_name("Vxa"), None);
+        assert_eq!(HeaderName::from_name(""), None);
+        assert_eq!(
+            HeaderName::from_name("Authentication-Info-Too-Long-For-Any"),
+            None
+        );
+        assert_eq!(HeaderName::from_name("T"), Some(HeaderName::To));
+        assert_eq!(HeaderName::CallId.as_str(), "Call-ID");
+        assert_eq!(HeaderName::Other("X-Foo").as_str(), "X-Foo");
+        assert_eq!(HeaderName::Other("contact").id(), HeaderName::Contact.id());
+        assert_eq!(HeaderName::Contact.compact(), Some('m'));
+        assert_eq!(HeaderName::CSeq.compact(), None);
+        for (i, (n, full, _)) in TABLE.iter().enumerate() {
+            assert_eq!(usize::from(n.id()), i, "{full}");
+            assert_eq!(HeaderName::from_name(full), Some(*n));
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! `host = hostname / IPv4address / IPv6reference` (RFC 3261 §25.1), with RFC 5118 leniency.
+
+use core::fmt;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use super::chars::parse_u32;
+
+/// The host part of a SIP URI, a Via sent-by or a `received` parameter.
+///
+/// Borrowed from the message; no copy is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Host<'a> {
+    /// `IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT`, each part at most 255.
+    Ipv4(Ipv4Addr),
+    /// `IPv6reference = "[" IPv6address "]"`: the text between the brackets, kept as written.
+    ///
+    /// RFC 5118 §4.10 notes that the RFC 3261 `IPv6address` ABNF wrongly admits a third colon
+    /// (`2001:db8:::192.0.2.1`); such text is accepted here and [`Host::ipv6`] returns `None`
+    /// for it. Never generate it.
+    Ipv6(&'a str),
+    /// `hostname = *( domainlabel "." ) toplabel [ "." ]`, as written (compare case-insensitively).
+    Name(&'a str),
+}
+
+impl<'a> Host<'a> {
+    /// Parses a host as it appears in a URI or sent-by: IPv6 only inside brackets.
+    pub fn parse(s: &'a str) -> Option<Host<'a>> {
+        if let Some(inner) = s.strip_prefix('[') {
+            let inner = inner.strip_suffix(']')?;
+            return is_ipv6_text(inner).then_some(Host::Ipv6(inner));
+        }
+        Self::parse_unbracketed(s)
+    }
+
+    /// Parses a hostname or IPv4 address (no IPv6: a bare `2001:db8::1` is not a host here).
+    fn parse_unbracketed(s: &'a str) -> Option<Host<'a>> {
+        let b = s.as_bytes();
+        if b.is_empty() {
+            return None;
+        }
+        if b.iter().all(|&c| c.is_ascii_digit() || c == b'.') {
+            return parse_ipv4(b).map(Host::Ipv4);
+        }
+        is_hostname(b).then_some(Host::Name(s))
+    }
+
+    /// Parses the value of a Via `received` parameter: an IPv4 or IPv6 address, the latter
+    /// with or without brackets (RFC 5118 §4.5 asks receivers to accept both). Hostnames are
+    /// tolerated as well, since RFC 2543 peers send them.
+    pub fn parse_received(s: &'a str) -> Option<Host<'a>> {
+        if s.starts_with('[') {
+            return Self::parse(s);
+        }
+        if s.contains(':') {
+            return is_ipv6_text(s).then_some(Host::Ipv6(s));
+        }
+        Self::parse_unbracketed(s)
+    }
+
+    /// The IPv6 address, when this is a well-formed (RFC 4291) IPv6 reference.
+    pub fn ipv6(&self) -> Option<Ipv6Addr> {
+        match self {
+            Host::Ipv6(t) => t.parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// RFC 3261 §19.1.4 host comparison: names case-insensitively, addresses by value.
+    pub fn equivalent(&self, other: &Host<'_>) -> bool {
+        match (self, other) {
+            (Host::Ipv4(a), Host::Ipv4(b)) => a == b,
+            (Host::Ipv6(a), Host::Ipv6(b)) => match (self.ipv6(), other.ipv6()) {
+                (Some(x), Some(y)) => x == y,
+                _ => a.eq_ignore_ascii_case(b),
+            },
+            (Host::Name(a), Host::Name(b)) => a
+                .trim_end_matches('.')
+                .eq_ignore_ascii_case(b.trim_end_matches('.')),
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for Host<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Host::Ipv4(a) => write!(f, "{a}"),
+            Host::Ipv6(t) => write!(f, "[{t}]"),
+            Host::Name(n) => f.write_str(n),
+        }
+    }
+}
+
+/// `IPv4address`: four dot-separated 1-3 digit parts, each at most 255.
+fn parse_ipv4(b: &[u8]) -> Option<Ipv4Addr> {
+    let mut parts = [0u8; 4];
+    let mut n = 0;
+    for part in b.split(|&c| c == b'.') {
+        if part.is_empty() || part.len() > 3 || n >= 4 {
+            return None;
+        }
+        let v = u8::try_from(parse_u32(part)?).ok()?;
+        *parts.get_mut(n)? = v;
+        n += 1;
+    }
+    let [a, b, c, d] = parts;
+    (n == 4).then_some(Ipv4Addr::new(a, b, c, d))
+}
+
+/// `hostname = *( domainlabel "." ) toplabel [ "." ]`, `domainlabel = alphanum /
+/// alphanum *( alphanum / "-" ) alphanum`. The top label must start with a letter, which
+/// keeps `1.2.3` and `256.1.1.1` from passing as names.
+fn is_hostname(b: &[u8]) -> bool {
+    let b = b.strip_suffix(b".").unwrap_or(b);
+    // One pass: `prev` is the previous octet (b'.' at a label start), `label_start` the
+    // first octet of the current label.
+    let mut prev = b'.';
+    let mut label_start = 0u8;
+    for &c in b {
+        match c {
+            b'.' if prev != b'.' && prev != b'-' => {}
+            b'-' if prev != b'.' => {}
+            c if c.is_ascii_alphanumeric() => {
+                if prev == b'.' {
+                    label_start = c;
+                }
+            }
+            _ => return false,
+        }
+        prev = c;
+    }
+    // Non-empty, no label ends in '-' or '.', and the top label starts with a letter.
+    prev != b'.' && prev != b'-' && label_start.is_ascii_alphabetic()
+}
+
+/// The liberal RFC 3261 `IPv6address` shape: hex groups, colons and an optional dotted IPv4
+/// tail, with at least two colons. Exact RFC 4291 checking is left to [`Host::ipv6`].
+fn is_ipv6_text(s: &str) -> bool {
+    let b = s.as_bytes();
+    let colons = b.iter().filter(|&&c| c == b':').count();
+    if !(2..=8).contains(&colons) || b.len() > 45 {
+        return false;
+    }
+    if !b
+        .iter()
+        .all(|&c| c.is_ascii_hexdigit() || c == b':' || c == b'.')
+    {
+        return false;
+    }
+    // Groups are at most four hex digits; a dotted tail must be a valid IPv4 address.
+    let mut groups = s.split(':').peekable();
+    while let Some(g) = groups.next() {
+        let last = groups.peek().is_none();
+        if last && g.contains('.') {
+            return parse_ipv4(g.as_bytes()).is_some();
+        }
+        if g.len() > 4 || g.contains('.') {
+            return false;
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::uri::chars::is_alphanum;
+
+    #[test]
+    fn parses_each_kind() {
+        assert_eq!(
+            Host::parse("192.0.2.1"),
+            Some(Host::Ipv4(Ipv4Addr::new(192, 0, 2, 1)))
+        );
+        assert_eq!(
+            Host::parse("[2001:db8::10]"),
+            Some(Host::Ipv6("2001:db8::10"))
+        );
+        assert_eq!(
+            Host::parse("Atlanta.example.COM."),
+            Some(Host::Name("Atlanta.example.COM."))
+        );
+        assert_eq!(Host::parse("256.1.1.1"), None);
+        assert_eq!(Host::parse("1.2.3"), None);
+        assert_eq!(Host::parse("2001:db8::10"), None);
+        assert_eq!(Host::parse("-a.com"), None);
+        assert_eq!(Host::parse("a..com"), None);
+        assert_eq!(Host::parse("[2001:db8::10"), None);
+    }
+
+    #[test]
+    fn rfc5118_forms() {
+        // §4.10: the three-colon form is accepted but is not a real address.
+        let h = Host::parse("[2001:db8:::192.0.2.1]");
+        assert_eq!(h, Some(Host::Ipv6("2001:db8:::192.0.2.1")));
+        assert_eq!(h.and_then(|h| h.ipv6()), None);
+        let h = Host::parse("[2001:db8::192.0.2.1]").and_then(|h| h.ipv6());
+        assert_eq!(h, "2001:db8::c000:201".parse().ok());
+        // §4.5: received with and without brackets.
+        assert_eq!(
+            Host::parse_received("2001:db8::9:255"),
+            Some(Host::Ipv6("2001:db8::9:255"))
+        );
+        assert_eq!(
+            Host::parse_received("[2001:db8::9:255]"),
+            Some(Host::Ipv6("2001:db8::9:255"))
+        );
+    }
+
+    /// The label-by-label reading of the ABNF, kept as the reference for the one-pass scan.
+    fn reference_hostname(b: &[u8]) -> bool {
+        let b = b.strip_suffix(b".").unwrap_or(b);
+        let mut last: &[u8] = &[];
+        for label in b.split(|&c| c == b'.') {
+            let ok = match (label.first(), label.last()) {
+                (Some(&f), Some(&l)) => {
+                    is_alphanum(f)
+                        && is_alphanum(l)
+                        && label.iter().all(|&c| is_alphanum(c) || c == b'-')
+                }
+                _ => false,
+            };
+            if !ok {
+                return false;
+            }
+            last = label;
+        }
+        last.first().is_some_and(|c| c.is_ascii_alphabetic())
+    }
+
+    #[test]
+    fn one_pass_hostname_matches_the_abnf_reading() {
+        let alphabet = [b'a', b'1', b'-', b'.', b'_'];
+        let mut name = Vec::new();
+        for len in 0..=6u32 {
+            for mut n in 0..5usize.pow(len) {
+                name.clear();
+                for _ in 0..len {
+                    name.push(alphabet[n % 5]);
+                    n /= 5;
+                }
+                assert_eq!(
+                    is_hostname(&name),
+                    reference_hostname(&name),
+                    "{:?}",
+                    String::from_utf8_lossy(&name)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn display_and_compare() {
+        assert_eq!(Host::Ipv6("::1").to_string(), "[::1]");
+        assert!(Host::Name("AtLanTa.CoM").equivalent(&Host::Name("atlanta.com")));
+        assert!(Host::Ipv6("2001:DB8::1").equivalent(&Host::Ipv6("2001:db8:0::1")));
+        assert!(!Host::Name("a.com").equivalent(&Host::Ipv4(Ipv4Addr::LOCALHOST)));
+    }
+}

@@ -1,0 +1,211 @@
+use super::*;
+use std::net::Ipv4Addr;
+
+fn p(s: &str) -> Uri<'_> {
+    match Uri::parse(s) {
+        Ok(u) => u,
+        Err(e) => panic!("{s}: {e}"),
+    }
+}
+
+#[test]
+fn full_sip_uri() {
+    let u = p(
+        "sip:alice:secret@atlanta.com:5060;transport=tcp;lr?subject=project%20x&priority=urgent",
+    );
+    assert_eq!(u.scheme(), Scheme::Sip);
+    assert_eq!(u.user(), Some("alice"));
+    assert_eq!(u.password(), Some("secret"));
+    assert_eq!(u.host(), Some(Host::Name("atlanta.com")));
+    assert_eq!(u.port(), Some(5060));
+    assert_eq!(
+        u.params().collect::<Vec<_>>(),
+        vec![("transport", Some("tcp")), ("lr", None)]
+    );
+    assert_eq!(u.param("LR"), Some(None));
+    assert_eq!(u.param("maddr"), None);
+    assert_eq!(
+        u.headers().collect::<Vec<_>>(),
+        vec![("subject", "project%20x"), ("priority", "urgent")]
+    );
+    assert_eq!(
+        u.to_string(),
+        "sip:alice:secret@atlanta.com:5060;transport=tcp;lr?subject=project%20x&priority=urgent"
+    );
+}
+
+#[test]
+fn hosts_and_ports() {
+    assert_eq!(
+        p("sip:192.0.2.4").host(),
+        Some(Host::Ipv4(Ipv4Addr::new(192, 0, 2, 4)))
+    );
+    let u = p("sip:[2001:db8::10]:5070");
+    assert_eq!(u.host(), Some(Host::Ipv6("2001:db8::10")));
+    assert_eq!(u.port(), Some(5070));
+    // RFC 5118 §4.3: the :5070 inside the brackets belongs to the address.
+    let u = p("sip:user@[2001:db8::10:5070]");
+    assert_eq!(u.host(), Some(Host::Ipv6("2001:db8::10:5070")));
+    assert_eq!(u.port(), None);
+    // RFC 5118 §4.2: unbracketed IPv6 is not a host.
+    assert_eq!(Uri::parse("sip:2001:db8::10"), Err(UriError::BadHost));
+    assert_eq!(Uri::parse("sip:host:65536"), Err(UriError::BadPort));
+    assert_eq!(Uri::parse("sip:host:"), Err(UriError::BadPort));
+    assert_eq!(Uri::parse("sip:user@"), Err(UriError::BadHost));
+}
+
+#[test]
+fn torture_user_parts() {
+    // RFC 4475 §3.1.1.2 intmeth Request-URI.
+    let u = p("sip:1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*:&it+has=1,weird!*pas$wo~d_too.(doesn't-it)@example.com");
+    assert_eq!(
+        u.user(),
+        Some("1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*")
+    );
+    assert_eq!(
+        u.password(),
+        Some("&it+has=1,weird!*pas$wo~d_too.(doesn't-it)")
+    );
+    assert_eq!(u.host(), Some(Host::Name("example.com")));
+    // §3.1.1.9 semiuri: ';' in the user part is not a parameter.
+    let u = p("sip:user;par=u%40example.net@example.com");
+    assert_eq!(u.user(), Some("user;par=u%40example.net"));
+    assert_eq!(u.params().count(), 0);
+    // §3.1.1.4 escnull.
+    assert_eq!(
+        p("sip:null-%00-null@example.com").user(),
+        Some("null-%00-null")
+    );
+    assert_eq!(Uri::parse("sip:%0@example.com"), Err(UriError::BadUser));
+}
+
+#[test]
+fn rejects() {
+    assert_eq!(Uri::parse(""), Err(UriError::Empty));
+    assert_eq!(Uri::parse("alice"), Err(UriError::BadScheme));
+    assert_eq!(Uri::parse("1x:abc"), Err(UriError::BadScheme));
+    assert_eq!(
+        Uri::parse("sip:user@example.com; lr"),
+        Err(UriError::BadParam)
+    );
+    assert_eq!(Uri::parse("sip:a@b.com;;lr"), Err(UriError::BadParam));
+    assert_eq!(Uri::parse("sip:a@b.com;x="), Err(UriError::BadParam));
+    assert_eq!(Uri::parse("sip:a@b.com?x"), Err(UriError::BadHeader));
+    assert_eq!(Uri::parse("sip:a b@b.com"), Err(UriError::BadUser));
+    assert_eq!(Uri::parse("http://a b"), Err(UriError::BadChar));
+}
+
+#[test]
+fn other_schemes() {
+    let u = p("nobodyKnowsThisScheme:totally-opaque-content");
+    assert_eq!(u.scheme(), Scheme::Other("nobodyKnowsThisScheme"));
+    assert_eq!(u.opaque(), "totally-opaque-content");
+    assert_eq!(u.host(), None);
+    assert_eq!(
+        p("soap.beep://192.0.2.103:3002").scheme(),
+        Scheme::Other("soap.beep")
+    );
+    let t = p("tel:+1-201-555-0123;phone-context=example.com");
+    assert_eq!(t.scheme(), Scheme::Tel);
+    assert_eq!(t.user(), Some("+1-201-555-0123"));
+    assert_eq!(t.param("phone-context"), Some(Some("example.com")));
+    assert_eq!(p("SIP:a@b.com").scheme(), Scheme::Sip);
+}
+
+fn eqv(a: &str, b: &str) -> bool {
+    let (x, y) = (p(a), p(b));
+    assert_eq!(x.equivalent(&y), y.equivalent(&x), "symmetry {a} / {b}");
+    x.equivalent(&y)
+}
+
+#[test]
+fn rfc3261_19_1_4_equivalent_examples() {
+    assert!(eqv(
+        "sip:%61lice@atlanta.com;transport=TCP",
+        "sip:alice@AtLanTa.CoM;Transport=tcp"
+    ));
+    assert!(eqv(
+        "sip:carol@chicago.com",
+        "sip:carol@chicago.com;newparam=5"
+    ));
+    assert!(eqv(
+        "sip:carol@chicago.com",
+        "sip:carol@chicago.com;security=on"
+    ));
+    assert!(eqv(
+        "sip:carol@chicago.com;newparam=5",
+        "sip:carol@chicago.com;security=on"
+    ));
+    assert!(eqv(
+        "sip:biloxi.com;transport=tcp;method=REGISTER?to=sip:bob%40biloxi.com",
+        "sip:biloxi.com;method=REGISTER;transport=tcp?to=sip:bob%40biloxi.com"
+    ));
+    assert!(eqv(
+        "sip:alice@atlanta.com?subject=project%20x&priority=urgent",
+        "sip:alice@atlanta.com?priority=urgent&subject=project%20x"
+    ));
+}
+
+#[test]
+fn rfc3261_19_1_4_not_equivalent_examples() {
+    assert!(!eqv(
+        "SIP:ALICE@AtLanTa.CoM;Transport=udp",
+        "sip:alice@AtLanTa.CoM;Transport=UDP"
+    ));
+    assert!(!eqv("sip:bob@biloxi.com", "sip:bob@biloxi.com:5060"));
+    assert!(!eqv(
+        "sip:bob@biloxi.com",
+        "sip:bob@biloxi.com;transport=udp"
+    ));
+    assert!(!eqv(
+        "sip:bob@biloxi.com",
+        "sip:bob@biloxi.com:6000;transport=tcp"
+    ));
+    assert!(!eqv(
+        "sip:carol@chicago.com",
+        "sip:carol@chicago.com?Subject=next%20meeting"
+    ));
+    assert!(!eqv("sip:bob@phone21.boxesbybob.com", "sip:bob@192.0.2.4"));
+    assert!(!eqv(
+        "sip:carol@chicago.com;security=on",
+        "sip:carol@chicago.com;security=off"
+    ));
+    assert!(!eqv("sip:alice@atlanta.com", "sips:alice@atlanta.com"));
+    // An escaped reserved character is not the bare character.
+    assert!(!eqv("sip:a%3Bb@x.com", "sip:a;b@x.com"));
+    assert!(eqv("sip:a%3bb@x.com", "sip:a%3Bb@x.com"));
+}
+
+#[test]
+fn esc01_escaped_and_unescaped_compare_equal() {
+    // RFC 4475 §3.1.1.3: "%75se%72" is "user"; "cal%6Cer" is "caller".
+    assert!(eqv("sip:%75se%72@example.com", "sip:user@example.com"));
+    assert!(eqv(
+        "sip:cal%6Cer@host5.example.net;%6C%72;n%61me=v%61lue%25%34%31",
+        "sip:caller@host5.example.net;lr;name=value%25%34%31"
+    ));
+}
+
+#[test]
+fn repeated_params_stay_reflexive() {
+    assert!(eqv("sip:a.aa;l;l=0", "sip:a.aa;l;l=0"));
+    assert!(eqv("sip:a.aa;l=0;l", "sip:a.aa;l;l=0"));
+    assert!(!eqv("sip:a.aa;l=1", "sip:a.aa;l;l=0"));
+}
+
+#[test]
+fn param_helpers_and_decoding() {
+    let u = p("sips:b.com;transport=tcp;lr;maddr=239.255.255.1;ttl=15;user=phone;method=INVITE");
+    assert!(u.is_sips());
+    assert_eq!(u.transport(), Some("tcp"));
+    assert!(u.lr());
+    assert_eq!(u.maddr(), Some("239.255.255.1"));
+    assert_eq!(u.ttl(), Some(15));
+    assert_eq!(u.user_param(), Some("phone"));
+    assert_eq!(u.method_param(), Some("INVITE"));
+    let u = p("sip:b.com;ttl=300");
+    assert!(!u.lr() && !u.is_sips());
+    assert_eq!(u.ttl(), None);
+    let d: Vec<u8> = percent_decode("null-%00-%4e%4Cx%").collect();
+    assert_eq!(d, b"null-\0-NLx%");
+}
