@@ -61,21 +61,13 @@ fn request_and_response_keys() {
 }
 
 #[test]
-fn tls_default_port_and_rfc2543_branch() {
+fn tls_default_port() {
     let tls = parse(
         b"OPTIONS sip:b@h SIP/2.0\r\nVia: SIP/2.0/TLS h1;branch=z9hG4bKx\r\n\
           From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\n\r\n",
     );
     let key = TransactionKey::for_request(tls.as_request().unwrap()).unwrap();
     assert_eq!(key.sent_by.as_ref(), b"h1:5061");
-    let old = parse(
-        b"OPTIONS sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h1;branch=1234\r\n\
-          From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\n\r\n",
-    );
-    assert_eq!(
-        TransactionKey::for_request(old.as_request().unwrap()),
-        Err(KeyError::Rfc2543Branch)
-    );
 }
 
 #[test]
@@ -211,18 +203,72 @@ Content-Length: 0\r\n\r\n",
 fn malformed_messages_are_events_not_errors() {
     let t0 = epoch();
     let mut l: TransactionLayer<u8> = TransactionLayer::new(LayerConfig::default());
-    let old = parse(
-        b"OPTIONS sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h1\r\n\
+    let no_via = parse(
+        b"OPTIONS sip:b@h SIP/2.0\r\n\
           From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\n\r\n",
     );
-    assert_eq!(l.handle_message(t0, old, 7, Reliability::Unreliable), None);
+    assert_eq!(
+        l.handle_message(t0, no_via, 7, Reliability::Unreliable),
+        None
+    );
     assert!(matches!(
         l.poll_event(),
         Some(LayerEvent::Malformed {
-            reason: KeyError::Rfc2543Branch,
+            reason: KeyError::Via,
             peer: 7,
             ..
         })
     ));
     assert!(l.is_empty());
+}
+
+/// RFC 2543 peers (no magic cookie): the older matching of §17.2.3 still recognises the
+/// INVITE retransmission and the ACK for the non-2xx response.
+#[test]
+fn rfc2543_fallback_matches_retransmission_and_ack() {
+    let t0 = epoch();
+    let mut uas: TransactionLayer<u8> = TransactionLayer::new(LayerConfig::default());
+    let invite: &[u8] = b"INVITE sip:bob@b.example SIP/2.0\r\n\
+Via: SIP/2.0/UDP old.example:5060;branch=1234\r\n\
+To: <sip:bob@b.example>\r\nFrom: <sip:al@a.example>;tag=77\r\n\
+Call-ID: k1@old.example\r\nCSeq: 8 INVITE\r\nContent-Length: 0\r\n\r\n";
+    let s = uas
+        .handle_message(t0, parse(invite), 0, Reliability::Unreliable)
+        .unwrap();
+    let received = match uas.poll_event() {
+        Some(LayerEvent::NewRequest { message, .. }) => Message::parse(message).unwrap(),
+        other => panic!("expected NewRequest, got {other:?}"),
+    };
+    assert_eq!(
+        uas.handle_message(t0, parse(invite), 0, Reliability::Unreliable),
+        Some(s)
+    );
+    assert_eq!(
+        uas.poll_event(),
+        None,
+        "a retransmission, not a new request"
+    );
+    let busy = respond(&received, 486, Some("srv"));
+    uas.send_response(t0, s, 486, busy.bytes().clone()).unwrap();
+    let ack: &[u8] = b"ACK sip:bob@b.example SIP/2.0\r\n\
+Via: SIP/2.0/UDP old.example:5060;branch=1234\r\n\
+To: <sip:bob@b.example>;tag=srv\r\nFrom: <sip:al@a.example>;tag=77\r\n\
+Call-ID: k1@old.example\r\nCSeq: 8 ACK\r\nContent-Length: 0\r\n\r\n";
+    assert_eq!(
+        uas.handle_message(t0, parse(ack), 0, Reliability::Unreliable),
+        Some(s)
+    );
+    assert_eq!(
+        uas.state(s),
+        Some(TransactionState::ServerInvite(ServerInviteState::Confirmed))
+    );
+    // Another CSeq is another transaction.
+    let bye: &[u8] = b"BYE sip:bob@b.example SIP/2.0\r\n\
+Via: SIP/2.0/UDP old.example:5060;branch=1234\r\n\
+To: <sip:bob@b.example>;tag=srv\r\nFrom: <sip:al@a.example>;tag=77\r\n\
+Call-ID: k1@old.example\r\nCSeq: 9 BYE\r\nContent-Length: 0\r\n\r\n";
+    let b = uas
+        .handle_message(t0, parse(bye), 0, Reliability::Unreliable)
+        .unwrap();
+    assert_ne!(b, s);
 }

@@ -20,10 +20,12 @@ pub enum KeyError {
     /// The top Via is missing or malformed: a request should be answered 400 (§8.2.2), a
     /// response dropped (§18.1.2).
     Via,
-    /// The top Via has no branch starting with the magic cookie `z9hG4bK`: the message comes
-    /// from an RFC 2543 element, whose matching rules (§17.2.3, second half) are not
-    /// implemented.
-    Rfc2543Branch,
+    /// A request given to [`TransactionLayer::send_request`] has no branch starting with the
+    /// magic cookie `z9hG4bK`, which every request this stack sends must have (§8.1.1.7).
+    MissingMagicCookie,
+    /// A request without the magic cookie (from an RFC 2543 element) lacks a field that the
+    /// older matching rules of §17.2.3 need: Call-ID, CSeq or a From tag.
+    Rfc2543Fields,
     /// CSeq is missing or malformed (§8.1.1.5).
     CSeq,
     /// An INVITE lacks a header its non-2xx ACK must copy (§17.1.1.3): From, Call-ID or CSeq.
@@ -34,9 +36,13 @@ impl fmt::Display for KeyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             KeyError::Via => "the top Via is missing or malformed (RFC 3261 §8.1.1.7)",
-            KeyError::Rfc2543Branch => {
-                "the top Via branch lacks the z9hG4bK magic cookie; RFC 2543 transaction \
-                 matching (RFC 3261 §17.2.3) is not supported"
+            KeyError::MissingMagicCookie => {
+                "the top Via branch must start with z9hG4bK (RFC 3261 §8.1.1.7); generate \
+                 a fresh branch for each request"
+            }
+            KeyError::Rfc2543Fields => {
+                "a request without a z9hG4bK branch needs Call-ID, CSeq and a From tag to be \
+                 matched by the RFC 2543 rules (RFC 3261 §17.2.3)"
             }
             KeyError::CSeq => "CSeq is missing or malformed (RFC 3261 §8.1.1.5)",
             KeyError::AckHeaders => {
@@ -88,12 +94,21 @@ fn default_port(transport: &str) -> u16 {
 impl TransactionKey {
     /// The key a request is matched by at a server (§17.2.3): top Via branch and sent-by,
     /// and the request method.
+    ///
+    /// A request whose branch lacks the magic cookie comes from an RFC 2543 element and gets
+    /// the older key of §17.2.3: `branch` holds the Request-URI, From tag, Call-ID and CSeq
+    /// number, `sent_by` the whole top Via. The To tag is left out, so that an ACK (whose To
+    /// carries the tag of our response) matches its INVITE and a CANCEL finds its INVITE
+    /// through [`TransactionKey::cancel_target`]; within one Call-ID, From tag and CSeq no
+    /// two live transactions differ by To tag alone.
     pub fn for_request(request: &Request) -> Result<Self, KeyError> {
         let via = request.headers().top_via().map_err(|_| KeyError::Via)?;
-        let branch = via
+        let Some(branch) = via
             .branch()
             .filter(|b| b.as_bytes().starts_with(MAGIC_COOKIE))
-            .ok_or(KeyError::Rfc2543Branch)?;
+        else {
+            return rfc2543_key(request, via.as_str());
+        };
         let port = via.port().unwrap_or_else(|| default_port(via.transport()));
         Ok(TransactionKey::server(
             Bytes::copy_from_slice(branch.as_bytes()),
@@ -109,7 +124,7 @@ impl TransactionKey {
         let branch = via
             .branch()
             .filter(|b| b.as_bytes().starts_with(MAGIC_COOKIE))
-            .ok_or(KeyError::Rfc2543Branch)?;
+            .ok_or(KeyError::MissingMagicCookie)?;
         Ok(TransactionKey::client(
             Bytes::copy_from_slice(branch.as_bytes()),
             method_bytes(request.method()),
@@ -129,6 +144,37 @@ impl TransactionKey {
         ))
     }
 }
+
+/// The RFC 2543 key of §17.2.3 (see [`TransactionKey::for_request`]). The fields are joined
+/// with spaces, which none of them may contain, and the result starts with a prefix no
+/// magic-cookie branch can have, so the two kinds of key never collide.
+fn rfc2543_key(request: &Request, top_via: &str) -> Result<TransactionKey, KeyError> {
+    let h = request.headers();
+    let call_id = h.call_id().map_err(|_| KeyError::Rfc2543Fields)?;
+    let cseq = h.cseq().map_err(|_| KeyError::Rfc2543Fields)?;
+    let from = h.from().map_err(|_| KeyError::Rfc2543Fields)?;
+    let from_tag = from.tag().unwrap_or("");
+    let seq = cseq.seq.to_string();
+    let uri = request.uri();
+    let mut branch = Vec::with_capacity(
+        RFC2543_PREFIX.len() + uri.len() + from_tag.len() + call_id.len() + seq.len() + 3,
+    );
+    branch.extend_from_slice(RFC2543_PREFIX);
+    for (i, part) in [uri, from_tag, call_id, seq.as_str()].iter().enumerate() {
+        if i > 0 {
+            branch.push(b' ');
+        }
+        branch.extend_from_slice(part.as_bytes());
+    }
+    Ok(TransactionKey {
+        branch: Bytes::from(branch),
+        sent_by: Bytes::copy_from_slice(top_via.as_bytes()),
+        method: method_bytes(request.method()),
+    })
+}
+
+/// Starts every RFC 2543 key's `branch`; a space cannot occur in a real branch (a token).
+const RFC2543_PREFIX: &[u8] = b"rfc2543 ";
 
 /// Builds the ACK for a 300-699 response to `invite` (RFC 3261 §17.1.1.3): the INVITE's
 /// Request-URI, top Via, Route headers, From, Call-ID and CSeq number with method ACK, and
