@@ -272,3 +272,53 @@ Call-ID: k1@old.example\r\nCSeq: 9 BYE\r\nContent-Length: 0\r\n\r\n";
         .unwrap();
     assert_ne!(b, s);
 }
+
+/// §17.2.1: an INVITE the TU does not answer within 200 ms gets the layer's own 100 Trying,
+/// built from the request (§8.2.6.1) and resent on retransmissions of the INVITE.
+#[test]
+fn auto_100_trying_after_200ms() {
+    let t0 = epoch();
+    let mut uas: TransactionLayer<u8> = TransactionLayer::new(LayerConfig::default());
+    uas.handle_message(t0, parse(INVITE), 0, Reliability::Unreliable)
+        .unwrap();
+    assert_eq!(uas.poll_transmit(), None);
+    let at = t0 + std::time::Duration::from_millis(200);
+    assert_eq!(uas.poll_timeout(), Some(at));
+    uas.handle_timeout(at);
+    let trying = uas.poll_transmit().expect("100 Trying").bytes;
+    let msg = parse(&trying);
+    let resp = msg.as_response().unwrap();
+    assert_eq!(resp.status(), 100);
+    assert_eq!(msg.headers().to().unwrap().tag(), None);
+    assert_eq!(
+        msg.headers().top_via().unwrap().branch(),
+        Some("z9hG4bK776asdhds")
+    );
+    uas.handle_message(at, parse(INVITE), 0, Reliability::Unreliable);
+    assert_eq!(uas.poll_transmit().map(|t| t.bytes), Some(trying));
+
+    // A TU that answers in time pre-empts it.
+    let mut fast: TransactionLayer<u8> = TransactionLayer::new(LayerConfig::default());
+    let invite = parse(INVITE);
+    let s = fast
+        .handle_message(t0, invite.clone(), 0, Reliability::Unreliable)
+        .unwrap();
+    let ringing = respond(&invite, 180, Some("x1"));
+    fast.send_response(t0, s, 180, ringing.bytes().clone())
+        .unwrap();
+    fast.handle_timeout(at);
+    let sent: Vec<_> = std::iter::from_fn(|| fast.poll_transmit())
+        .map(|t| t.bytes)
+        .collect();
+    assert_eq!(sent, vec![ringing.bytes().clone()]);
+
+    // A layer configured without it stays silent.
+    let mut quiet: TransactionLayer<u8> = TransactionLayer::new(LayerConfig {
+        auto_trying: false,
+        ..LayerConfig::default()
+    });
+    quiet
+        .handle_message(t0, parse(INVITE), 0, Reliability::Unreliable)
+        .unwrap();
+    assert_eq!(quiet.poll_timeout(), None);
+}

@@ -122,6 +122,11 @@ pub struct LayerConfig {
     /// The most transactions alive at once. Past it, new client transactions fail with
     /// [`LayerError::Full`] and new requests are reported as [`LayerEvent::Overloaded`].
     pub max_transactions: usize,
+    /// Whether an INVITE arriving through [`TransactionLayer::handle_message`] gets a
+    /// `100 Trying` of the layer's own making 200 ms later unless the TU responds first
+    /// (§17.2.1: the server transaction MUST send one unless it knows the TU will respond
+    /// within 200 ms). Default `true`; turn it off only for a TU that always answers at once.
+    pub auto_trying: bool,
 }
 
 impl Default for LayerConfig {
@@ -129,6 +134,7 @@ impl Default for LayerConfig {
         LayerConfig {
             timers: TimerConfig::default(),
             max_transactions: 4096,
+            auto_trying: true,
         }
     }
 }

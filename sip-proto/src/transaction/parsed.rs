@@ -10,7 +10,9 @@ use core::fmt;
 use super::key::{TransactionKey, MAGIC_COOKIE};
 use super::layer::{LayerError, LayerEvent, TransactionId, TransactionLayer};
 use super::Reliability;
-use crate::message::{HeaderName, Message, Method, Request, RequestBuilder, Response};
+use crate::message::{
+    HeaderName, Message, Method, Request, RequestBuilder, Response, ResponseBuilder,
+};
 use crate::time::Instant;
 
 /// Why no transaction key could be built from a message.
@@ -252,7 +254,16 @@ impl<P: Clone> TransactionLayer<P> {
         match message {
             Message::Request(request) => match TransactionKey::for_request(&request) {
                 Ok(key) => {
-                    self.handle_request(now, key, request.bytes().clone(), peer, reliability)
+                    let new_invite = key.is_invite() && self.find_server(&key).is_none();
+                    let bytes = request.bytes().clone();
+                    let id = self.handle_request(now, key, bytes, peer, reliability);
+                    if let Some(id) = id.filter(|_| new_invite && self.config().auto_trying) {
+                        if let Some(trying) = trying_for(&request) {
+                            // The id was just created as an INVITE server transaction.
+                            let _ = self.schedule_trying(now, id, trying);
+                        }
+                    }
+                    id
                 }
                 Err(reason) => {
                     self.malformed(request.bytes().clone(), peer, reason);
@@ -300,6 +311,16 @@ impl<P: Clone> TransactionLayer<P> {
             reason,
         });
     }
+}
+
+/// The `100 Trying` for `invite` (§8.2.6.1: Via, From, To, Call-ID, CSeq and Timestamp
+/// copied; no To tag, §17.2.1), or `None` if the request's headers cannot be written back.
+fn trying_for(invite: &Request) -> Option<Bytes> {
+    let mut out = Vec::with_capacity(invite.bytes().len().min(1024));
+    ResponseBuilder::from_request(invite, 100, "")
+        .write(&mut out)
+        .ok()?;
+    Some(Bytes::from(out))
 }
 
 /// Parses the INVITE this layer sent and builds the ACK for `response` to it.
