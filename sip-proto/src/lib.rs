@@ -42,7 +42,7 @@ pub use transaction::{
     ClientInvite, ClientInviteState, ClientNonInvite, ClientNonInviteState, LayerConfig,
     LayerError, LayerEvent, Reliability, ServerInvite, ServerInviteState, ServerNonInvite,
     ServerNonInviteState, Timer, TimerConfig, TransactionError, TransactionId, TransactionKey,
-    TransactionKind, TransactionLayer, Uas2xxEvent, Uas2xxRetransmitter,
+    TransactionKind, TransactionLayer, TransactionState, Uas2xxEvent, Uas2xxRetransmitter,
 };
 
 // --- dialogs --------------------------------------------------------------------------------

@@ -10,8 +10,10 @@
 //!
 //! It is generic over `P`, the peer a transaction talks to (a socket address, a connection
 //! handle, …): the layer stores it and hands it back with every [`Transmit`], and never looks
-//! inside. Matching works on [`TransactionKey`]s; building them from a parsed message (top Via
-//! branch and sent-by, CSeq method) is the caller's job until the parser is wired in.
+//! inside. Matching works on [`TransactionKey`]s: [`TransactionLayer::handle_message`] and
+//! [`TransactionLayer::send_request`] build them from parsed messages (and build the non-2xx
+//! ACK too); [`TransactionLayer::handle_request`] and [`TransactionLayer::handle_response`]
+//! take them ready-made.
 //!
 //! # The run loop
 //!
@@ -67,6 +69,7 @@ use bytes::Bytes;
 use core::fmt;
 
 use super::key::TransactionKey;
+use super::parsed::KeyError;
 use super::{
     ClientInvite, ClientInviteState, ClientNonInvite, ClientNonInviteState, Event, Reliability,
     ServerInvite, ServerInviteState, ServerNonInvite, ServerNonInviteState, TimerConfig,
@@ -119,6 +122,11 @@ pub struct LayerConfig {
     /// The most transactions alive at once. Past it, new client transactions fail with
     /// [`LayerError::Full`] and new requests are reported as [`LayerEvent::Overloaded`].
     pub max_transactions: usize,
+    /// Whether an INVITE arriving through [`TransactionLayer::handle_message`] gets a
+    /// `100 Trying` of the layer's own making 200 ms later unless the TU responds first
+    /// (§17.2.1: the server transaction MUST send one unless it knows the TU will respond
+    /// within 200 ms). Default `true`; turn it off only for a TU that always answers at once.
+    pub auto_trying: bool,
 }
 
 impl Default for LayerConfig {
@@ -126,6 +134,7 @@ impl Default for LayerConfig {
         LayerConfig {
             timers: TimerConfig::default(),
             max_transactions: 4096,
+            auto_trying: true,
         }
     }
 }
@@ -158,6 +167,8 @@ pub enum LayerError {
     AckIsNotATransaction,
     /// The transaction refused the TU's response.
     Transaction(TransactionError),
+    /// A request given to [`TransactionLayer::send_request`] has no usable transaction key.
+    Key(KeyError),
 }
 
 impl fmt::Display for LayerError {
@@ -189,6 +200,7 @@ impl fmt::Display for LayerError {
                 "ACK does not create a client transaction; send the ACK for a 2xx directly"
             ),
             LayerError::Transaction(e) => e.fmt(f),
+            LayerError::Key(e) => e.fmt(f),
         }
     }
 }
@@ -257,6 +269,18 @@ pub enum LayerEvent<P> {
         message: Bytes,
         /// Where it came from.
         peer: P,
+    },
+    /// A message from which no transaction key (or, for a non-2xx final response to an
+    /// INVITE, no ACK) could be built ([`TransactionLayer::handle_message`]). Nothing
+    /// changed. A request other than ACK deserves a 400 (Bad Request) (§8.2); a response is
+    /// dropped (§18.1.2).
+    Malformed {
+        /// The message.
+        message: Bytes,
+        /// Where it came from.
+        peer: P,
+        /// What was wrong.
+        reason: KeyError,
     },
     /// A new request arrived while `max_transactions` were alive, so no transaction was
     /// created. Answer it statelessly with 503 (Service Unavailable) and a Retry-After
@@ -410,6 +434,35 @@ impl<P: Clone> TransactionLayer<P> {
     /// CANCEL, which §9.1 allows only once the INVITE transaction is Proceeding.
     pub fn state(&self, id: TransactionId) -> Option<TransactionState> {
         self.entry(id).map(|e| e.machine.state())
+    }
+
+    /// The request a client transaction `id` sends, if it is alive and a client.
+    pub fn request(&self, id: TransactionId) -> Option<&Bytes> {
+        match &self.entry(id)?.machine {
+            Machine::ClientInvite(t) => Some(t.request()),
+            Machine::ClientNonInvite(t) => Some(t.request()),
+            Machine::ServerInvite(_) | Machine::ServerNonInvite(_) => None,
+        }
+    }
+
+    /// The INVITE of client transaction `id` if it still awaits a final response (Calling
+    /// or Proceeding), so that a 300-699 response now needs an ACK (§17.1.1.3).
+    pub(crate) fn awaiting_final_invite(&self, id: TransactionId) -> Option<Bytes> {
+        match &self.entry(id)?.machine {
+            Machine::ClientInvite(t)
+                if matches!(
+                    t.state(),
+                    ClientInviteState::Calling | ClientInviteState::Proceeding
+                ) =>
+            {
+                Some(t.request().clone())
+            }
+            _ => None,
+        }
+    }
+
+    pub(crate) fn push_event(&mut self, event: LayerEvent<P>) {
+        self.events.push_back(event);
     }
 
     /// The key of transaction `id`, if it is alive.

@@ -17,8 +17,11 @@
 //! `handle_timeout(now)` (fires everything due; idempotent; an early call does nothing),
 //! `poll_transmit()` for bytes to send to the transaction's peer (the owner knows the
 //! destination), `poll_event()` for what the transaction user (TU) must hear about, and
-//! `poll_timeout()` for the next deadline. Messages are opaque [`bytes::Bytes`] here: parsing
-//! and matching (§17.1.3, §17.2.3) happen a layer above.
+//! `poll_timeout()` for the next deadline. To the machines messages are opaque
+//! [`bytes::Bytes`]; matching (§17.1.3, §17.2.3) happens in the [`TransactionLayer`], which
+//! owns many machines and reads keys from parsed messages
+//! ([`TransactionLayer::handle_message`], [`TransactionKey::for_request`]) or takes them
+//! ready-made ([`TransactionLayer::handle_request`], [`TransactionLayer::handle_response`]).
 //!
 //! Timers are listed in [`Timer`] and derive from [`TimerConfig`]; on a reliable transport
 //! ([`Reliability::Reliable`]) the retransmission timers are never started and the zero-length
@@ -31,6 +34,7 @@ mod client_invite;
 mod client_non_invite;
 mod key;
 mod layer;
+mod parsed;
 mod server_invite;
 mod server_non_invite;
 mod timers;
@@ -43,6 +47,7 @@ pub use layer::{
     LayerConfig, LayerError, LayerEvent, TransactionId, TransactionKind, TransactionLayer,
     TransactionState, Transmit,
 };
+pub use parsed::{non_2xx_ack, KeyError};
 pub use server_invite::{ServerInvite, ServerInviteState};
 pub use server_non_invite::{ServerNonInvite, ServerNonInviteState};
 pub use timers::{Reliability, Timer, TimerConfig, TimerTable, TIMER_D_UNRELIABLE, TRYING_DELAY};
