@@ -254,6 +254,8 @@ impl State {
                 LayerEvent::StrayResponse { .. } => d.stray += 1,
                 LayerEvent::UnmatchedAck { .. } => d.unmatched_ack += 1,
                 LayerEvent::Overloaded { .. } => d.overloaded += 1,
+                // Only the parsed path (handle_message) reports it; this harness uses keys.
+                LayerEvent::Malformed { .. } => panic!("Malformed from the keyed path"),
             }
         }
         assert!(
@@ -440,6 +442,8 @@ pub fn check(data: &[u8]) {
         layer: TransactionLayer::new(LayerConfig {
             timers: TimerConfig::default(),
             max_transactions: max,
+            // The harness sends its own 100s; the timed auto-100 has its own unit tests.
+            auto_trying: false,
         }),
         max,
         now: base,

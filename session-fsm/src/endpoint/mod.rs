@@ -109,6 +109,8 @@ impl Endpoint {
             // Each call holds at most a handful of transactions at once (INVITE, CANCEL, BYE,
             // and stray in-dialog requests); leave room for out-of-dialog traffic too.
             max_transactions: config.max_calls.saturating_mul(4).max(64),
+            // The endpoint sends 100 Trying itself the moment an INVITE arrives (§17.2.1).
+            auto_trying: false,
         });
         let anchor = WallClockAnchor::new(
             config.wall_clock.instant,
@@ -312,6 +314,8 @@ impl Endpoint {
                     self.handle_stray_response(now, status, message, peer);
                 }
                 LayerEvent::UnmatchedAck { message, .. } => self.handle_ack(now, message),
+                // Only the layer's parsed path reports these; the endpoint builds keys itself.
+                LayerEvent::Malformed { .. } => self.stats.sip_dropped += 1,
                 LayerEvent::Overloaded { message, peer, .. } => {
                     self.stats.calls_refused += 1;
                     self.answer_stateless(&message, peer, 503, &[("Retry-After", "5")]);
