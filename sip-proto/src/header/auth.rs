@@ -23,13 +23,14 @@ use crate::uri::chars::is_token_char;
 /// let a = Auth::parse(
 ///     "WWW-Authenticate",
 ///     r#"Digest realm="atlanta.com", domain="sip:ss1.carrier.com", qop="auth,auth-int", nonce="f84f1cec41e6cbe5aea9c8e88d359", opaque="", stale=FALSE, algorithm=MD5"#,
-/// ).unwrap();
+/// )?;
 /// assert!(a.is_digest());
 /// assert_eq!(a.param("realm"), Some("atlanta.com"));
 /// assert_eq!(a.param("qop"), Some("auth,auth-int"));
 /// assert_eq!(a.param("opaque"), Some(""));
 /// assert_eq!(a.param("ALGORITHM"), Some("MD5"));
 /// assert_eq!(a.params().count(), 7);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Auth<'a> {

@@ -19,8 +19,9 @@ const H: &str = "RAck";
 /// ```
 /// use sip_proto::header::RAck;
 /// use sip_proto::message::Method;
-/// let r = RAck::parse("776656 1 INVITE").unwrap();
+/// let r = RAck::parse("776656 1 INVITE")?;
 /// assert_eq!((r.rseq, r.cseq, r.method), (776656, 1, Method::Invite));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RAck {

@@ -51,7 +51,7 @@
 //! let err = Message::parse(broken).unwrap_err();
 //! assert_eq!(err.status_code(), 400);
 //! assert!(err.to_string().contains("Max-Forwards must be 0..=255"));
-//! let req = err.partial_request().expect("request line and headers were readable");
+//! let req = err.partial_request().ok_or("request line and headers were readable")?;
 //! let mut out = Vec::new();
 //! ResponseBuilder::from_request(req, err.status_code(), "Bad Max-Forwards")
 //!     .to_tag("z1")

@@ -40,8 +40,9 @@ pub enum Framing {
 /// ```
 /// use sip_proto::message::{frame_stream, Framing, Limits};
 /// let buf = b"OPTIONS sip:a@b SIP/2.0\r\nl: 0\r\n\r\nOPTI";
-/// assert_eq!(frame_stream(buf, &Limits::default()).unwrap(), Framing::Message { len: 33 });
-/// assert_eq!(frame_stream(&buf[33..], &Limits::default()).unwrap(), Framing::NeedMore);
+/// assert_eq!(frame_stream(buf, &Limits::default())?, Framing::Message { len: 33 });
+/// assert_eq!(frame_stream(&buf[33..], &Limits::default())?, Framing::NeedMore);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn frame_stream(buf: &[u8], limits: &Limits) -> Result<Framing, ParseError> {
     StreamFramer::new(*limits).frame(buf)
@@ -64,11 +65,12 @@ pub fn frame_stream(buf: &[u8], limits: &Limits) -> Result<Framing, ParseError> 
 /// let mut framed = None;
 /// for &octet in wire {
 ///     buf.push(octet);
-///     if let Framing::Message { len } = framer.frame(&buf).unwrap() {
+///     if let Framing::Message { len } = framer.frame(&buf)? {
 ///         framed = Some(len);
 ///     }
 /// }
 /// assert_eq!(framed, Some(wire.len()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct StreamFramer {
