@@ -20,6 +20,7 @@ use std::collections::VecDeque;
 
 use bytes::Bytes;
 
+use super::outputs::Outputs;
 use super::timers::{next_deadline, Reliability, Timer, TimerConfig, TimerTable};
 use super::{classify, Class, Event};
 use crate::time::{Duration, Instant};
@@ -51,9 +52,8 @@ pub struct ClientInvite {
     ack: Option<Bytes>,
     /// The current Timer A interval: T1, then doubling without a cap (§17.1.1.2).
     timer_a_interval: Duration,
-    timers: TimerTable,
-    transmits: VecDeque<Bytes>,
-    events: VecDeque<Event>,
+    /// Timers, messages to send and TU events.
+    out: Outputs,
 }
 
 impl ClientInvite {
@@ -79,9 +79,7 @@ impl ClientInvite {
             request,
             ack: None,
             timer_a_interval: config.t1,
-            timers,
-            transmits,
-            events: VecDeque::new(),
+            out: Outputs::new(timers, transmits),
         }
     }
 
@@ -124,30 +122,36 @@ impl ClientInvite {
             (S::Calling | S::Proceeding, Class::Provisional) => {
                 // §17.1.1.2: a provisional response stops retransmissions and Timer B (Figure
                 // 5 has B fire only in Calling).
-                self.timers.clear(Timer::A);
-                self.timers.clear(Timer::B);
+                self.out.timers.clear(Timer::A);
+                self.out.timers.clear(Timer::B);
                 self.state = S::Proceeding;
-                self.events.push_back(Event::Response { status, message });
+                self.out
+                    .events
+                    .push_back(Event::Response { status, message });
             }
             (S::Calling | S::Proceeding, Class::Success) => {
                 // RFC 6026 §8.4: 2xx moves to Accepted and starts Timer M.
-                self.timers.clear_all();
-                self.timers.set(Timer::M, now + self.config.timeout());
+                self.out.timers.clear_all();
+                self.out.timers.set(Timer::M, now + self.config.timeout());
                 self.state = S::Accepted;
-                self.events.push_back(Event::Response { status, message });
+                self.out
+                    .events
+                    .push_back(Event::Response { status, message });
             }
             (S::Calling | S::Proceeding, Class::Failure) => {
                 // §17.1.1.2: 300-699 → ACK, pass up, Completed with Timer D.
-                self.timers.clear_all();
+                self.out.timers.clear_all();
                 let ack = build_ack();
-                self.transmits.push_back(ack.clone());
+                self.out.transmits.push_back(ack.clone());
                 self.ack = Some(ack);
-                self.events.push_back(Event::Response { status, message });
+                self.out
+                    .events
+                    .push_back(Event::Response { status, message });
                 let d = self.config.timer_d(self.reliability);
                 if d.is_zero() {
                     self.terminate();
                 } else {
-                    self.timers.set(Timer::D, now + d);
+                    self.out.timers.set(Timer::D, now + d);
                     self.state = S::Completed;
                 }
             }
@@ -155,12 +159,14 @@ impl ClientInvite {
                 // §17.1.1.2: a retransmitted final response re-sends the ACK and is not passed
                 // up to the TU.
                 if let Some(ack) = &self.ack {
-                    self.transmits.push_back(ack.clone());
+                    self.out.transmits.push_back(ack.clone());
                 }
             }
             (S::Accepted, Class::Success) => {
                 // RFC 6026 §8.4: every 2xx in Accepted goes to the TU, which ACKs it itself.
-                self.events.push_back(Event::Response { status, message });
+                self.out
+                    .events
+                    .push_back(Event::Response { status, message });
             }
             // Everything else is discarded: 1xx or 2xx after a non-2xx final, 1xx or 300-699
             // after a 2xx (RFC 6026 §8.4), anything once Terminated.
@@ -174,23 +180,25 @@ impl ClientInvite {
         if self.is_terminated() {
             return;
         }
-        self.events.push_back(Event::TransportError);
+        self.out.events.push_back(Event::TransportError);
         self.terminate();
     }
 
     /// Fires every timer due at `now`. Idempotent; a call before the next deadline does nothing.
     pub fn handle_timeout(&mut self, now: Instant) {
-        while let Some((timer, at)) = self.timers.next_expired(now) {
+        while let Some((timer, at)) = self.out.timers.next_expired(now) {
             match timer {
                 Timer::A => {
                     // §17.1.1.2: retransmit, and reset A to twice the previous interval.
-                    self.transmits.push_back(self.request.clone());
+                    self.out.transmits.push_back(self.request.clone());
                     self.timer_a_interval = self.timer_a_interval.saturating_mul(2);
                     let next = next_deadline(at, now, self.timer_a_interval);
-                    self.timers.set(Timer::A, next);
+                    self.out.timers.set(Timer::A, next);
                 }
                 Timer::B => {
-                    self.events.push_back(Event::TimedOut { timer: Timer::B });
+                    self.out
+                        .events
+                        .push_back(Event::TimedOut { timer: Timer::B });
                     self.terminate();
                 }
                 // Timer D (Completed) and Timer M (Accepted) end the transaction; no other
@@ -203,23 +211,22 @@ impl ClientInvite {
     /// The next message to send to the transaction's peer, if any. Drain until `None`, even
     /// after termination (a reliable transport terminates with the ACK still queued).
     pub fn poll_transmit(&mut self) -> Option<Bytes> {
-        self.transmits.pop_front()
+        self.out.poll_transmit()
     }
 
     /// The next event for the TU, if any.
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        self.out.poll_event()
     }
 
     /// The next deadline at which [`handle_timeout`](Self::handle_timeout) has work, if any.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.timers.min()
+        self.out.poll_timeout()
     }
 
     fn terminate(&mut self) {
-        self.timers.clear_all();
         self.state = ClientInviteState::Terminated;
-        self.events.push_back(Event::Terminated);
+        self.out.terminate();
     }
 }
 

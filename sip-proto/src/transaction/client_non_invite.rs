@@ -17,6 +17,7 @@ use std::collections::VecDeque;
 
 use bytes::Bytes;
 
+use super::outputs::Outputs;
 use super::timers::{next_deadline, Reliability, Timer, TimerConfig, TimerTable};
 use super::{classify, Class, Event};
 use crate::time::{Duration, Instant};
@@ -43,9 +44,8 @@ pub struct ClientNonInvite {
     request: Bytes,
     /// The current Timer E interval: `min(2^n * T1, T2)` while Trying (§17.1.2.2).
     timer_e_interval: Duration,
-    timers: TimerTable,
-    transmits: VecDeque<Bytes>,
-    events: VecDeque<Event>,
+    /// Timers, messages to send and TU events.
+    out: Outputs,
 }
 
 impl ClientNonInvite {
@@ -70,9 +70,7 @@ impl ClientNonInvite {
             reliability,
             request,
             timer_e_interval: config.t1,
-            timers,
-            transmits,
-            events: VecDeque::new(),
+            out: Outputs::new(timers, transmits),
         }
     }
 
@@ -103,16 +101,20 @@ impl ClientNonInvite {
                 // §17.1.2.2: Trying → Proceeding; Timer E keeps running and is reset to T2 the
                 // next time it fires.
                 self.state = S::Proceeding;
-                self.events.push_back(Event::Response { status, message });
+                self.out
+                    .events
+                    .push_back(Event::Response { status, message });
             }
             (S::Trying | S::Proceeding, Class::Success | Class::Failure) => {
-                self.events.push_back(Event::Response { status, message });
-                self.timers.clear_all();
+                self.out
+                    .events
+                    .push_back(Event::Response { status, message });
+                self.out.timers.clear_all();
                 let k = self.config.timer_t4_or_zero(self.reliability);
                 if k.is_zero() {
                     self.terminate();
                 } else {
-                    self.timers.set(Timer::K, now + k);
+                    self.out.timers.set(Timer::K, now + k);
                     self.state = S::Completed;
                 }
             }
@@ -127,18 +129,18 @@ impl ClientNonInvite {
         if self.is_terminated() {
             return;
         }
-        self.events.push_back(Event::TransportError);
+        self.out.events.push_back(Event::TransportError);
         self.terminate();
     }
 
     /// Fires every timer due at `now`. Idempotent; a call before the next deadline does nothing.
     pub fn handle_timeout(&mut self, now: Instant) {
-        while let Some((timer, at)) = self.timers.next_expired(now) {
+        while let Some((timer, at)) = self.out.timers.next_expired(now) {
             match timer {
                 Timer::E => {
                     // §17.1.2.2: retransmit; in Trying reset E to min(2 * interval, T2), in
                     // Proceeding to T2.
-                    self.transmits.push_back(self.request.clone());
+                    self.out.transmits.push_back(self.request.clone());
                     self.timer_e_interval = match self.state {
                         ClientNonInviteState::Trying => {
                             self.timer_e_interval.saturating_mul(2).min(self.config.t2)
@@ -146,10 +148,12 @@ impl ClientNonInvite {
                         _ => self.config.t2,
                     };
                     let next = next_deadline(at, now, self.timer_e_interval);
-                    self.timers.set(Timer::E, next);
+                    self.out.timers.set(Timer::E, next);
                 }
                 Timer::F => {
-                    self.events.push_back(Event::TimedOut { timer: Timer::F });
+                    self.out
+                        .events
+                        .push_back(Event::TimedOut { timer: Timer::F });
                     self.terminate();
                 }
                 // Timer K (Completed) ends the transaction; no other timer is armed here.
@@ -160,23 +164,22 @@ impl ClientNonInvite {
 
     /// The next message to send to the transaction's peer, if any. Drain until `None`.
     pub fn poll_transmit(&mut self) -> Option<Bytes> {
-        self.transmits.pop_front()
+        self.out.poll_transmit()
     }
 
     /// The next event for the TU, if any.
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        self.out.poll_event()
     }
 
     /// The next deadline at which [`handle_timeout`](Self::handle_timeout) has work, if any.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.timers.min()
+        self.out.poll_timeout()
     }
 
     fn terminate(&mut self) {
-        self.timers.clear_all();
         self.state = ClientNonInviteState::Terminated;
-        self.events.push_back(Event::Terminated);
+        self.out.terminate();
     }
 }
 

@@ -34,6 +34,7 @@ mod client_invite;
 mod client_non_invite;
 mod key;
 mod layer;
+mod outputs;
 mod parsed;
 mod server_invite;
 mod server_non_invite;

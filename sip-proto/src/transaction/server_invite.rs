@@ -25,11 +25,10 @@
 //! which sends them when Timer `Trying` fires unless a provisional or final response went out
 //! first.
 
-use std::collections::VecDeque;
-
 use bytes::Bytes;
 
-use super::timers::{next_deadline, Reliability, Timer, TimerConfig, TimerTable, TRYING_DELAY};
+use super::outputs::Outputs;
+use super::timers::{next_deadline, Reliability, Timer, TimerConfig, TRYING_DELAY};
 use super::{classify, Class, Event, TransactionError};
 use crate::time::{Duration, Instant};
 
@@ -63,9 +62,8 @@ pub struct ServerInvite {
     trying: Option<Bytes>,
     /// The current Timer G interval: `min(2^n * T1, T2)` (§17.2.1).
     timer_g_interval: Duration,
-    timers: TimerTable,
-    transmits: VecDeque<Bytes>,
-    events: VecDeque<Event>,
+    /// Timers, messages to send and TU events.
+    out: Outputs,
 }
 
 impl ServerInvite {
@@ -81,9 +79,7 @@ impl ServerInvite {
             final_response: None,
             trying: None,
             timer_g_interval: config.t1,
-            timers: TimerTable::new(),
-            transmits: VecDeque::new(),
-            events: VecDeque::new(),
+            out: Outputs::default(),
         }
     }
 
@@ -103,7 +99,7 @@ impl ServerInvite {
     pub fn schedule_trying(&mut self, now: Instant, trying: Bytes) {
         if self.state == ServerInviteState::Proceeding && self.last_provisional.is_none() {
             self.trying = Some(trying);
-            self.timers.set(Timer::Trying, now + TRYING_DELAY);
+            self.out.timers.set(Timer::Trying, now + TRYING_DELAY);
         }
     }
 
@@ -126,30 +122,30 @@ impl ServerInvite {
         use ServerInviteState as S;
         match (self.state, class) {
             (S::Proceeding, Class::Provisional) => {
-                self.timers.clear(Timer::Trying);
+                self.out.timers.clear(Timer::Trying);
                 self.trying = None;
-                self.transmits.push_back(message.clone());
+                self.out.transmits.push_back(message.clone());
                 self.last_provisional = Some(message);
             }
             (S::Proceeding, Class::Success) => {
-                self.timers.clear_all();
+                self.out.timers.clear_all();
                 self.trying = None;
-                self.transmits.push_back(message);
-                self.timers.set(Timer::L, now + self.config.timeout());
+                self.out.transmits.push_back(message);
+                self.out.timers.set(Timer::L, now + self.config.timeout());
                 self.state = S::Accepted;
             }
             (S::Proceeding, Class::Failure) => {
-                self.timers.clear_all();
+                self.out.timers.clear_all();
                 self.trying = None;
-                self.transmits.push_back(message.clone());
+                self.out.transmits.push_back(message.clone());
                 self.final_response = Some(message);
                 if !self.reliability.is_reliable() {
-                    self.timers.set(Timer::G, now + self.config.t1);
+                    self.out.timers.set(Timer::G, now + self.config.t1);
                 }
-                self.timers.set(Timer::H, now + self.config.timeout());
+                self.out.timers.set(Timer::H, now + self.config.timeout());
                 self.state = S::Completed;
             }
-            (S::Accepted, Class::Success) => self.transmits.push_back(message),
+            (S::Accepted, Class::Success) => self.out.transmits.push_back(message),
             _ => return Err(TransactionError::ResponseNotAllowed { status }),
         }
         Ok(())
@@ -166,7 +162,7 @@ impl ServerInvite {
             _ => None,
         };
         if let Some(bytes) = resend {
-            self.transmits.push_back(bytes);
+            self.out.transmits.push_back(bytes);
         }
     }
 
@@ -178,16 +174,16 @@ impl ServerInvite {
     pub fn handle_ack(&mut self, now: Instant, message: Bytes) {
         match self.state {
             ServerInviteState::Completed => {
-                self.timers.clear_all();
+                self.out.timers.clear_all();
                 let i = self.config.timer_t4_or_zero(self.reliability);
                 if i.is_zero() {
                     self.terminate();
                 } else {
-                    self.timers.set(Timer::I, now + i);
+                    self.out.timers.set(Timer::I, now + i);
                     self.state = ServerInviteState::Confirmed;
                 }
             }
-            ServerInviteState::Accepted => self.events.push_back(Event::Ack { message }),
+            ServerInviteState::Accepted => self.out.events.push_back(Event::Ack { message }),
             _ => {}
         }
     }
@@ -199,9 +195,9 @@ impl ServerInvite {
     pub fn transport_error(&mut self) {
         match self.state {
             ServerInviteState::Terminated => {}
-            ServerInviteState::Accepted => self.events.push_back(Event::TransportError),
+            ServerInviteState::Accepted => self.out.events.push_back(Event::TransportError),
             _ => {
-                self.events.push_back(Event::TransportError);
+                self.out.events.push_back(Event::TransportError);
                 self.terminate();
             }
         }
@@ -209,28 +205,30 @@ impl ServerInvite {
 
     /// Fires every timer due at `now`. Idempotent; a call before the next deadline does nothing.
     pub fn handle_timeout(&mut self, now: Instant) {
-        while let Some((timer, at)) = self.timers.next_expired(now) {
+        while let Some((timer, at)) = self.out.timers.next_expired(now) {
             match timer {
                 Timer::Trying => {
-                    self.timers.clear(Timer::Trying);
+                    self.out.timers.clear(Timer::Trying);
                     if let Some(trying) = self.trying.take() {
-                        self.transmits.push_back(trying.clone());
+                        self.out.transmits.push_back(trying.clone());
                         self.last_provisional = Some(trying);
                     }
                 }
                 Timer::G => {
                     // §17.2.1: retransmit and reset G to min(2 * interval, T2).
                     if let Some(response) = &self.final_response {
-                        self.transmits.push_back(response.clone());
+                        self.out.transmits.push_back(response.clone());
                     }
                     self.timer_g_interval =
                         self.timer_g_interval.saturating_mul(2).min(self.config.t2);
                     let next = next_deadline(at, now, self.timer_g_interval);
-                    self.timers.set(Timer::G, next);
+                    self.out.timers.set(Timer::G, next);
                 }
                 Timer::H => {
                     // §17.2.1: the ACK never came; a transaction failure for the TU.
-                    self.events.push_back(Event::TimedOut { timer: Timer::H });
+                    self.out
+                        .events
+                        .push_back(Event::TimedOut { timer: Timer::H });
                     self.terminate();
                 }
                 // Timer I (Confirmed) and Timer L (Accepted) end the transaction; no other
@@ -242,24 +240,23 @@ impl ServerInvite {
 
     /// The next message to send to the transaction's peer, if any. Drain until `None`.
     pub fn poll_transmit(&mut self) -> Option<Bytes> {
-        self.transmits.pop_front()
+        self.out.poll_transmit()
     }
 
     /// The next event for the TU, if any.
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        self.out.poll_event()
     }
 
     /// The next deadline at which [`handle_timeout`](Self::handle_timeout) has work, if any.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.timers.min()
+        self.out.poll_timeout()
     }
 
     fn terminate(&mut self) {
-        self.timers.clear_all();
         self.trying = None;
         self.state = ServerInviteState::Terminated;
-        self.events.push_back(Event::Terminated);
+        self.out.terminate();
     }
 }
 

@@ -13,11 +13,10 @@
 //! response while Proceeding and with the final response while Completed. Timer J (`64 * T1`,
 //! zero on a reliable transport) keeps the transaction around to absorb them.
 
-use std::collections::VecDeque;
-
 use bytes::Bytes;
 
-use super::timers::{Reliability, Timer, TimerConfig, TimerTable};
+use super::outputs::Outputs;
+use super::timers::{Reliability, Timer, TimerConfig};
 use super::{classify, Class, Event, TransactionError};
 use crate::time::Instant;
 
@@ -42,9 +41,8 @@ pub struct ServerNonInvite {
     reliability: Reliability,
     /// The last response sent: the provisional one in Proceeding, the final one in Completed.
     last_response: Option<Bytes>,
-    timers: TimerTable,
-    transmits: VecDeque<Bytes>,
-    events: VecDeque<Event>,
+    /// Timers, messages to send and TU events.
+    out: Outputs,
 }
 
 impl ServerNonInvite {
@@ -56,9 +54,7 @@ impl ServerNonInvite {
             config,
             reliability,
             last_response: None,
-            timers: TimerTable::new(),
-            transmits: VecDeque::new(),
-            events: VecDeque::new(),
+            out: Outputs::default(),
         }
     }
 
@@ -85,18 +81,18 @@ impl ServerNonInvite {
         use ServerNonInviteState as S;
         match (self.state, class) {
             (S::Trying | S::Proceeding, Class::Provisional) => {
-                self.transmits.push_back(message.clone());
+                self.out.transmits.push_back(message.clone());
                 self.last_response = Some(message);
                 self.state = S::Proceeding;
             }
             (S::Trying | S::Proceeding, Class::Success | Class::Failure) => {
-                self.transmits.push_back(message.clone());
+                self.out.transmits.push_back(message.clone());
                 self.last_response = Some(message);
                 let j = self.config.timer_j(self.reliability);
                 if j.is_zero() {
                     self.terminate();
                 } else {
-                    self.timers.set(Timer::J, now + j);
+                    self.out.timers.set(Timer::J, now + j);
                     self.state = S::Completed;
                 }
             }
@@ -111,7 +107,7 @@ impl ServerNonInvite {
         match self.state {
             ServerNonInviteState::Proceeding | ServerNonInviteState::Completed => {
                 if let Some(r) = &self.last_response {
-                    self.transmits.push_back(r.clone());
+                    self.out.transmits.push_back(r.clone());
                 }
             }
             _ => {}
@@ -124,37 +120,36 @@ impl ServerNonInvite {
         if self.is_terminated() {
             return;
         }
-        self.events.push_back(Event::TransportError);
+        self.out.events.push_back(Event::TransportError);
         self.terminate();
     }
 
     /// Fires every timer due at `now` (only Timer J exists here). Idempotent; a call before the
     /// deadline does nothing.
     pub fn handle_timeout(&mut self, now: Instant) {
-        if self.timers.next_expired(now).is_some() {
+        if self.out.timers.next_expired(now).is_some() {
             self.terminate();
         }
     }
 
     /// The next message to send to the transaction's peer, if any. Drain until `None`.
     pub fn poll_transmit(&mut self) -> Option<Bytes> {
-        self.transmits.pop_front()
+        self.out.poll_transmit()
     }
 
     /// The next event for the TU, if any.
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        self.out.poll_event()
     }
 
     /// The next deadline at which [`handle_timeout`](Self::handle_timeout) has work, if any.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.timers.min()
+        self.out.poll_timeout()
     }
 
     fn terminate(&mut self) {
-        self.timers.clear_all();
         self.state = ServerNonInviteState::Terminated;
-        self.events.push_back(Event::Terminated);
+        self.out.terminate();
     }
 }
 
