@@ -92,8 +92,11 @@ pub struct Endpoint {
     /// SIP messages sent outside any transaction: ACKs for 2xx, stateless answers.
     sip_out: VecDeque<(SocketAddr, Bytes)>,
     events: VecDeque<Event>,
-    /// Calls whose media or 2xx retransmitter may have something to send.
+    /// Where responses are built before the transaction layer takes them.
     scratch: Vec<u8>,
+    /// The request just handed to the transaction layer, so its `NewRequest` is not parsed a
+    /// second time.
+    parsed: Option<sip_proto::message::Request>,
 }
 
 impl Endpoint {
@@ -131,6 +134,7 @@ impl Endpoint {
             sip_out: VecDeque::new(),
             events: VecDeque::new(),
             scratch: Vec::with_capacity(2048),
+            parsed: None,
         }
     }
 
@@ -290,6 +294,7 @@ impl Endpoint {
             Err(error) => self.answer_unparsable(source, error),
         }
         self.process_layer_events(now);
+        self.parsed = None;
     }
 
     /// Turns what the transaction layer reports into call actions.

@@ -82,6 +82,8 @@ impl Endpoint {
             return;
         };
         let bytes = request.bytes().clone();
+        // Kept so a NewRequest for these very bytes needs no second parse.
+        self.parsed = Some(request);
         self.layer
             .handle_request(now, key, bytes, peer, Reliability::Unreliable);
     }
@@ -181,9 +183,18 @@ impl Endpoint {
         message: Bytes,
         peer: SocketAddr,
     ) {
-        // It parsed before it reached the layer; it parses again (the layer keeps bytes).
-        let Ok(Message::Request(request)) = Message::parse(message) else {
-            return;
+        // The request handed to the layer a moment ago is already parsed; anything else (not
+        // expected from the layer) is parsed here.
+        let reuse = self
+            .parsed
+            .take()
+            .filter(|r| r.bytes().as_ptr() == message.as_ptr() && r.bytes().len() == message.len());
+        let request = match reuse {
+            Some(request) => request,
+            None => match Message::parse(message) {
+                Ok(Message::Request(request)) => request,
+                _ => return,
+            },
         };
         let in_dialog = request
             .headers()
