@@ -19,6 +19,7 @@ pub mod rtp_stats;
 pub mod sdp;
 pub mod sdp_offer_answer;
 pub mod sip_datagram;
+pub mod sip_stream;
 pub mod sip_uri;
 pub mod transaction_layer;
 
@@ -26,8 +27,9 @@ pub mod transaction_layer;
 pub type Check = fn(&[u8]);
 
 /// Every target by name, for tools and tests that iterate over them.
-pub const TARGETS: [(&str, Check); 9] = [
+pub const TARGETS: [(&str, Check); 10] = [
     ("sip_datagram", sip_datagram::check),
+    ("sip_stream", sip_stream::check),
     ("sip_uri", sip_uri::check),
     ("sdp", sdp::check),
     ("sdp_offer_answer", sdp_offer_answer::check),

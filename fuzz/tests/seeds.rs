@@ -706,6 +706,31 @@ CSeq: 7 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
     ]
 }
 
+/// TCP streams for `sip_stream`: torture messages back to back, with RFC 5626 keep-alives
+/// between some of them, cut into chunks of a few shapes (see `fuzz::sip_stream`).
+fn stream_runs(torture: &[(String, Vec<u8>)]) -> Vec<(String, Vec<u8>)> {
+    let chunkings: [&[u8]; 4] = [&[1], &[7, 13, 2], &[200], &[3, 64, 255]];
+    let mut out = Vec::new();
+    let crlf: Vec<&(String, Vec<u8>)> = torture
+        .iter()
+        .filter(|(name, _)| !name.starts_with("rfc5118-") || name.ends_with("-crlf"))
+        .collect();
+    for (i, pair) in crlf.chunks(2).enumerate() {
+        let chunks = chunkings[i % chunkings.len()];
+        let mut input = vec![chunks.len() as u8];
+        input.extend_from_slice(chunks);
+        for (j, (_, bytes)) in pair.iter().enumerate() {
+            if j > 0 && i % 3 == 0 {
+                input.extend_from_slice(b"\r\n\r\n");
+            }
+            input.extend_from_slice(bytes);
+        }
+        let names: Vec<&str> = pair.iter().map(|(n, _)| n.as_str()).collect();
+        out.push((format!("stream-{}", names.join("+")), input));
+    }
+    out
+}
+
 #[test]
 #[ignore = "writes fuzz/corpus; run by hand (see the module docs)"]
 fn generate_seed_corpus() {
@@ -737,6 +762,9 @@ fn generate_seed_corpus() {
     for (name, bytes) in &sdps {
         put("sdp", name, bytes);
         put("sdp_offer_answer", name, bytes);
+    }
+    for (name, bytes) in stream_runs(&torture) {
+        put("sip_stream", &name, &bytes);
     }
     for (name, bytes) in rtp_packets() {
         put("rtp_packet", &name, &bytes);
