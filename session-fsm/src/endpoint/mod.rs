@@ -306,6 +306,7 @@ impl Endpoint {
                     key,
                     message,
                     peer,
+                    merged: _,
                 } => {
                     self.handle_new_request(now, id, key, message, peer);
                 }
