@@ -98,7 +98,9 @@ pub struct Endpoint {
     /// Transaction → the call it belongs to.
     by_txn: BTreeMap<TransactionId, CallId>,
     next_call: u64,
-    /// SIP messages sent outside any transaction: ACKs for 2xx, stateless answers.
+    /// SIP messages to send, in the order they were made: the transaction layer's are moved
+    /// here before anything sent outside a transaction (ACKs for 2xx, stateless answers) is
+    /// queued, so an ACK always leaves before the BYE made after it.
     sip_out: VecDeque<(Peer, Bytes)>,
     events: VecDeque<Event>,
     /// Where responses are built before the transaction layer takes them.
@@ -252,10 +254,7 @@ impl Endpoint {
     /// first). Drain until [`Output::Timeout`]; calling again after that is harmless.
     pub fn poll_output(&mut self, buf: &mut Vec<u8>) -> Output {
         buf.clear();
-        if let Some(t) = self.layer.poll_transmit() {
-            buf.extend_from_slice(&t.bytes);
-            return transmit(Socket::Sip, t.peer);
-        }
+        flush_layer(&mut self.layer, &mut self.sip_out);
         if let Some((peer, bytes)) = self.sip_out.pop_front() {
             buf.extend_from_slice(&bytes);
             return transmit(Socket::Sip, peer);
@@ -582,6 +581,24 @@ impl Endpoint {
             .get_mut(&id)
             .ok_or(EndpointError::UnknownCall(id))
     }
+}
+
+/// Moves what the transaction layer has to send into `out`, keeping the order.
+fn flush_layer(layer: &mut TransactionLayer<Peer>, out: &mut VecDeque<(Peer, Bytes)>) {
+    while let Some(t) = layer.poll_transmit() {
+        out.push_back((t.peer, t.bytes));
+    }
+}
+
+/// Queues a message sent outside any transaction, after what the layer already made.
+fn push_sip(
+    layer: &mut TransactionLayer<Peer>,
+    out: &mut VecDeque<(Peer, Bytes)>,
+    peer: Peer,
+    bytes: Bytes,
+) {
+    flush_layer(layer, out);
+    out.push_back((peer, bytes));
 }
 
 fn transmit(socket: Socket, peer: Peer) -> Output {

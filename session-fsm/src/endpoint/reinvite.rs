@@ -132,7 +132,7 @@ impl Endpoint {
             200..=299 if reinvite.answered => {
                 // A retransmission of the 2xx: the same ACK again (§13.2.2.4).
                 if let Some((peer, ack)) = &reinvite.ack {
-                    self.sip_out.push_back((*peer, ack.clone()));
+                    super::push_sip(&mut self.layer, &mut self.sip_out, *peer, ack.clone());
                 }
             }
             200..=299 => {
@@ -147,7 +147,7 @@ impl Endpoint {
                 let unchanged = self.answer_keeps_session(id, response.body());
                 let ack = self.write_ack(&dialog, seq);
                 if let Some(ack) = &ack {
-                    self.sip_out.push_back(ack.clone());
+                    super::push_sip(&mut self.layer, &mut self.sip_out, ack.0, ack.1.clone());
                 }
                 if let Some(r) = self.calls.get_mut(&id).and_then(|c| c.reinvite.as_mut()) {
                     r.ack = ack;

@@ -231,7 +231,7 @@ impl Endpoint {
             .header(HeaderName::Warning, &warning)
             .write(&mut out);
         if written.is_ok() {
-            self.sip_out.push_back((peer, Bytes::from(out)));
+            super::push_sip(&mut self.layer, &mut self.sip_out, peer, Bytes::from(out));
         }
     }
 
@@ -255,7 +255,7 @@ impl Endpoint {
         }
         let mut out = Vec::new();
         if builder.write(&mut out).is_ok() {
-            self.sip_out.push_back((peer, Bytes::from(out)));
+            super::push_sip(&mut self.layer, &mut self.sip_out, peer, Bytes::from(out));
         }
     }
 

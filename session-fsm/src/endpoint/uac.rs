@@ -207,7 +207,7 @@ impl Endpoint {
         let remote_tag = headers.to().ok().and_then(|t| t.tag()).unwrap_or_default();
         if let (Some((peer, ack)), Some(dialog)) = (&call.ack, &call.dialog) {
             if dialog.id().remote_tag == remote_tag {
-                self.sip_out.push_back((*peer, ack.clone()));
+                super::push_sip(&mut self.layer, &mut self.sip_out, *peer, ack.clone());
                 return;
             }
             // A 2xx from another fork: acknowledge it and end that dialog (§13.2.2.4).
@@ -242,7 +242,7 @@ impl Endpoint {
         let Some((peer, ack)) = self.write_ack(&dialog, invite_seq) else {
             return;
         };
-        self.sip_out.push_back((peer, ack.clone()));
+        super::push_sip(&mut self.layer, &mut self.sip_out, peer, ack.clone());
         let setup = negotiated.as_ref().map(|n| self.media_setup(n));
         let Some(call) = self.calls.get_mut(&id) else {
             return;
@@ -281,7 +281,7 @@ impl Endpoint {
             return;
         };
         if let Some(ack) = self.write_ack(&fork, seq) {
-            self.sip_out.push_back(ack);
+            super::push_sip(&mut self.layer, &mut self.sip_out, ack.0, ack.1);
         }
         self.send_bye_on(now, id, &mut fork);
     }
