@@ -784,3 +784,47 @@ fn a_reinvite_and_a_2xx_to_ours_each_move_the_remote_target() {
         "{bye}"
     );
 }
+
+#[test]
+fn a_reinvite_that_gets_no_answer_fails_with_408_and_ends_the_dialog() {
+    let mut net = Net::new(&[16, 17]);
+    let call = net.dial(A, B);
+    net.run_until(ms(1000));
+    // From now on nothing A sends arrives.
+    net.rule = Box::new(|p| if p.from == A { vec![] } else { vec![p.to] });
+    let now = net.now;
+    net.ep(A).reinvite(now, call).unwrap();
+    assert!(
+        matches!(
+            net.ep(A).reinvite(now, call),
+            Err(session_fsm::EndpointError::WrongState { .. })
+        ),
+        "§14.1: one INVITE at a time"
+    );
+    net.run_until(ms(40_000));
+    // Timer A: T1 doubling, then Timer B at 64·T1 (§17.1.1.2) and a 408 for the TU.
+    let sent: Vec<u64> = net
+        .ladder_ms()
+        .into_iter()
+        .filter(|(_, from, _, l)| *from == A && l.starts_with("INVITE sip:sansio@"))
+        .map(|(at, ..)| at)
+        .collect();
+    assert_eq!(sent, [1000, 1500, 2500, 4500, 8500, 16500, 32500]);
+    let failed: Vec<(Duration, u16)> = net.nodes[A]
+        .events
+        .iter()
+        .filter_map(|(at, e)| match e {
+            Event::SessionRefreshFailed { status, .. } => Some((*at, *status)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(failed, [(ms(33_000), 408)]);
+    // §12.2.1.2: a 408 ends the dialog: BYE (lost too) and the call is over.
+    assert_eq!(net.ended(A), [(ms(33_000), EndReason::Timeout)]);
+    let byes = net
+        .ladder
+        .iter()
+        .filter(|(at, from, _, l)| *from == A && *at == ms(33_000) && l.starts_with("BYE"))
+        .count();
+    assert_eq!(byes, 1);
+}
