@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use session_fsm::endpoint::Transport;
 use session_fsm::{Endpoint, EndpointConfig, Event, Input, Output, Socket, WallClock};
 
 /// The one real instant a test reads; virtual time is offsets from it.
@@ -24,12 +25,21 @@ type Sent = Vec<(Socket, SocketAddr, Vec<u8>)>;
 
 /// Drains one endpoint, returning what it sent, its events and its next deadline.
 fn drain(ep: &mut Endpoint) -> (Sent, Vec<Event>, Option<Instant>) {
+    let (sent, events, next) = drain_with_transport(ep);
+    let sent = sent.into_iter().map(|(s, d, _, b)| (s, d, b)).collect();
+    (sent, events, next)
+}
+
+type SentVia = Vec<(Socket, SocketAddr, Transport, Vec<u8>)>;
+
+/// [`drain`], keeping the transport of each datagram.
+fn drain_with_transport(ep: &mut Endpoint) -> (SentVia, Vec<Event>, Option<Instant>) {
     let mut sent = Vec::new();
     let mut events = Vec::new();
     let mut buf = Vec::new();
     loop {
         match ep.poll_output(&mut buf) {
-            Output::Transmit(t) => sent.push((t.socket, t.destination, buf.clone())),
+            Output::Transmit(t) => sent.push((t.socket, t.destination, t.transport, buf.clone())),
             Output::Event(e) => events.push(e),
             Output::Timeout(t) => return (sent, events, t),
         }
@@ -99,6 +109,10 @@ struct Pair {
     /// The call on each side, for routing media.
     uac_call: Option<session_fsm::CallId>,
     uas_call: Option<session_fsm::CallId>,
+    /// The transport of every datagram sent, in order.
+    transports: Vec<Transport>,
+    /// Every SIP message delivered or dropped, whole: (time, from UAC?, text).
+    messages: Vec<(Duration, bool, String)>,
 }
 
 impl Pair {
@@ -117,6 +131,8 @@ impl Pair {
             ladder: Vec::new(),
             uac_call: None,
             uas_call: None,
+            transports: Vec::new(),
+            messages: Vec::new(),
         }
     }
 
@@ -128,8 +144,8 @@ impl Pair {
     /// Returns the earliest deadline.
     fn settle(&mut self) -> Option<Instant> {
         loop {
-            let (uac_sent, uac_events, uac_next) = drain(&mut self.uac);
-            let (uas_sent, uas_events, uas_next) = drain(&mut self.uas);
+            let (uac_sent, uac_events, uac_next) = drain_with_transport(&mut self.uac);
+            let (uas_sent, uas_events, uas_next) = drain_with_transport(&mut self.uas);
             let at = self.at();
             for e in uac_events {
                 self.uac_events.push((at, e));
@@ -157,16 +173,25 @@ impl Pair {
             if uac_sent.is_empty() && uas_sent.is_empty() && commands.is_empty() {
                 return [uac_next, uas_next].into_iter().flatten().min();
             }
-            for (socket, destination, bytes) in uac_sent {
-                self.deliver(true, socket, destination, bytes);
+            for (socket, destination, transport, bytes) in uac_sent {
+                self.transports.push(transport);
+                self.deliver(true, socket, destination, transport, bytes);
             }
-            for (socket, destination, bytes) in uas_sent {
-                self.deliver(false, socket, destination, bytes);
+            for (socket, destination, transport, bytes) in uas_sent {
+                self.transports.push(transport);
+                self.deliver(false, socket, destination, transport, bytes);
             }
         }
     }
 
-    fn deliver(&mut self, from_uac: bool, socket: Socket, destination: SocketAddr, bytes: Vec<u8>) {
+    fn deliver(
+        &mut self,
+        from_uac: bool,
+        socket: Socket,
+        destination: SocketAddr,
+        transport: Transport,
+        bytes: Vec<u8>,
+    ) {
         let now = self.now;
         if socket == Socket::Sip {
             let line = String::from_utf8_lossy(&bytes)
@@ -177,6 +202,8 @@ impl Pair {
             let dropped = (from_uac && self.uac_drops.is_some_and(|p| line.starts_with(p)))
                 || (!from_uac && self.uas_silent);
             self.ladder.push((self.at(), from_uac, line));
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            self.messages.push((self.at(), from_uac, text));
             if dropped {
                 return;
             }
@@ -187,11 +214,23 @@ impl Pair {
                 assert_eq!(destination, UAC_SIP.parse().unwrap());
                 (&mut self.uac, UAS_SIP)
             };
-            target.handle_input(Input::Receive {
-                now,
-                socket: Socket::Sip,
-                source: source.parse().unwrap(),
-                bytes: Bytes::from(bytes),
+            let source = source.parse().unwrap();
+            let bytes = Bytes::from(bytes);
+            target.handle_input(if transport.is_reliable() {
+                // A stream: the test plays a runtime that framed exactly this message.
+                Input::ReceiveStream {
+                    now,
+                    transport,
+                    source,
+                    bytes,
+                }
+            } else {
+                Input::Receive {
+                    now,
+                    socket: Socket::Sip,
+                    source,
+                    bytes,
+                }
             });
             return;
         }
@@ -256,10 +295,13 @@ impl Pair {
     }
 
     fn uac_call(&mut self) -> session_fsm::CallId {
-        let target = format!("sip:uas@{UAS_SIP}");
+        self.uac_call_to(&format!("sip:uas@{UAS_SIP}"))
+    }
+
+    fn uac_call_to(&mut self, target: &str) -> session_fsm::CallId {
         let call = self
             .uac
-            .call(self.now, &target, UAC_RTP.parse().unwrap())
+            .call(self.now, target, UAC_RTP.parse().unwrap())
             .unwrap();
         self.uac_call = Some(call);
         call
@@ -604,4 +646,234 @@ fn a_request_in_another_sip_version_gets_505() {
         "{}",
         answers[0]
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Transport glue: Via received/rport (RFC 3261 §18.2.1, RFC 3581), response routing
+// (§18.2.2), stream transports, transport errors, merged requests (§8.2.2.2).
+
+/// Feeds `datagram` from `source` to a fresh UAS; returns where each answer went and its text.
+fn answers_from(source: &str, datagram: &str) -> Vec<(SocketAddr, String)> {
+    let epoch = epoch();
+    let mut uas = endpoint(UAS_SIP, 3, epoch);
+    uas.handle_input(Input::Receive {
+        now: epoch,
+        socket: Socket::Sip,
+        source: source.parse().unwrap(),
+        bytes: Bytes::copy_from_slice(datagram.as_bytes()),
+    });
+    let (sent, _, _) = drain(&mut uas);
+    sent.into_iter()
+        .map(|(_, to, b)| (to, String::from_utf8(b).unwrap()))
+        .collect()
+}
+
+fn options_with_via(via: &str) -> String {
+    format!(
+        "OPTIONS sip:uas@{UAS_SIP} SIP/2.0\r\nVia: {via}\r\n\
+         From: <sip:a@example.com>;tag=a1\r\nTo: <sip:uas@{UAS_SIP}>\r\n\
+         Call-ID: nat-1\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+    )
+}
+
+#[test]
+fn a_client_behind_a_nat_is_answered_at_its_public_address() {
+    // RFC 3581 §4: the client asked for rport from a private address; the NAT made it
+    // 192.0.2.50:40000. The answer goes there, and says so in the Via.
+    let answers = answers_from(
+        "192.0.2.50:40000",
+        &options_with_via("SIP/2.0/UDP 10.0.0.7:5060;rport;branch=z9hG4bKnat1"),
+    );
+    assert_eq!(answers.len(), 1);
+    let (to, text) = &answers[0];
+    assert_eq!(*to, "192.0.2.50:40000".parse().unwrap());
+    assert!(
+        text.contains(
+            "\r\nVia: SIP/2.0/UDP 10.0.0.7:5060;rport=40000;branch=z9hG4bKnat1;received=192.0.2.50\r\n"
+        ),
+        "{text}"
+    );
+
+    // No rport: §18.2.1 still adds received (the sent-by is not the source), and §18.2.2
+    // sends to the received address at the sent-by port.
+    let answers = answers_from(
+        "192.0.2.50:40000",
+        &options_with_via("SIP/2.0/UDP 10.0.0.7:5070;branch=z9hG4bKnat2"),
+    );
+    let (to, text) = &answers[0];
+    assert_eq!(*to, "192.0.2.50:5070".parse().unwrap());
+    assert!(
+        text.contains(
+            "\r\nVia: SIP/2.0/UDP 10.0.0.7:5070;branch=z9hG4bKnat2;received=192.0.2.50\r\n"
+        ),
+        "{text}"
+    );
+
+    // A sent-by that is the source, without rport: the Via comes back untouched, and the
+    // answer goes to the sent-by port (5060 when none is written).
+    let answers = answers_from(
+        "192.0.2.50:40000",
+        &options_with_via("SIP/2.0/UDP 192.0.2.50;branch=z9hG4bKnat3"),
+    );
+    let (to, text) = &answers[0];
+    assert_eq!(*to, "192.0.2.50:5060".parse().unwrap());
+    assert!(
+        text.contains("\r\nVia: SIP/2.0/UDP 192.0.2.50;branch=z9hG4bKnat3\r\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn every_response_to_an_invite_echoes_the_stamped_via() {
+    let mut pair = Pair::new(UasPolicy::RingAndAnswer);
+    pair.uac_call();
+    pair.run_until(secs(1.0));
+    // Our own Via asks for rport (RFC 3581), so the UAS fills it in and adds received,
+    // equal as it is (§4), on the 100, the 180 and the 200 alike.
+    let responses: Vec<&String> = pair
+        .messages
+        .iter()
+        .filter(|(_, from_uac, m)| !*from_uac && m.starts_with("SIP/2.0 "))
+        .map(|(_, _, m)| m)
+        .collect();
+    assert_eq!(responses.len(), 3);
+    for response in responses {
+        let via = response.lines().find(|l| l.starts_with("Via: ")).unwrap();
+        assert!(
+            via.starts_with("Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK")
+                && via.ends_with(";rport=5070;received=127.0.0.1"),
+            "{via}"
+        );
+    }
+}
+
+#[test]
+fn a_call_over_tcp_never_retransmits_and_its_wait_timers_are_zero() {
+    let mut pair = Pair::new(UasPolicy::RingAndAnswer);
+    let call = pair.uac_call_to(&format!("sip:uas@{UAS_SIP};transport=tcp"));
+    pair.run_until(secs(2.0));
+    pair.uac.hang_up(pair.now, call).unwrap();
+    pair.run_until(secs(3.0));
+    let ladder: Vec<&str> = pair.ladder.iter().map(|(_, _, l)| l.as_str()).collect();
+    assert_eq!(
+        ladder,
+        [
+            "INVITE sip:uas@127.0.0.2:5060;transport=tcp SIP/2.0",
+            "SIP/2.0 100 Trying",
+            "SIP/2.0 180 Ringing",
+            "SIP/2.0 200 OK",
+            // The UAS's Contact names TCP, so the dialog stays on it (§12.2.1.1).
+            "ACK sip:sansio@127.0.0.2:5060;transport=tcp SIP/2.0",
+            "BYE sip:sansio@127.0.0.2:5060;transport=tcp SIP/2.0",
+            "SIP/2.0 200 OK",
+        ]
+    );
+    for (_, _, message) in &pair.messages {
+        let via = message.lines().find(|l| l.starts_with("Via: ")).unwrap();
+        assert!(via.starts_with("Via: SIP/2.0/TCP "), "{via}");
+    }
+    // Every SIP message went on the stream; media stays on UDP.
+    let sip_transports = pair
+        .transports
+        .iter()
+        .filter(|t| **t == Transport::Tcp)
+        .count();
+    assert_eq!(sip_transports, 7);
+    // The BYE transactions ended at once (Timers J and K are zero on TCP); only the INVITE
+    // transactions wait out Timers L and M (64·T1 on any transport, RFC 6026).
+    assert_eq!(pair.uac.transaction_count(), 1);
+    assert_eq!(pair.uas.transaction_count(), 1);
+    pair.run_until(secs(40.0));
+    assert_eq!(
+        pair.uac.transaction_count() + pair.uas.transaction_count(),
+        0
+    );
+    assert_eq!(pair.uac.call_count() + pair.uas.call_count(), 0);
+}
+
+#[test]
+fn an_invite_on_a_stream_that_breaks_fails_with_a_transport_error() {
+    let epoch = epoch();
+    let mut uac = endpoint(UAC_SIP, 5, epoch);
+    let call = uac
+        .call(
+            epoch,
+            &format!("sip:uas@{UAS_SIP};transport=tcp"),
+            UAC_RTP.parse().unwrap(),
+        )
+        .unwrap();
+    let (sent, _, next) = drain_with_transport(&mut uac);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].2, Transport::Tcp);
+    // On TCP only Timer B runs: no Timer A retransmission at 0.5 s.
+    assert_eq!(next, Some(epoch + secs(32.0)));
+    // The connection is refused: §17.1.4, the transaction fails and so does the call.
+    uac.handle_input(Input::TransportError {
+        now: epoch + secs(0.01),
+        destination: UAS_SIP.parse().unwrap(),
+        transport: Transport::Tcp,
+    });
+    let (sent, events, next) = drain(&mut uac);
+    assert!(sent.is_empty());
+    assert!(
+        matches!(
+            events.as_slice(),
+            [Event::Ended { call: c, reason: session_fsm::EndReason::TransportError, .. }] if *c == call
+        ),
+        "{events:?}"
+    );
+    assert_eq!(next, None);
+    assert_eq!(uac.transaction_count() + uac.call_count(), 0);
+}
+
+#[test]
+fn an_invite_that_arrives_twice_by_two_paths_gets_482_the_second_time() {
+    let epoch = epoch();
+    let mut uas = endpoint(UAS_SIP, 6, epoch);
+    let sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n\
+               m=audio 4000 RTP/AVP 0\r\n";
+    let invite = |branch: &str| {
+        request("INVITE sip:uas@127.0.0.2 SIP/2.0", "1 INVITE", "")
+            .replace("branch=z9hG4bKt1", branch)
+            .replace(
+                "Content-Length: 0\r\n\r\n",
+                &format!(
+                    "Contact: <sip:a@{UAC_SIP}>\r\nContent-Type: application/sdp\r\n\
+                     Content-Length: {}\r\n\r\n{sdp}",
+                    sdp.len()
+                ),
+            )
+    };
+    for (at, branch) in [(0.0, "branch=z9hG4bKpath1"), (0.01, "branch=z9hG4bKpath2")] {
+        uas.handle_input(Input::Receive {
+            now: epoch + secs(at),
+            socket: Socket::Sip,
+            source: UAC_SIP.parse().unwrap(),
+            bytes: Bytes::from(invite(branch)),
+        });
+    }
+    let (sent, events, _) = drain(&mut uas);
+    let lines: Vec<String> = sent
+        .iter()
+        .map(|(_, _, b)| {
+            String::from_utf8_lossy(b)
+                .lines()
+                .next()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(lines, ["SIP/2.0 100 Trying", "SIP/2.0 482 Loop Detected"]);
+    let loop_answer = String::from_utf8_lossy(&sent[1].2).into_owned();
+    assert!(loop_answer.contains("branch=z9hG4bKpath2"), "{loop_answer}");
+    assert!(
+        loop_answer.contains("\r\nTo: <sip:uas@127.0.0.2:5060>;tag="),
+        "{loop_answer}"
+    );
+    let calls = events
+        .iter()
+        .filter(|e| matches!(e, Event::IncomingCall { .. }))
+        .count();
+    assert_eq!(calls, 1, "one call, not two");
+    assert_eq!(uas.stats().loops_detected, 1);
 }

@@ -40,9 +40,10 @@ pub mod sdp;
 pub mod transaction;
 pub use transaction::{
     ClientInvite, ClientInviteState, ClientNonInvite, ClientNonInviteState, LayerConfig,
-    LayerError, LayerEvent, Reliability, ServerInvite, ServerInviteState, ServerNonInvite,
-    ServerNonInviteState, Timer, TimerConfig, TransactionError, TransactionId, TransactionKey,
-    TransactionKind, TransactionLayer, TransactionState, Uas2xxEvent, Uas2xxRetransmitter,
+    LayerError, LayerEvent, MergeKey, Reliability, ServerInvite, ServerInviteState,
+    ServerNonInvite, ServerNonInviteState, Timer, TimerConfig, TransactionError, TransactionId,
+    TransactionKey, TransactionKind, TransactionLayer, TransactionState, Uas2xxEvent,
+    Uas2xxRetransmitter,
 };
 
 // --- dialogs --------------------------------------------------------------------------------

@@ -166,7 +166,8 @@ fn server_new_request_retransmission_and_ack() {
             id,
             key: key.clone(),
             message: b("INVITE"),
-            peer: "uac"
+            peer: "uac",
+            merged: None,
         }]
     );
     l.send_response(t0 + ms(10), id, 180, b("180")).unwrap();

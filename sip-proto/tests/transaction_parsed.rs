@@ -6,8 +6,8 @@ use bytes::Bytes;
 use sip_proto::message::{Message, Method, ResponseBuilder};
 use sip_proto::time::Instant;
 use sip_proto::transaction::{
-    non_2xx_ack, Event, KeyError, LayerConfig, LayerEvent, Reliability, ServerInviteState,
-    TransactionKey, TransactionLayer, TransactionState,
+    non_2xx_ack, Event, KeyError, LayerConfig, LayerEvent, MergeKey, Reliability,
+    ServerInviteState, TransactionId, TransactionKey, TransactionLayer, TransactionState,
 };
 
 const INVITE: &[u8] = b"INVITE sip:bob@biloxi.example.com SIP/2.0\r\n\
@@ -321,4 +321,93 @@ fn auto_100_trying_after_200ms() {
         .handle_message(t0, parse(INVITE), 0, Reliability::Unreliable)
         .unwrap();
     assert_eq!(quiet.poll_timeout(), None);
+}
+
+/// The first event, which must be a `NewRequest`: its transaction and what it merged with.
+fn new_request(
+    layer: &mut TransactionLayer<&'static str>,
+) -> (TransactionId, Option<TransactionId>) {
+    match layer.poll_event() {
+        Some(LayerEvent::NewRequest { id, merged, .. }) => (id, merged),
+        other => panic!("expected NewRequest, got {other:?}"),
+    }
+}
+
+#[test]
+fn merged_requests_are_flagged_per_8_2_2_2() {
+    let t0 = epoch();
+    let mut uas: TransactionLayer<&'static str> = TransactionLayer::new(LayerConfig::default());
+    let first = uas
+        .handle_message(t0, parse(INVITE), "p1", Reliability::Unreliable)
+        .unwrap();
+    assert_eq!(new_request(&mut uas), (first, None));
+
+    // The same INVITE again after a proxy forked it down two paths: another branch (so no
+    // §17.2.3 match), same From tag, Call-ID and CSeq. It gets a transaction of its own,
+    // flagged as merged with the first.
+    let forked = String::from_utf8(INVITE.to_vec())
+        .unwrap()
+        .replace("branch=z9hG4bK776asdhds", "branch=z9hG4bKother");
+    let second = uas
+        .handle_message(t0, parse(forked.as_bytes()), "p2", Reliability::Unreliable)
+        .unwrap();
+    assert_ne!(second, first);
+    assert_eq!(new_request(&mut uas), (second, Some(first)));
+
+    // A retransmission of the first matches it: no new request, nothing merged.
+    assert_eq!(
+        uas.handle_message(t0, parse(INVITE), "p1", Reliability::Unreliable),
+        Some(first)
+    );
+    assert_eq!(uas.poll_event(), None);
+
+    // Not merges: the next CSeq (a retry after a 401, say), a CANCEL of the first (same
+    // number, another method), and a request with a To tag (inside a dialog).
+    let text = String::from_utf8(INVITE.to_vec()).unwrap();
+    let retry = text
+        .replace("branch=z9hG4bK776asdhds", "branch=z9hG4bKretry")
+        .replace("CSeq: 314159 INVITE", "CSeq: 314160 INVITE");
+    uas.handle_message(t0, parse(retry.as_bytes()), "p1", Reliability::Unreliable);
+    assert_eq!(new_request(&mut uas).1, None);
+    let cancel = text
+        .replacen("INVITE sip:", "CANCEL sip:", 1)
+        .replace("CSeq: 314159 INVITE", "CSeq: 314159 CANCEL");
+    uas.handle_message(t0, parse(cancel.as_bytes()), "p1", Reliability::Unreliable);
+    assert_eq!(new_request(&mut uas).1, None);
+    let in_dialog = text
+        .replace("branch=z9hG4bK776asdhds", "branch=z9hG4bKdlg")
+        .replace(
+            "<sip:bob@biloxi.example.com>\r\n",
+            "<sip:bob@biloxi.example.com>;tag=b1\r\n",
+        );
+    uas.handle_message(
+        t0,
+        parse(in_dialog.as_bytes()),
+        "p1",
+        Reliability::Unreliable,
+    );
+    assert_eq!(new_request(&mut uas).1, None);
+
+    // Once the first transaction is gone, the same request is new again.
+    let mut key_holder = uas.find_merge(&MergeKey::new(
+        b"1928301774",
+        "a84b4c76e66710@pc33.atlanta.example.com",
+        314159,
+        "INVITE",
+    ));
+    assert_eq!(key_holder, Some(first));
+    uas.destroy(first).unwrap();
+    key_holder = uas.find_merge(&MergeKey::new(
+        b"1928301774",
+        "a84b4c76e66710@pc33.atlanta.example.com",
+        314159,
+        "INVITE",
+    ));
+    assert_eq!(key_holder, None);
+    while uas.poll_event().is_some() {}
+    let third = forked.replace("branch=z9hG4bKother", "branch=z9hG4bKthird");
+    let id = uas
+        .handle_message(t0, parse(third.as_bytes()), "p3", Reliability::Unreliable)
+        .unwrap();
+    assert_eq!(new_request(&mut uas), (id, None));
 }

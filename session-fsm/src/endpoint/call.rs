@@ -4,12 +4,15 @@ use std::net::SocketAddr;
 
 use bytes::Bytes;
 use sip_proto::dialog::Dialog;
-use sip_proto::sdp::AudioOffer;
+use sip_proto::message::Request;
+use sip_proto::sdp::{AudioOffer, NegotiatedAudio};
 use sip_proto::{TransactionId, Uas2xxRetransmitter};
 use smallvec::SmallVec;
 
 use crate::media::MediaSession;
+use crate::time::Instant;
 
+use super::transport::Peer;
 use super::CallId;
 
 /// Which way the call was set up.
@@ -17,7 +20,7 @@ use super::CallId;
 pub(crate) enum Direction {
     /// We received the INVITE.
     Incoming,
-    /// We sent the INVITE.
+    /// We sent the INVITE (so we generated the Call-ID: we "own" it, §14.1).
     Outgoing,
 }
 
@@ -48,37 +51,87 @@ impl CallState {
     }
 }
 
+/// A 2xx to an INVITE of the far end (the first one or a re-INVITE), retransmitted until
+/// its ACK (§13.3.1.4).
+#[derive(Debug)]
+pub(crate) struct Pending2xx {
+    /// The CSeq number of the INVITE it answers: the ACK carries the same (§13.2.2.4).
+    pub(crate) seq: u32,
+    pub(crate) retransmitter: Uas2xxRetransmitter,
+    /// Where the 2xx goes: where the INVITE's responses go (§18.2.2).
+    pub(crate) peer: Peer,
+}
+
+/// A re-INVITE of ours (§14.1).
+#[derive(Debug, Default)]
+pub(crate) struct Reinvite {
+    /// Its INVITE client transaction while it awaits a final response (or, after a 2xx,
+    /// until the transaction ends, so 2xx retransmissions are ACKed again).
+    pub(crate) txn: Option<TransactionId>,
+    /// Its CSeq number.
+    pub(crate) seq: u32,
+    /// A final response has arrived.
+    pub(crate) answered: bool,
+    /// The ACK for its 2xx, re-sent for each retransmission of that 2xx (§13.2.2.4).
+    pub(crate) ack: Option<(Peer, Bytes)>,
+    /// After a 491, when to try again (§14.1).
+    pub(crate) retry_at: Option<Instant>,
+    /// The retry came due while an INVITE of the far end was still in progress: it goes out
+    /// once that one is ACKed.
+    pub(crate) retry_waiting: bool,
+}
+
+impl Reinvite {
+    /// Is an INVITE transaction of ours in progress (sent and not finally answered)?
+    pub(crate) fn in_progress(&self) -> bool {
+        self.txn.is_some() && !self.answered
+    }
+}
+
 /// Everything the endpoint keeps for one call.
 #[derive(Debug)]
 pub(crate) struct Call {
     pub(crate) id: CallId,
     pub(crate) direction: Direction,
     pub(crate) state: CallState,
-    /// The SIP Call-ID.
-    pub(crate) sip_call_id: String,
     /// Our tag (To for incoming calls, From for outgoing ones).
     pub(crate) local_tag: String,
-    /// Where the far end's INVITE came from (incoming) or where ours went (outgoing).
-    pub(crate) peer: SocketAddr,
+    /// Where responses to the far end's INVITE go (incoming) or where ours went (outgoing).
+    pub(crate) peer: Peer,
     /// The INVITE transaction.
     pub(crate) invite_txn: Option<TransactionId>,
-    /// The INVITE as received or sent, kept to build responses, ACKs and CANCELs.
-    pub(crate) invite: Bytes,
+    /// Incoming: the INVITE as received, parsed once, to build every response to it.
+    pub(crate) invite: Option<Request>,
+    /// Outgoing: our From header value, tag included (the local side of the dialog).
+    pub(crate) local_from: String,
+    /// Incoming: the INVITE's first Via line with `received`/`rport` (§18.2.1, RFC 3581),
+    /// which every response to it echoes; `None` when nothing had to be added.
+    pub(crate) invite_via: Option<String>,
     /// The INVITE's CSeq number.
     pub(crate) invite_seq: u32,
     /// Did a provisional response arrive (outgoing) or go out (incoming)?
     pub(crate) provisional: bool,
     /// Outgoing: has `Event::Ringing` been reported?
     pub(crate) ringing: bool,
-    /// The dialog, once one exists.
+    /// The confirmed dialog (outgoing), or the dialog our 2xx made (incoming).
     pub(crate) dialog: Option<Dialog>,
-    /// Incoming: retransmits our 2xx until the ACK (§13.3.1.4).
-    pub(crate) uas_2xx: Option<Uas2xxRetransmitter>,
+    /// Outgoing: early dialogs, one per To tag of the provisional responses that carried one
+    /// (a forking proxy can produce several, §12.1.2, §13.2.2.4).
+    pub(crate) early: SmallVec<[Dialog; 1]>,
+    /// Our 2xx awaiting its ACK (§13.3.1.4).
+    pub(crate) uas_2xx: Option<Pending2xx>,
     /// Outgoing: the ACK for the 2xx, re-sent for every 2xx retransmission (§13.2.2.4).
-    pub(crate) ack: Option<(SocketAddr, Bytes)>,
+    pub(crate) ack: Option<(Peer, Bytes)>,
     /// Outgoing: our offer, to read the answer against.
     pub(crate) offer: Option<AudioOffer<'static>>,
-    /// The local RTP address given by the runtime.
+    /// Our session description as last sent (offer or answer): a session refresh offers it
+    /// again unchanged (RFC 3264 §8).
+    pub(crate) local_sdp: Bytes,
+    /// What offer/answer settled, once it has.
+    pub(crate) negotiated: Option<NegotiatedAudio>,
+    /// Our SDP session id, for answers to later offers (RFC 3264 §8: same `o=` line).
+    pub(crate) sdp_session_id: u64,
+    /// Our RTP address, given by the runtime.
     pub(crate) local_rtp: Option<SocketAddr>,
     /// The media session, while the call is up.
     pub(crate) media: Option<MediaSession>,
@@ -91,15 +144,89 @@ pub(crate) struct Call {
     pub(crate) cancel_pending: bool,
     /// Outgoing: when to give up on the INVITE if our CANCEL gets no final response
     /// (64·T1 after the CANCEL, §9.1).
-    pub(crate) cancel_give_up: Option<crate::time::Instant>,
+    pub(crate) cancel_give_up: Option<Instant>,
+    /// Our re-INVITE, if one is pending, answered but finishing, or waiting to retry.
+    pub(crate) reinvite: Option<Reinvite>,
+    /// The deadline pushed onto the endpoint's call-timer heap; heap items that disagree
+    /// with it are stale.
+    pub(crate) armed: Option<Instant>,
+    /// Whether the call sits in the endpoint's queue of calls to look at.
+    pub(crate) queued: bool,
 }
 
 impl Call {
+    /// A call with nothing set up beyond its identity.
+    pub(crate) fn new(
+        id: CallId,
+        direction: Direction,
+        local_tag: String,
+        peer: Peer,
+        invite_seq: u32,
+    ) -> Call {
+        let state = match direction {
+            Direction::Incoming => CallState::Offered,
+            Direction::Outgoing => CallState::Calling,
+        };
+        Call {
+            id,
+            direction,
+            state,
+            local_tag,
+            peer,
+            invite_txn: None,
+            invite: None,
+            local_from: String::new(),
+            invite_via: None,
+            invite_seq,
+            provisional: false,
+            ringing: false,
+            dialog: None,
+            early: SmallVec::new(),
+            uas_2xx: None,
+            ack: None,
+            offer: None,
+            local_sdp: Bytes::new(),
+            negotiated: None,
+            sdp_session_id: 0,
+            local_rtp: None,
+            media: None,
+            txns: SmallVec::new(),
+            end_reported: false,
+            cancel_pending: false,
+            cancel_give_up: None,
+            reinvite: None,
+            armed: None,
+            queued: false,
+        }
+    }
+
     /// May this call be freed now?
     pub(crate) fn is_finished(&self) -> bool {
         self.state == CallState::Ended
             && self.txns.is_empty()
-            && self.uas_2xx.as_ref().is_none_or(|r| r.is_done())
+            && self.uas_2xx.is_none()
             && self.media.as_ref().is_none_or(|m| !m.has_pending_bye())
+    }
+
+    /// The earliest instant one of this call's own timers (not its transactions') is due:
+    /// 2xx retransmission, media, the CANCEL give-up, the re-INVITE retry.
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        [
+            self.uas_2xx
+                .as_ref()
+                .and_then(|p| p.retransmitter.poll_timeout()),
+            self.media.as_ref().and_then(|m| m.poll_timeout()),
+            self.cancel_give_up,
+            self.reinvite.as_ref().and_then(|r| r.retry_at),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    /// Is an INVITE transaction in progress in either direction (§14.1: no new re-INVITE
+    /// then)? Ours until its final response, theirs until our 2xx is ACKed.
+    pub(crate) fn invite_in_progress(&self) -> bool {
+        self.reinvite.as_ref().is_some_and(Reinvite::in_progress) || self.uas_2xx.is_some()
     }
 }

@@ -48,21 +48,25 @@ mod call;
 mod config;
 mod ids;
 mod io;
+mod reinvite;
 mod requests;
+mod transport;
 mod types;
 mod uac;
 mod uas;
 
 pub use config::{EndpointConfig, WallClock};
 pub use io::{Event, Input, Output, Socket, Transmit};
+pub use transport::Transport;
 pub use types::{CallId, EndReason, EndpointError, EndpointStats, MediaStats};
 
-use std::collections::{BTreeMap, VecDeque};
-use std::net::SocketAddr;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 
 use bytes::Bytes;
 use rtp_proto::stats::{NtpTime, WallClockAnchor};
-use sip_proto::message::Message;
+use sip_proto::dialog::Dialog;
+use sip_proto::message::{Message, Response};
 use sip_proto::transaction::Event as TxnEvent;
 use sip_proto::{LayerConfig, LayerEvent, TimerConfig, TransactionId, TransactionLayer};
 
@@ -71,6 +75,8 @@ use crate::time::Instant;
 
 use call::{Call, CallState};
 use ids::Ids;
+use requests::Incoming;
+use transport::Peer;
 
 /// A SIP user agent with its calls. See the [module docs](self).
 #[derive(Debug)]
@@ -82,21 +88,34 @@ pub struct Endpoint {
     anchor: WallClockAnchor,
     /// The latest `now` seen; outputs produced by `poll_output` are due against it.
     now: Option<Instant>,
-    layer: TransactionLayer<SocketAddr>,
+    layer: TransactionLayer<Peer>,
     calls: BTreeMap<CallId, Call>,
-    /// SIP Call-ID → our call.
-    by_sip_call_id: BTreeMap<String, CallId>,
+    /// Calls not yet ended, for `max_calls`.
+    active_calls: usize,
+    /// Our tag → our call. Tags are ours and unique, so this finds the dialog of any request
+    /// or ACK the far end sends inside a call (§12.2.2: its To tag is our tag).
+    by_local_tag: BTreeMap<String, CallId>,
     /// Transaction → the call it belongs to.
     by_txn: BTreeMap<TransactionId, CallId>,
     next_call: u64,
-    /// SIP messages sent outside any transaction: ACKs for 2xx, stateless answers.
-    sip_out: VecDeque<(SocketAddr, Bytes)>,
+    /// SIP messages to send, in the order they were made: the transaction layer's are moved
+    /// here before anything sent outside a transaction (ACKs for 2xx, stateless answers) is
+    /// queued, so an ACK always leaves before the BYE made after it.
+    sip_out: VecDeque<(Peer, Bytes)>,
     events: VecDeque<Event>,
     /// Where responses are built before the transaction layer takes them.
     scratch: Vec<u8>,
-    /// The request just handed to the transaction layer, so its `NewRequest` is not parsed a
-    /// second time.
-    parsed: Option<sip_proto::message::Request>,
+    /// The request just handed to the transaction layer, so what the layer reports about it
+    /// is not parsed a second time.
+    parsed_request: Option<Incoming>,
+    /// Likewise for the response just handed to the layer.
+    parsed_response: Option<Response>,
+    /// Calls to look at in `poll_output`: they may have something to send, a new deadline,
+    /// or be finished. Each is queued at most once (`Call::queued`).
+    ready: VecDeque<CallId>,
+    /// The calls' own deadlines (2xx retransmissions, media, CANCEL give-up, re-INVITE
+    /// retry), with lazy deletion: an item counts only while it equals `Call::armed`.
+    deadlines: BinaryHeap<Reverse<(Instant, CallId)>>,
 }
 
 impl Endpoint {
@@ -128,13 +147,17 @@ impl Endpoint {
             now: None,
             layer,
             calls: BTreeMap::new(),
-            by_sip_call_id: BTreeMap::new(),
+            active_calls: 0,
+            by_local_tag: BTreeMap::new(),
             by_txn: BTreeMap::new(),
             next_call: 1,
             sip_out: VecDeque::new(),
             events: VecDeque::new(),
             scratch: Vec::with_capacity(2048),
-            parsed: None,
+            parsed_request: None,
+            parsed_response: None,
+            ready: VecDeque::new(),
+            deadlines: BinaryHeap::new(),
         }
     }
 
@@ -159,6 +182,17 @@ impl Endpoint {
         self.layer.len()
     }
 
+    /// The dialogs of a call (RFC 3261 §12): for a call we placed, one early dialog per
+    /// To tag that provisional responses carried (several when a proxy forked the INVITE),
+    /// then the one dialog a 2xx confirmed; for a call we answered, the dialog our 2xx made.
+    /// Empty for an unknown call.
+    pub fn dialogs(&self, call: CallId) -> impl Iterator<Item = &Dialog> + '_ {
+        self.calls
+            .get(&call)
+            .into_iter()
+            .flat_map(|c| c.dialog.iter().chain(c.early.iter()))
+    }
+
     /// Feeds one input. Peer garbage never makes this fail: it is answered or counted.
     pub fn handle_input(&mut self, input: Input) {
         match input {
@@ -170,7 +204,7 @@ impl Endpoint {
             } => {
                 self.advance(now);
                 match socket {
-                    Socket::Sip => self.handle_sip(now, source, bytes),
+                    Socket::Sip => self.handle_sip(now, Peer::new(source, Transport::Udp), bytes),
                     Socket::Rtp(call) | Socket::Rtcp(call) => {
                         let Some(media) = self.calls.get_mut(&call).and_then(|c| c.media.as_mut())
                         else {
@@ -181,17 +215,34 @@ impl Endpoint {
                         } else {
                             media.handle_rtcp(now, &bytes);
                         }
+                        self.touch(call);
                     }
                 }
+            }
+            Input::ReceiveStream {
+                now,
+                transport,
+                source,
+                bytes,
+            } => {
+                self.advance(now);
+                self.handle_sip(now, Peer::new(source, transport), bytes);
+            }
+            Input::TransportError {
+                now,
+                destination,
+                transport,
+            } => {
+                self.advance(now);
+                self.handle_transport_error(now, Peer::new(destination, transport));
             }
             Input::Timeout(now) => {
                 self.advance(now);
                 self.layer.handle_timeout(now);
                 self.process_layer_events(now);
-                self.handle_call_timers(now);
+                self.fire_call_timers(now);
             }
         }
-        self.free_finished_calls();
     }
 
     fn advance(&mut self, now: Instant) {
@@ -203,86 +254,166 @@ impl Endpoint {
     /// first). Drain until [`Output::Timeout`]; calling again after that is harmless.
     pub fn poll_output(&mut self, buf: &mut Vec<u8>) -> Output {
         buf.clear();
-        if let Some(t) = self.layer.poll_transmit() {
-            buf.extend_from_slice(&t.bytes);
-            return transmit(Socket::Sip, t.peer);
-        }
-        if let Some((destination, bytes)) = self.sip_out.pop_front() {
+        flush_layer(&mut self.layer, &mut self.sip_out);
+        if let Some((peer, bytes)) = self.sip_out.pop_front() {
             buf.extend_from_slice(&bytes);
-            return transmit(Socket::Sip, destination);
+            return transmit(Socket::Sip, peer);
         }
         if let Some(event) = self.events.pop_front() {
             return Output::Event(event);
         }
-        if let Some(now) = self.now {
-            for call in self.calls.values_mut() {
-                if let Some(retransmitter) = &mut call.uas_2xx {
-                    if let Some(bytes) = retransmitter.poll_transmit() {
-                        buf.extend_from_slice(&bytes);
-                        return transmit(Socket::Sip, call.peer);
-                    }
-                }
-                if let Some(media) = &mut call.media {
-                    if let Some((socket, destination)) = media.poll_transmit(now, buf) {
-                        let socket = match socket {
-                            MediaSocket::Rtp => Socket::Rtp(call.id),
-                            MediaSocket::Rtcp => Socket::Rtcp(call.id),
-                        };
-                        return transmit(socket, destination);
-                    }
-                }
+        while let Some(&id) = self.ready.front() {
+            if let Some(output) = self.poll_call(id, buf) {
+                return output;
             }
+            self.ready.pop_front();
+            self.settle_call(id);
         }
-        self.free_finished_calls();
         Output::Timeout(self.poll_timeout())
     }
 
-    /// The earliest deadline of any transaction, 2xx retransmitter or media session.
-    fn poll_timeout(&mut self) -> Option<Instant> {
-        let mut next = self.layer.poll_timeout();
-        for call in self.calls.values() {
-            let deadlines = [
-                call.uas_2xx.as_ref().and_then(|r| r.poll_timeout()),
-                call.media.as_ref().and_then(|m| m.poll_timeout()),
-                call.cancel_give_up,
-            ];
-            for deadline in deadlines.into_iter().flatten() {
-                next = Some(next.map_or(deadline, |n: Instant| n.min(deadline)));
+    /// The next datagram a call's own machines (2xx retransmitter, media) want to send.
+    fn poll_call(&mut self, id: CallId, buf: &mut Vec<u8>) -> Option<Output> {
+        let now = self.now?;
+        let call = self.calls.get_mut(&id)?;
+        if let Some(pending) = &mut call.uas_2xx {
+            if let Some(bytes) = pending.retransmitter.poll_transmit() {
+                buf.extend_from_slice(&bytes);
+                return Some(transmit(Socket::Sip, pending.peer));
             }
         }
-        next
+        let media = call.media.as_mut()?;
+        let (socket, destination) = media.poll_transmit(now, buf)?;
+        let socket = match socket {
+            MediaSocket::Rtp => Socket::Rtp(id),
+            MediaSocket::Rtcp => Socket::Rtcp(id),
+        };
+        Some(transmit(socket, Peer::new(destination, Transport::Udp)))
     }
 
-    /// Fires the per-call timers the transaction layer does not own.
-    fn handle_call_timers(&mut self, now: Instant) {
-        let mut gave_up = Vec::new();
-        let mut abandoned = Vec::new();
-        for call in self.calls.values_mut() {
-            if call.cancel_give_up.is_some_and(|at| at <= now) {
-                call.cancel_give_up = None;
-                abandoned.extend(call.invite_txn);
+    /// After a call has been looked at: free it if it is finished, else re-arm its deadline.
+    fn settle_call(&mut self, id: CallId) {
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        call.queued = false;
+        if call.is_finished() {
+            self.free_call(id);
+            return;
+        }
+        let deadline = call.deadline();
+        if deadline != call.armed {
+            call.armed = deadline;
+            if let Some(at) = deadline {
+                self.deadlines.push(Reverse((at, id)));
+                self.compact_deadlines();
             }
-            if let Some(retransmitter) = &mut call.uas_2xx {
-                retransmitter.handle_timeout(now);
-                if retransmitter.poll_event().is_some() {
-                    gave_up.push(call.id);
+        }
+    }
+
+    /// Queues a call to be looked at by `poll_output`.
+    fn touch(&mut self, id: CallId) {
+        if let Some(call) = self.calls.get_mut(&id) {
+            if !call.queued {
+                call.queued = true;
+                self.ready.push_back(id);
+            }
+        }
+    }
+
+    /// The earliest deadline of any transaction or call.
+    fn poll_timeout(&mut self) -> Option<Instant> {
+        let layer = self.layer.poll_timeout();
+        let calls = self.next_call_deadline();
+        match (layer, calls) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    fn next_call_deadline(&mut self) -> Option<Instant> {
+        while let Some(&Reverse((at, id))) = self.deadlines.peek() {
+            if self.calls.get(&id).is_some_and(|c| c.armed == Some(at)) {
+                return Some(at);
+            }
+            self.deadlines.pop();
+        }
+        None
+    }
+
+    /// Rebuilds the heap when stale items outnumber live ones, so it stays O(calls).
+    fn compact_deadlines(&mut self) {
+        if self.deadlines.len() <= 2 * self.calls.len() + 64 {
+            return;
+        }
+        self.deadlines = self
+            .calls
+            .values()
+            .filter_map(|c| c.armed.map(|at| Reverse((at, c.id))))
+            .collect();
+    }
+
+    /// Fires the per-call timers the transaction layer does not own, for every call whose
+    /// deadline has come.
+    fn fire_call_timers(&mut self, now: Instant) {
+        let mut due = Vec::new();
+        while let Some(&Reverse((at, id))) = self.deadlines.peek() {
+            if at > now {
+                break;
+            }
+            self.deadlines.pop();
+            if let Some(call) = self.calls.get_mut(&id) {
+                if call.armed == Some(at) {
+                    call.armed = None;
+                    due.push(id);
                 }
             }
         }
-        for txn in abandoned {
-            // §9.1: the CANCEL got no final response for the INVITE within 64·T1.
-            let _ = self.layer.destroy(txn);
-        }
-        self.process_layer_events(now);
-        for id in gave_up {
-            // §13.3.1.4: no ACK within 64·T1: the session SHOULD end with a BYE.
-            self.send_bye(now, id);
-            self.end_call(id, EndReason::Timeout);
+        for id in due {
+            self.fire_timers_of(now, id);
+            self.touch(id);
         }
     }
 
-    /// A SIP datagram arrived.
-    fn handle_sip(&mut self, now: Instant, source: SocketAddr, bytes: Bytes) {
+    fn fire_timers_of(&mut self, now: Instant, id: CallId) {
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        let mut abandon = None;
+        if call.cancel_give_up.is_some_and(|at| at <= now) {
+            call.cancel_give_up = None;
+            abandon = call.invite_txn;
+        }
+        let mut gave_up = false;
+        if let Some(pending) = &mut call.uas_2xx {
+            pending.retransmitter.handle_timeout(now);
+            gave_up = pending.retransmitter.poll_event().is_some();
+        }
+        let retry = call
+            .reinvite
+            .as_ref()
+            .and_then(|r| r.retry_at)
+            .is_some_and(|at| at <= now);
+        if let Some(txn) = abandon {
+            // §9.1: the CANCEL got no final response for the INVITE within 64·T1.
+            let _ = self.layer.destroy(txn);
+            self.process_layer_events(now);
+        }
+        if gave_up {
+            // §13.3.1.4: no ACK within 64·T1: the session SHOULD end with a BYE.
+            if let Some(call) = self.calls.get_mut(&id) {
+                call.uas_2xx = None;
+            }
+            self.send_bye(now, id);
+            self.end_call(id, EndReason::Timeout);
+        }
+        if retry {
+            self.retry_reinvite(now, id);
+        }
+    }
+
+    /// A SIP message arrived, from a datagram or framed off a stream.
+    fn handle_sip(&mut self, now: Instant, source: Peer, bytes: Bytes) {
         self.stats.sip_received += 1;
         // RFC 5626 §4.4.1 keep-alives (CRLF) and stray whitespace are not messages.
         if bytes.iter().all(|b| b.is_ascii_whitespace()) {
@@ -294,7 +425,27 @@ impl Endpoint {
             Err(error) => self.answer_unparsable(source, error),
         }
         self.process_layer_events(now);
-        self.parsed = None;
+        self.parsed_request = None;
+        self.parsed_response = None;
+    }
+
+    /// The runtime could not reach `peer`: its transactions fail (§17.1.4, §17.2.4), and so
+    /// do 2xx retransmissions to it.
+    fn handle_transport_error(&mut self, now: Instant, peer: Peer) {
+        self.layer.transport_error_to(&peer);
+        self.process_layer_events(now);
+        let hit: Vec<CallId> = self
+            .calls
+            .values()
+            .filter(|c| c.uas_2xx.as_ref().is_some_and(|p| p.peer == peer))
+            .map(|c| c.id)
+            .collect();
+        for id in hit {
+            if let Some(call) = self.calls.get_mut(&id) {
+                call.uas_2xx = None;
+            }
+            self.end_call(id, EndReason::TransportError);
+        }
     }
 
     /// Turns what the transaction layer reports into call actions.
@@ -306,18 +457,12 @@ impl Endpoint {
                     key,
                     message,
                     peer,
+                    merged,
                 } => {
-                    self.handle_new_request(now, id, key, message, peer);
+                    self.handle_new_request(now, id, &key, message, peer, merged);
                 }
                 LayerEvent::Transaction { id, event } => self.handle_txn_event(now, id, event),
-                LayerEvent::StrayResponse {
-                    status,
-                    message,
-                    peer,
-                    ..
-                } => {
-                    self.handle_stray_response(now, status, message, peer);
-                }
+                LayerEvent::StrayResponse { .. } => self.stats.stray_responses += 1,
                 LayerEvent::UnmatchedAck { message, .. } => self.handle_ack(now, message),
                 // Only the layer's parsed path reports these; the endpoint builds keys itself.
                 LayerEvent::Malformed { .. } => self.stats.sip_dropped += 1,
@@ -350,11 +495,22 @@ impl Endpoint {
             }
             TxnEvent::Terminated => {
                 self.by_txn.remove(&id);
-                if let Some(call) = call.and_then(|c| self.calls.get_mut(&c)) {
-                    call.txns.retain(|t| *t != id);
-                    if call.invite_txn == Some(id) {
-                        call.invite_txn = None;
+                if let Some(c) = call.and_then(|c| self.calls.get_mut(&c)) {
+                    c.txns.retain(|t| *t != id);
+                    if c.invite_txn == Some(id) {
+                        c.invite_txn = None;
                     }
+                    if let Some(r) = &mut c.reinvite {
+                        if r.txn == Some(id) {
+                            r.txn = None;
+                        }
+                        if r.txn.is_none() && r.retry_at.is_none() {
+                            c.reinvite = None;
+                        }
+                    }
+                }
+                if let Some(call) = call {
+                    self.touch(call);
                 }
             }
         }
@@ -368,18 +524,30 @@ impl Endpoint {
         }
     }
 
+    /// Adds a new call to the tables.
+    fn insert_call(&mut self, call: Call) {
+        let id = call.id;
+        self.by_local_tag.insert(call.local_tag.clone(), id);
+        self.calls.insert(id, call);
+        self.active_calls += 1;
+    }
+
     /// Ends a call for the application: stops its media and reports `Ended` once. The call
     /// stays until its transactions finish.
     fn end_call(&mut self, id: CallId, reason: EndReason) {
         let Some(call) = self.calls.get_mut(&id) else {
             return;
         };
+        if call.state != CallState::Ended {
+            self.active_calls = self.active_calls.saturating_sub(1);
+        }
         call.state = CallState::Ended;
         if let Some(media) = &mut call.media {
             media.stop();
         }
-        if let Some(retransmitter) = &mut call.uas_2xx {
-            retransmitter.ack_received();
+        call.uas_2xx = None;
+        if let Some(r) = &mut call.reinvite {
+            r.retry_at = None;
         }
         if !call.end_reported {
             call.end_reported = true;
@@ -390,23 +558,15 @@ impl Endpoint {
                 media,
             });
         }
+        self.touch(id);
     }
 
-    fn free_finished_calls(&mut self) {
-        let finished: Vec<CallId> = self
-            .calls
-            .values()
-            .filter(|c| c.is_finished())
-            .map(|c| c.id)
-            .collect();
-        for id in finished {
-            if let Some(call) = self.calls.remove(&id) {
-                if self.by_sip_call_id.get(&call.sip_call_id) == Some(&id) {
-                    self.by_sip_call_id.remove(&call.sip_call_id);
-                }
-                // The media session is gone with the call: nothing more leaves its sockets.
-                drop(call);
+    fn free_call(&mut self, id: CallId) {
+        if let Some(call) = self.calls.remove(&id) {
+            if self.by_local_tag.get(&call.local_tag) == Some(&id) {
+                self.by_local_tag.remove(&call.local_tag);
             }
+            // The media session is gone with the call: nothing more leaves its sockets.
         }
     }
 
@@ -423,9 +583,28 @@ impl Endpoint {
     }
 }
 
-fn transmit(socket: Socket, destination: SocketAddr) -> Output {
+/// Moves what the transaction layer has to send into `out`, keeping the order.
+fn flush_layer(layer: &mut TransactionLayer<Peer>, out: &mut VecDeque<(Peer, Bytes)>) {
+    while let Some(t) = layer.poll_transmit() {
+        out.push_back((t.peer, t.bytes));
+    }
+}
+
+/// Queues a message sent outside any transaction, after what the layer already made.
+fn push_sip(
+    layer: &mut TransactionLayer<Peer>,
+    out: &mut VecDeque<(Peer, Bytes)>,
+    peer: Peer,
+    bytes: Bytes,
+) {
+    flush_layer(layer, out);
+    out.push_back((peer, bytes));
+}
+
+fn transmit(socket: Socket, peer: Peer) -> Output {
     Output::Transmit(Transmit {
         socket,
-        destination,
+        destination: peer.addr,
+        transport: peer.transport,
     })
 }

@@ -1,18 +1,18 @@
 //! Requests that arrive: validation, transaction matching, and the answers that do not need a
-//! call (OPTIONS, 481, 405, 501, 400 for broken requests).
+//! call (OPTIONS, 481, 482, 405, 501, 400 for broken requests).
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
 use bytes::Bytes;
 use sip_proto::header::Via;
 use sip_proto::message::{
     reason_phrase, HeaderName, Message, Method, ParseError, Request, Response, ResponseBuilder,
 };
-use sip_proto::{Reliability, TransactionId, TransactionKey};
+use sip_proto::{MergeKey, TransactionId, TransactionKey};
 
 use crate::time::Instant;
 
-use super::call::CallState;
+use super::transport::{response_peer, stamp_top_via, Peer};
 use super::{CallId, EndReason, Endpoint};
 
 /// A response to send on a server transaction: its status, our To tag (§8.2.6.2: every
@@ -58,39 +58,146 @@ impl<'a> Reply<'a> {
     }
 }
 
+/// A request as the endpoint took it in: parsed, with its first Via line as stamped with
+/// `received`/`rport` (§18.2.1, RFC 3581), which its responses echo.
+#[derive(Debug)]
+pub(crate) struct Incoming {
+    pub(crate) request: Request,
+    pub(crate) via: Option<String>,
+}
+
+/// What sending a response on a server transaction needs from the endpoint, borrowed apart
+/// from the call table so a call's own INVITE can be answered in place.
+struct Responder<'e> {
+    layer: &'e mut sip_proto::TransactionLayer<Peer>,
+    scratch: &'e mut Vec<u8>,
+    /// The Server header value.
+    server: &'e str,
+}
+
+impl Responder<'_> {
+    fn send(
+        &mut self,
+        now: Instant,
+        txn: TransactionId,
+        request: &Request,
+        via: Option<&str>,
+        reply: Reply<'_>,
+    ) -> Option<Bytes> {
+        let status = reply.status;
+        let mut builder = response_to(request, via, status);
+        if let Some(tag) = reply.to_tag {
+            builder = builder.to_tag(tag);
+        }
+        for (name, value) in reply.headers {
+            builder = builder.header(*name, value);
+        }
+        builder = builder.header(HeaderName::Server, self.server);
+        if let Some((content_type, body)) = reply.body {
+            builder = builder.body(content_type, body);
+        }
+        self.scratch.clear();
+        builder.write(self.scratch).ok()?;
+        let bytes = Bytes::copy_from_slice(self.scratch);
+        // The transaction refuses only a response its state does not allow (a second final
+        // response): then nothing is sent, and the caller is not failed for it.
+        self.layer
+            .send_response(now, txn, status, bytes.clone())
+            .ok()?;
+        Some(bytes)
+    }
+}
+
 /// The methods we implement, for Allow (§20.5).
 pub(crate) const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS";
 
+/// A response to `request` (§8.2.6.2): its Via lines in order, the first replaced by `via`
+/// when the request's had to be stamped, From, To, Call-ID and CSeq, and Timestamp for a 100
+/// (§8.2.6.1).
+pub(crate) fn response_to<'a>(
+    request: &'a Request,
+    via: Option<&'a str>,
+    status: u16,
+) -> ResponseBuilder<'a> {
+    let reason = reason_phrase(status);
+    let Some(first) = via else {
+        return ResponseBuilder::from_request(request, status, reason);
+    };
+    let h = request.headers();
+    let mut b = ResponseBuilder::new(status, reason).header(HeaderName::Via, first);
+    for line in h.get_all(HeaderName::Via).skip(1) {
+        b = b.header(HeaderName::Via, line);
+    }
+    let timestamp = (status == 100).then_some(HeaderName::Timestamp);
+    let once = [
+        HeaderName::From,
+        HeaderName::To,
+        HeaderName::CallId,
+        HeaderName::CSeq,
+    ];
+    for name in once.into_iter().chain(timestamp) {
+        if let Some(value) = h.get(name) {
+            b = b.header(name, value);
+        }
+    }
+    b
+}
+
 impl Endpoint {
-    /// A request parsed: check the headers every request needs, then hand it to the
-    /// transaction layer, which absorbs retransmissions and reports new requests.
-    pub(super) fn handle_request(&mut self, now: Instant, source: SocketAddr, request: Request) {
+    /// A request parsed: check the headers every request needs, stamp its Via, then hand it
+    /// to the transaction layer, which absorbs retransmissions and reports new requests.
+    pub(super) fn handle_request(&mut self, now: Instant, source: Peer, request: Request) {
         let headers = request.headers();
         let Ok(via) = headers.top_via() else {
             // Nobody to answer (§8.2.6.2 needs the Via): drop.
             self.stats.sip_dropped += 1;
             return;
         };
-        let peer = response_destination(&via, source);
+        let peer = response_peer(&via, source);
+        let stamped = stamp_top_via(&request, source.addr);
         if let Err(error) = request.check_mandatory().and_then(|()| headers.validate()) {
             self.stats.bad_requests += 1;
-            self.answer_bad_request(&request, peer, 400, &error.to_string());
+            let why = error.to_string();
+            self.answer_bad_request(&request, stamped.as_deref(), peer, 400, &why);
             return;
         }
-        let Some(key) = server_key(&request, &via) else {
+        let Some(key) = server_key(&request, &via, source) else {
             self.stats.sip_dropped += 1;
             return;
         };
+        let merge = MergeKey::for_request(&request);
         let bytes = request.bytes().clone();
-        // Kept so a NewRequest for these very bytes needs no second parse.
-        self.parsed = Some(request);
+        // Kept so what the layer reports about these very bytes needs no second parse.
+        self.parsed_request = Some(Incoming {
+            request,
+            via: stamped,
+        });
+        let reliability = source.transport.reliability();
         self.layer
-            .handle_request(now, key, bytes, peer, Reliability::Unreliable);
+            .handle_request_checked(now, key, merge, bytes, peer, reliability);
+    }
+
+    /// The request just handed to the layer, if `message` is its bytes; else `message`
+    /// parsed anew (never expected: the layer reports what it was just given).
+    pub(super) fn take_incoming(&mut self, message: &Bytes) -> Option<Incoming> {
+        let same = |r: &Request| {
+            r.bytes().as_ptr() == message.as_ptr() && r.bytes().len() == message.len()
+        };
+        if let Some(incoming) = self.parsed_request.take() {
+            if same(&incoming.request) {
+                return Some(incoming);
+            }
+            self.parsed_request = Some(incoming);
+        }
+        match Message::parse(message.clone()) {
+            Ok(Message::Request(request)) => Some(Incoming { request, via: None }),
+            _ => None,
+        }
     }
 
     /// A request the parser refused. If the Request-Line and Via were readable, answer with
     /// the status the parser names (400, 505, 513) and say why in a Warning (§20.43).
-    pub(super) fn answer_unparsable(&mut self, source: SocketAddr, error: ParseError) {
+    pub(super) fn answer_unparsable(&mut self, source: Peer, error: ParseError) {
         let Some(partial) = error.partial_request() else {
             self.stats.sip_dropped += 1;
             return;
@@ -99,23 +206,32 @@ impl Endpoint {
             self.stats.sip_dropped += 1;
             return;
         };
-        let peer = response_destination(&via, source);
+        let peer = response_peer(&via, source);
+        let stamped = stamp_top_via(partial, source.addr);
         self.stats.bad_requests += 1;
-        self.answer_bad_request(partial, peer, error.status_code(), &error.to_string());
+        let why = error.to_string();
+        self.answer_bad_request(partial, stamped.as_deref(), peer, error.status_code(), &why);
     }
 
-    fn answer_bad_request(&mut self, request: &Request, peer: SocketAddr, status: u16, why: &str) {
+    fn answer_bad_request(
+        &mut self,
+        request: &Request,
+        via: Option<&str>,
+        peer: Peer,
+        status: u16,
+        why: &str,
+    ) {
         // ACKs are never answered (§17.2.1 absorbs them; a broken one is dropped).
         if *request.method() == Method::Ack {
             return;
         }
         let warning = warning(self.config.local_sip.ip(), why);
         let mut out = Vec::new();
-        let written = ResponseBuilder::from_request(request, status, reason_phrase(status))
+        let written = response_to(request, via, status)
             .header(HeaderName::Warning, &warning)
             .write(&mut out);
         if written.is_ok() {
-            self.sip_out.push_back((peer, Bytes::from(out)));
+            super::push_sip(&mut self.layer, &mut self.sip_out, peer, Bytes::from(out));
         }
     }
 
@@ -123,55 +239,67 @@ impl Endpoint {
     pub(super) fn answer_stateless(
         &mut self,
         message: &Bytes,
-        peer: SocketAddr,
+        peer: Peer,
         status: u16,
         extra: &[(&str, &str)],
     ) {
-        let Ok(Message::Request(request)) = Message::parse(message.clone()) else {
+        let Some(incoming) = self.take_incoming(message) else {
             return;
         };
-        if *request.method() == Method::Ack {
+        if *incoming.request.method() == Method::Ack {
             return;
         }
-        let mut builder = ResponseBuilder::from_request(&request, status, reason_phrase(status));
+        let mut builder = response_to(&incoming.request, incoming.via.as_deref(), status);
         for (name, value) in extra {
             builder = builder.header_named(name, value);
         }
         let mut out = Vec::new();
         if builder.write(&mut out).is_ok() {
-            self.sip_out.push_back((peer, Bytes::from(out)));
+            super::push_sip(&mut self.layer, &mut self.sip_out, peer, Bytes::from(out));
         }
     }
 
-    /// Sends `reply` on server transaction `txn`, built from `request` (§8.2.6).
+    /// Sends `reply` on server transaction `txn`, built from `request` whose first Via line,
+    /// stamped, is `via` (§8.2.6). Returns the bytes sent.
     pub(super) fn respond(
         &mut self,
         now: Instant,
         txn: TransactionId,
         request: &Request,
+        via: Option<&str>,
         reply: Reply<'_>,
     ) -> Option<Bytes> {
-        let status = reply.status;
-        let mut builder = ResponseBuilder::from_request(request, status, reason_phrase(status));
-        if let Some(tag) = reply.to_tag {
-            builder = builder.to_tag(tag);
-        }
-        for (name, value) in reply.headers {
-            builder = builder.header(*name, value);
-        }
-        builder = builder.header(HeaderName::Server, &self.config.user_agent);
-        if let Some((content_type, body)) = reply.body {
-            builder = builder.body(content_type, body);
-        }
-        self.scratch.clear();
-        builder.write(&mut self.scratch).ok()?;
-        let bytes = Bytes::copy_from_slice(&self.scratch);
-        // The transaction refuses only a response its state does not allow (a second final
-        // response): then nothing is sent, and the caller is not failed for it.
-        self.layer
-            .send_response(now, txn, status, bytes.clone())
-            .ok()?;
-        Some(bytes)
+        let mut responder = Responder {
+            layer: &mut self.layer,
+            scratch: &mut self.scratch,
+            server: &self.config.user_agent,
+        };
+        responder.send(now, txn, request, via, reply)
+    }
+
+    /// Sends `reply` on a call's INVITE server transaction, built from the INVITE kept with
+    /// the call (no copy of it is made). Returns the bytes sent.
+    pub(super) fn respond_to_invite(
+        &mut self,
+        now: Instant,
+        id: CallId,
+        reply: Reply<'_>,
+    ) -> Option<Bytes> {
+        let Endpoint {
+            calls,
+            layer,
+            scratch,
+            config,
+            ..
+        } = self;
+        let call = calls.get(&id)?;
+        let (txn, invite) = (call.invite_txn?, call.invite.as_ref()?);
+        let mut responder = Responder {
+            layer,
+            scratch,
+            server: &config.user_agent,
+        };
+        responder.send(now, txn, invite, call.invite_via.as_deref(), reply)
     }
 
     /// A request that created a server transaction.
@@ -179,23 +307,23 @@ impl Endpoint {
         &mut self,
         now: Instant,
         txn: TransactionId,
-        key: TransactionKey,
+        key: &TransactionKey,
         message: Bytes,
-        peer: SocketAddr,
+        peer: Peer,
+        merged: Option<TransactionId>,
     ) {
-        // The request handed to the layer a moment ago is already parsed; anything else (not
-        // expected from the layer) is parsed here.
-        let reuse = self
-            .parsed
-            .take()
-            .filter(|r| r.bytes().as_ptr() == message.as_ptr() && r.bytes().len() == message.len());
-        let request = match reuse {
-            Some(request) => request,
-            None => match Message::parse(message) {
-                Ok(Message::Request(request)) => request,
-                _ => return,
-            },
+        let Some(incoming) = self.take_incoming(&message) else {
+            return;
         };
+        let (request, via) = (&incoming.request, incoming.via.as_deref());
+        if merged.is_some() {
+            // §8.2.2.2: the same request reached us a second way (a fork that came back, a
+            // loop): 482, with a tag of our own as any final response needs (§8.2.6.2).
+            self.stats.loops_detected += 1;
+            let tag = self.ids.tag();
+            self.respond(now, txn, request, via, Reply::status(482).tag(&tag));
+            return;
+        }
         let in_dialog = request
             .headers()
             .to()
@@ -203,60 +331,61 @@ impl Endpoint {
             .and_then(|to| to.tag())
             .is_some();
         match request.method() {
-            Method::Invite if !in_dialog => self.handle_invite(now, txn, &request, peer),
-            Method::Invite => self.handle_reinvite(now, txn, &request),
-            Method::Bye => self.handle_bye(now, txn, &request),
-            Method::Cancel => self.handle_cancel(now, txn, &key, &request),
+            Method::Invite if !in_dialog => self.handle_invite(now, txn, incoming, peer),
+            Method::Invite => self.handle_reinvite(now, txn, &incoming, peer),
+            Method::Bye => self.handle_bye(now, txn, request, via),
+            Method::Cancel => self.handle_cancel(now, txn, key, request, via),
             Method::Options => {
                 let extra = [
                     (HeaderName::Allow, ALLOW),
                     (HeaderName::Accept, "application/sdp"),
                 ];
-                self.respond(now, txn, &request, Reply::status(200).headers(&extra));
+                let reply = Reply::status(200).headers(&extra);
+                self.respond(now, txn, request, via, reply);
             }
             // ACK never makes a transaction; the layer reports it separately.
             Method::Ack => {}
             Method::Extension(_) => {
-                self.respond(
-                    now,
-                    txn,
-                    &request,
-                    Reply::status(501).headers(&[(HeaderName::Allow, ALLOW)]),
-                );
+                let reply = Reply::status(501).headers(&[(HeaderName::Allow, ALLOW)]);
+                self.respond(now, txn, request, via, reply);
             }
-            _ if in_dialog && self.find_dialog(&request).is_none() => {
+            _ if in_dialog && self.find_dialog(request).is_none() => {
                 self.stats.no_dialog += 1;
-                self.respond(now, txn, &request, Reply::status(481));
+                self.respond(now, txn, request, via, Reply::status(481));
             }
             _ => {
-                self.respond(
-                    now,
-                    txn,
-                    &request,
-                    Reply::status(405).headers(&[(HeaderName::Allow, ALLOW)]),
-                );
+                let reply = Reply::status(405).headers(&[(HeaderName::Allow, ALLOW)]);
+                self.respond(now, txn, request, via, reply);
             }
         }
     }
 
-    /// The call whose dialog this in-dialog request belongs to (§12.2.2): same Call-ID, its
-    /// To tag is ours and its From tag is theirs.
+    /// The call whose dialog this in-dialog request belongs to (§12.2.2): its To tag is our
+    /// tag, its From tag the far end's, and the Call-ID the dialog's.
     pub(super) fn find_dialog(&self, request: &Request) -> Option<CallId> {
         let headers = request.headers();
-        let call_id = headers.call_id().ok()?;
-        let id = *self.by_sip_call_id.get(call_id)?;
+        let to_tag = headers.to().ok()?.tag()?;
+        let id = *self.by_local_tag.get(to_tag)?;
         let call = self.calls.get(&id)?;
         let dialog = call.dialog.as_ref()?;
-        let to_tag = headers.to().ok()?.tag()?;
         let from_tag = headers.from().ok()?.tag().unwrap_or_default();
-        (to_tag == dialog.id().local_tag && from_tag == dialog.id().remote_tag).then_some(id)
+        let call_id = headers.call_id().ok()?;
+        (call_id == dialog.id().call_id && from_tag == dialog.id().remote_tag).then_some(id)
     }
 
-    fn handle_bye(&mut self, now: Instant, txn: TransactionId, request: &Request) {
+    /// A BYE (§15.1.2). One that crosses ours (RFC 5407 §3.2.2) is answered 200 like any
+    /// other; the call ends once.
+    fn handle_bye(
+        &mut self,
+        now: Instant,
+        txn: TransactionId,
+        request: &Request,
+        via: Option<&str>,
+    ) {
         let Some(id) = self.find_dialog(request) else {
             // §12.2.2: a request for a dialog we do not know gets 481.
             self.stats.no_dialog += 1;
-            self.respond(now, txn, request, Reply::status(481));
+            self.respond(now, txn, request, via, Reply::status(481));
             return;
         };
         let order = self
@@ -265,105 +394,79 @@ impl Endpoint {
             .and_then(|c| c.dialog.as_mut())
             .map(|d| d.handle_remote_request(request.method(), request.headers()));
         if let Some(Err(error)) = order {
-            self.respond(now, txn, request, Reply::status(error.status_code()));
+            self.respond(now, txn, request, via, Reply::status(error.status_code()));
             return;
         }
         self.attach_txn(id, txn);
-        self.respond(now, txn, request, Reply::status(200));
+        self.respond(now, txn, request, via, Reply::status(200));
         self.end_call(id, EndReason::RemoteHangUp);
     }
 
-    fn handle_reinvite(&mut self, now: Instant, txn: TransactionId, request: &Request) {
-        let Some(id) = self.find_dialog(request) else {
-            self.stats.no_dialog += 1;
-            self.respond(now, txn, request, Reply::status(481));
-            return;
-        };
-        let order = self
-            .calls
-            .get_mut(&id)
-            .and_then(|c| c.dialog.as_mut())
-            .map(|d| d.handle_remote_request(request.method(), request.headers()));
-        if let Some(Err(error)) = order {
-            self.respond(now, txn, request, Reply::status(error.status_code()));
-            return;
-        }
-        // Session changes (hold, codec change) are not supported yet: §14.2 lets a UAS refuse
-        // the new offer with 488 and keep the session as it was.
-        self.attach_txn(id, txn);
-        self.respond(now, txn, request, Reply::status(488));
-    }
-
+    /// A CANCEL (§9.2): it matches the INVITE's server transaction; no match is a 481.
     fn handle_cancel(
         &mut self,
         now: Instant,
         txn: TransactionId,
         key: &TransactionKey,
         request: &Request,
+        via: Option<&str>,
     ) {
-        // §9.2: the CANCEL matches the INVITE's server transaction; no match is a 481.
         let invite_txn = key.cancel_target().and_then(|k| self.layer.find_server(&k));
         let call = invite_txn.and_then(|t| self.by_txn.get(&t).copied());
         let (Some(invite_txn), Some(id)) = (invite_txn, call) else {
             self.stats.no_dialog += 1;
-            self.respond(now, txn, request, Reply::status(481));
+            self.respond(now, txn, request, via, Reply::status(481));
             return;
         };
-        self.respond(now, txn, request, Reply::status(200));
+        self.respond(now, txn, request, via, Reply::status(200));
         let Some(call) = self.calls.get(&id) else {
             return;
         };
-        if call.state != CallState::Offered {
-            // Already answered: the CANCEL has no effect on the INVITE (§9.2).
+        if call.state != super::call::CallState::Offered || call.invite_txn != Some(invite_txn) {
+            // Already answered (or a re-INVITE's): the CANCEL has no effect (§9.2).
             return;
         }
+        // §9.2: the INVITE is answered 487 (Request Terminated).
         let tag = call.local_tag.clone();
-        if let Ok(Message::Request(invite)) = Message::parse(call.invite.clone()) {
-            self.respond(now, invite_txn, &invite, Reply::status(487).tag(&tag));
-        }
+        self.respond_to_invite(now, id, Reply::status(487).tag(&tag));
         self.end_call(id, EndReason::RemoteHangUp);
     }
 
-    /// An ACK outside any transaction: the ACK for our 2xx (§13.3.1.4).
+    /// An ACK outside any transaction: the ACK for one of our 2xx (§13.3.1.4), to the first
+    /// INVITE or to a re-INVITE of the far end.
     pub(super) fn handle_ack(&mut self, now: Instant, message: Bytes) {
-        let Ok(Message::Request(ack)) = Message::parse(message) else {
+        let Some(incoming) = self.take_incoming(&message) else {
             return;
         };
-        let Some(id) = self.find_dialog(&ack) else {
+        let ack = &incoming.request;
+        let Some(id) = self.find_dialog(ack) else {
             return;
         };
+        let seq = ack.headers().cseq().map(|c| c.seq).ok();
         let Some(call) = self.calls.get_mut(&id) else {
             return;
         };
-        if call.state != CallState::AwaitingAck {
-            return; // a retransmitted ACK
+        if call.uas_2xx.as_ref().map(|p| p.seq) != seq {
+            return; // a retransmitted ACK, or one for a 2xx we no longer send
         }
-        if let Some(retransmitter) = &mut call.uas_2xx {
-            retransmitter.ack_received();
+        call.uas_2xx = None;
+        let first = call.state == super::call::CallState::AwaitingAck;
+        if first {
+            call.state = super::call::CallState::Confirmed;
+            if let Some(remote_rtp) = call.media.as_ref().map(|m| m.remote_rtp()) {
+                self.events.push_back(super::Event::Answered {
+                    call: id,
+                    remote_rtp,
+                });
+            }
         }
-        call.state = CallState::Confirmed;
-        let _ = now;
-        if let Some(remote_rtp) = call.media.as_ref().map(|m| m.remote_rtp()) {
-            self.events.push_back(super::Event::Answered {
-                call: id,
-                remote_rtp,
-            });
-        }
-    }
-
-    /// A response that matched no transaction.
-    pub(super) fn handle_stray_response(
-        &mut self,
-        _now: Instant,
-        _status: u16,
-        _message: Bytes,
-        _peer: SocketAddr,
-    ) {
-        self.stats.stray_responses += 1;
+        self.touch(id);
+        // A re-INVITE of ours may have been waiting for this INVITE to finish (§14.1).
+        self.send_due_reinvite(now, id);
     }
 
     /// A response parsed: hand it to its client transaction (§17.1.3).
-    pub(super) fn handle_response(&mut self, now: Instant, source: SocketAddr, response: Response) {
+    pub(super) fn handle_response(&mut self, now: Instant, source: Peer, response: Response) {
         let headers = response.headers();
         let (Ok(via), Ok(cseq)) = (headers.top_via(), headers.cseq()) else {
             self.stats.sip_dropped += 1;
@@ -376,10 +479,11 @@ impl Endpoint {
         let bytes = response.bytes();
         let key = TransactionKey::client(
             bytes.slice_ref(branch.as_bytes()),
-            Bytes::copy_from_slice(cseq.method.as_str().as_bytes()),
+            method_bytes(cseq.method.as_str(), bytes),
         );
         let status = response.status();
         let bytes = bytes.clone();
+        self.parsed_response = Some(response);
         self.layer.handle_response(
             now,
             key,
@@ -389,26 +493,52 @@ impl Endpoint {
             super::uac::build_non2xx_ack,
         );
     }
+
+    /// The response just handed to the layer, if `message` is its bytes; else `message`
+    /// parsed anew.
+    pub(super) fn take_response(&mut self, message: &Bytes) -> Option<Response> {
+        if let Some(response) = self.parsed_response.take() {
+            let b = response.bytes();
+            if b.as_ptr() == message.as_ptr() && b.len() == message.len() {
+                return Some(response);
+            }
+            self.parsed_response = Some(response);
+        }
+        match Message::parse(message.clone()) {
+            Ok(Message::Response(response)) => Some(response),
+            _ => None,
+        }
+    }
 }
 
-/// Where a response goes (RFC 3261 §18.2.2 with RFC 3581): the source address of the request,
-/// at the source port when the client asked for `rport`, else at the Via port.
-pub(crate) fn response_destination(via: &Via<'_>, source: SocketAddr) -> SocketAddr {
-    if via.rport().is_some() {
-        return source;
+/// A method name as key bytes: static for the ones we send and answer, else a slice of the
+/// message.
+fn method_bytes(method: &str, message: &Bytes) -> Bytes {
+    const KNOWN: [&str; 6] = ["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER"];
+    match KNOWN.iter().find(|k| **k == method) {
+        Some(k) => Bytes::from_static(k.as_bytes()),
+        None => {
+            let start = message.as_ptr() as usize;
+            let at = method.as_ptr() as usize;
+            if at >= start && at + method.len() <= start + message.len() {
+                message.slice_ref(method.as_bytes())
+            } else {
+                Bytes::copy_from_slice(method.as_bytes())
+            }
+        }
     }
-    let port = via.port().unwrap_or(5060);
-    SocketAddr::new(source.ip(), port)
 }
 
 /// The server transaction key of a request (§17.2.3). A branch without the magic cookie
 /// (RFC 2543 peers) is replaced by the fields RFC 2543 matching uses: Call-ID, From tag,
 /// CSeq number and Request-URI.
-fn server_key(request: &Request, via: &Via<'_>) -> Option<TransactionKey> {
+fn server_key(request: &Request, via: &Via<'_>, source: Peer) -> Option<TransactionKey> {
     let headers = request.headers();
     let bytes = request.bytes();
-    let method = Bytes::copy_from_slice(request.method().as_str().as_bytes());
-    let port = via.port().unwrap_or(5060);
+    let method = method_bytes(request.method().as_str(), bytes);
+    let port = via
+        .port()
+        .unwrap_or_else(|| source.transport.default_port());
     let host = via.host().as_bytes();
     match via.branch() {
         Some(branch) if branch.starts_with(super::ids::MAGIC_COOKIE) => Some(

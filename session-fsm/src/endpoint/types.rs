@@ -98,6 +98,9 @@ pub struct EndpointStats {
     pub stray_responses: u64,
     /// Calls refused because the call table was full (answered 503).
     pub calls_refused: u64,
+    /// Requests that reached us a second way (a fork that merged back, a loop), answered
+    /// 482 (RFC 3261 §8.2.2.2).
+    pub loops_detected: u64,
 }
 
 /// A mistake by the caller of the endpoint API. Peer misbehaviour never shows up here: it is

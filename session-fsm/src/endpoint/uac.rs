@@ -1,27 +1,34 @@
 //! Calls we place (RFC 3261 §13.2): INVITE → 1xx → 2xx → ACK, and hanging up with BYE
-//! (§15.1) or CANCEL (§9.1).
+//! (§15.1) or CANCEL (§9.1). A proxy may fork our INVITE: each To tag in a provisional
+//! response makes an early dialog, the first 2xx confirms one, and a 2xx from any other
+//! branch is acknowledged and ended with a BYE (§13.2.2.4).
 
 use std::net::{IpAddr, SocketAddr};
 
 use bytes::Bytes;
 use sip_proto::dialog::Dialog;
 use sip_proto::message::{HeaderName, Message, Method, Request, RequestBuilder, Response};
-use sip_proto::sdp::{self, AudioOffer, Direction, LocalMedia, NegotiatedAudio};
+use sip_proto::sdp::{self, AudioOffer, NegotiatedAudio};
 use sip_proto::uri::{Host, Scheme, Uri};
-use sip_proto::{Reliability, TransactionId, TransactionKey};
+use sip_proto::{TransactionId, TransactionKey};
 
 use crate::media::{MediaSession, MediaSetup};
 use crate::time::{Duration, Instant};
 
 use super::call::{Call, CallState, Direction as CallDirection};
 use super::requests::ALLOW;
-use super::uas::CODECS;
+use super::transport::{Peer, Transport};
 use super::{CallId, EndReason, Endpoint, EndpointError, Event};
+
+/// The most early dialogs one INVITE keeps (§12.1.2); more To tags than that are peer
+/// garbage, not a real fork.
+const MAX_EARLY_DIALOGS: usize = 16;
 
 impl Endpoint {
     /// Places a call to `target`, a SIP URI with an IP host such as `sip:alice@192.0.2.1:5060`,
     /// offering G.711 audio on `local_rtp`. The INVITE leaves at the next
-    /// [`poll_output`](Self::poll_output).
+    /// [`poll_output`](Self::poll_output), over UDP, or over TCP or TLS when the URI says so
+    /// (`;transport=tcp`, `sips:`).
     pub fn call(
         &mut self,
         now: Instant,
@@ -30,16 +37,11 @@ impl Endpoint {
     ) -> Result<CallId, EndpointError> {
         let bad_target = || EndpointError::BadTarget(target.to_owned());
         let uri = Uri::parse(target).map_err(|_| bad_target())?;
-        if !matches!(uri.scheme(), Scheme::Sip) {
+        if !matches!(uri.scheme(), Scheme::Sip | Scheme::Sips) {
             return Err(bad_target());
         }
-        let destination = resolve(target).ok_or_else(bad_target)?;
-        let active = self
-            .calls
-            .values()
-            .filter(|c| c.state != CallState::Ended)
-            .count();
-        if active >= self.config.max_calls {
+        let destination = resolve_peer(target).ok_or_else(bad_target)?;
+        if self.active_calls >= self.config.max_calls {
             return Err(EndpointError::TooManyCalls(self.config.max_calls));
         }
         let host = self.config.local_sip.ip().to_string();
@@ -49,26 +51,18 @@ impl Endpoint {
         let offer = AudioOffer {
             session_id: u64::from(self.ids.u32()),
             session_version: 1,
-            local: LocalMedia {
-                addr: local_rtp.ip(),
-                rtp_port: local_rtp.port(),
-                codecs: CODECS,
-                ptime: self.config.ptime.as_millis().try_into().unwrap_or(20),
-                direction: Direction::SendRecv,
-                telephone_event: None,
-                rtcp_mux: false,
-            },
+            local: self.local_media(local_rtp),
         };
         let mut body = Vec::new();
         offer.write(&mut body);
-        let via = self.via(&branch);
+        let via = self.via(&branch, destination.transport);
         let from = format!(
             "<sip:{}@{}>;tag={local_tag}",
             self.config.user, self.config.local_sip
         );
         let to = format!("<{target}>");
-        let contact = self.contact();
-        let mut invite = Vec::new();
+        let contact = self.contact(destination.transport);
+        let mut invite = Vec::with_capacity(1024);
         RequestBuilder::new(Method::Invite, target)
             .header(HeaderName::Via, &via)
             .header(HeaderName::MaxForwards, "70")
@@ -82,46 +76,26 @@ impl Endpoint {
             .body("application/sdp", &body)
             .write(&mut invite)
             .map_err(|_| bad_target())?;
-        let invite = Bytes::from(invite);
         let key = TransactionKey::client(branch, "INVITE");
         let txn = self
             .layer
             .start_client(
                 now,
                 key,
-                invite.clone(),
+                Bytes::from(invite),
                 destination,
-                Reliability::Unreliable,
+                destination.transport.reliability(),
             )
             .map_err(|_| EndpointError::TooManyCalls(self.config.max_calls))?;
         let id = self.new_call_id();
-        self.calls.insert(
-            id,
-            Call {
-                id,
-                direction: CallDirection::Outgoing,
-                state: CallState::Calling,
-                sip_call_id: sip_call_id.clone(),
-                local_tag,
-                peer: destination,
-                invite_txn: Some(txn),
-                invite,
-                invite_seq: 1,
-                provisional: false,
-                ringing: false,
-                dialog: None,
-                uas_2xx: None,
-                ack: None,
-                offer: Some(offer),
-                local_rtp: Some(local_rtp),
-                media: None,
-                txns: Default::default(),
-                end_reported: false,
-                cancel_pending: false,
-                cancel_give_up: None,
-            },
-        );
-        self.by_sip_call_id.insert(sip_call_id, id);
+        let mut call = Call::new(id, CallDirection::Outgoing, local_tag, destination, 1);
+        call.invite_txn = Some(txn);
+        call.local_from = from;
+        call.sdp_session_id = offer.session_id;
+        call.offer = Some(offer);
+        call.local_sdp = Bytes::from(body);
+        call.local_rtp = Some(local_rtp);
+        self.insert_call(call);
         self.attach_txn(id, txn);
         Ok(id)
     }
@@ -168,21 +142,33 @@ impl Endpoint {
         let Some(call) = self.calls.get(&id) else {
             return;
         };
-        if call.invite_txn != Some(txn) || call.direction != CallDirection::Outgoing {
+        let first_invite =
+            call.invite_txn == Some(txn) && call.direction == CallDirection::Outgoing;
+        let reinvite = call.reinvite.as_ref().is_some_and(|r| r.txn == Some(txn));
+        if !first_invite && !reinvite {
             return; // the final answer to our BYE or CANCEL: nothing more to do
         }
-        let Ok(Message::Response(response)) = Message::parse(message) else {
+        let Some(response) = self.take_response(&message) else {
             return;
         };
+        if reinvite {
+            self.handle_reinvite_response(now, id, status, &response);
+            return;
+        }
         match status {
             // Any provisional, 100 Trying included, allows the CANCEL (§9.1).
-            100..=199 => self.handle_provisional(now, id, status),
+            100..=199 => self.handle_provisional(now, id, status, &response),
             200..=299 => self.handle_2xx(now, id, &response),
-            _ => self.end_call(id, EndReason::Declined(status)),
+            _ => {
+                if let Some(call) = self.calls.get_mut(&id) {
+                    call.early.clear();
+                }
+                self.end_call(id, EndReason::Declined(status));
+            }
         }
     }
 
-    fn handle_provisional(&mut self, now: Instant, id: CallId, status: u16) {
+    fn handle_provisional(&mut self, now: Instant, id: CallId, status: u16, response: &Response) {
         let Some(call) = self.calls.get_mut(&id) else {
             return;
         };
@@ -192,6 +178,18 @@ impl Endpoint {
             self.send_cancel(now, id);
             return;
         }
+        // §12.1.2: a provisional response with a To tag makes an early dialog; a forking
+        // proxy can deliver several, one per branch.
+        let headers = response.headers();
+        if let Some(tag) = headers.to().ok().and_then(|t| t.tag()) {
+            let known = call.early.iter().any(|d| d.id().remote_tag == tag);
+            if !known && call.dialog.is_none() && call.early.len() < MAX_EARLY_DIALOGS {
+                let (seq, from, local_tag) = (call.invite_seq, &call.local_from, &call.local_tag);
+                if let Ok(dialog) = Dialog::new_uac(headers, seq, from, local_tag, status) {
+                    call.early.push(dialog);
+                }
+            }
+        }
         if !call.ringing && call.state == CallState::Calling && matches!(status, 180 | 183) {
             call.ringing = true;
             self.events.push_back(Event::Ringing { call: id });
@@ -199,32 +197,38 @@ impl Endpoint {
     }
 
     /// A 2xx to our INVITE (§13.2.2.4): confirm the dialog, ACK it, start media. A 2xx
-    /// retransmission gets the same ACK again; a 2xx after we hung up is ACKed and then ended
-    /// with a BYE.
+    /// retransmission gets the same ACK again; a 2xx from another branch, or after we hung
+    /// up, is ACKed and then ended with a BYE.
     fn handle_2xx(&mut self, now: Instant, id: CallId, response: &Response) {
-        let Some(call) = self.calls.get(&id) else {
+        let Some(call) = self.calls.get_mut(&id) else {
             return;
         };
-        let remote_tag = response
-            .headers()
-            .to()
-            .ok()
-            .and_then(|t| t.tag())
-            .unwrap_or_default();
-        if let (Some((destination, ack)), Some(dialog)) = (&call.ack, &call.dialog) {
+        let headers = response.headers();
+        let remote_tag = headers.to().ok().and_then(|t| t.tag()).unwrap_or_default();
+        if let (Some((peer, ack)), Some(dialog)) = (&call.ack, &call.dialog) {
             if dialog.id().remote_tag == remote_tag {
-                self.sip_out.push_back((*destination, ack.clone()));
+                super::push_sip(&mut self.layer, &mut self.sip_out, *peer, ack.clone());
                 return;
             }
             // A 2xx from another fork: acknowledge it and end that dialog (§13.2.2.4).
-            let local = dialog.local().to_owned();
-            self.ack_and_bye_fork(now, id, response, &local);
+            self.ack_and_bye_fork(now, id, response);
             return;
         }
-        let local = invite_from(&call.invite).unwrap_or_default();
-        let tag = call.local_tag.clone();
-        let Ok(dialog) = Dialog::new_uac(response.headers(), call.invite_seq, &local, &tag, 200)
-        else {
+        // The early dialog of this branch, confirmed, or a dialog made by the 2xx itself.
+        let early = call
+            .early
+            .iter()
+            .position(|d| d.id().remote_tag == remote_tag)
+            .map(|i| call.early.swap_remove(i));
+        call.early.clear();
+        let dialog = match early {
+            Some(mut dialog) => dialog.confirm(headers).ok().map(|()| dialog),
+            None => {
+                let (seq, from, tag) = (call.invite_seq, &call.local_from, &call.local_tag);
+                Dialog::new_uac(headers, seq, from, tag, 200).ok()
+            }
+        };
+        let Some(dialog) = dialog else {
             // A 2xx we cannot build a dialog from (no Contact, no To tag): nothing to ACK.
             self.end_call(id, EndReason::NegotiationFailed);
             return;
@@ -235,18 +239,19 @@ impl Endpoint {
         });
         let was_ended = call.state == CallState::Ended;
         let invite_seq = call.invite_seq;
-        let Some((destination, ack)) = self.write_ack(&dialog, invite_seq) else {
+        let Some((peer, ack)) = self.write_ack(&dialog, invite_seq) else {
             return;
         };
-        self.sip_out.push_back((destination, ack.clone()));
+        super::push_sip(&mut self.layer, &mut self.sip_out, peer, ack.clone());
         let setup = negotiated.as_ref().map(|n| self.media_setup(n));
         let Some(call) = self.calls.get_mut(&id) else {
             return;
         };
         call.dialog = Some(dialog);
-        call.ack = Some((destination, ack));
+        call.ack = Some((peer, ack));
         if was_ended {
-            // We hung up while the 2xx was on its way: it must still be ACKed, then BYE.
+            // We hung up while the 2xx was on its way (a CANCEL crossed it, §9.1): it must
+            // still be ACKed, then the call ended with a BYE (§15).
             self.send_bye(now, id);
             return;
         }
@@ -257,37 +262,39 @@ impl Endpoint {
             return;
         };
         let remote_rtp = setup.remote_rtp;
+        call.negotiated = negotiated;
         call.media = Some(MediaSession::start(now, setup));
         call.state = CallState::Confirmed;
         self.events.push_back(Event::Answered {
             call: id,
             remote_rtp,
         });
+        self.touch(id);
     }
 
-    fn ack_and_bye_fork(&mut self, now: Instant, id: CallId, response: &Response, local: &str) {
+    fn ack_and_bye_fork(&mut self, now: Instant, id: CallId, response: &Response) {
         let Some(call) = self.calls.get(&id) else {
             return;
         };
-        let (seq, tag) = (call.invite_seq, call.local_tag.clone());
-        let Ok(mut fork) = Dialog::new_uac(response.headers(), seq, local, &tag, 200) else {
+        let (seq, from, tag) = (call.invite_seq, &call.local_from, &call.local_tag);
+        let Ok(mut fork) = Dialog::new_uac(response.headers(), seq, from, tag, 200) else {
             return;
         };
-        if let Some((destination, ack)) = self.write_ack(&fork, seq) {
-            self.sip_out.push_back((destination, ack));
+        if let Some(ack) = self.write_ack(&fork, seq) {
+            super::push_sip(&mut self.layer, &mut self.sip_out, ack.0, ack.1);
         }
         self.send_bye_on(now, id, &mut fork);
     }
 
     /// The ACK for a 2xx: a new transaction's branch, the INVITE's CSeq number (§13.2.2.4).
-    fn write_ack(&mut self, dialog: &Dialog, invite_seq: u32) -> Option<(SocketAddr, Bytes)> {
-        let branch = self.ids.branch();
-        let via = self.via(&branch);
+    pub(super) fn write_ack(&mut self, dialog: &Dialog, invite_seq: u32) -> Option<(Peer, Bytes)> {
         let request = dialog.ack(invite_seq);
-        let destination = resolve(request.next_hop())?;
-        let mut out = Vec::new();
+        let peer = resolve_peer(request.next_hop())?;
+        let branch = self.ids.branch();
+        let via = self.via(&branch, peer.transport);
+        let mut out = Vec::with_capacity(512);
         request.write(&via, None, &[], None, &mut out).ok()?;
-        Some((destination, Bytes::from(out)))
+        Some((peer, Bytes::from(out)))
     }
 
     /// Sends a BYE inside the call's dialog (§15.1.1).
@@ -302,26 +309,22 @@ impl Endpoint {
     }
 
     fn send_bye_on(&mut self, now: Instant, id: CallId, dialog: &mut Dialog) {
-        let branch = self.ids.branch();
-        let via = self.via(&branch);
-        let user_agent = self.config.user_agent.clone();
         let request = dialog.next_request(Method::Bye);
-        let Some(destination) = resolve(request.next_hop()) else {
+        let Some(peer) = resolve_peer(request.next_hop()) else {
             return;
         };
-        let mut out = Vec::new();
-        let extra = [(HeaderName::UserAgent, user_agent.as_str())];
+        let branch = self.ids.branch();
+        let via = self.via(&branch, peer.transport);
+        let mut out = Vec::with_capacity(512);
+        let extra = [(HeaderName::UserAgent, self.config.user_agent.as_str())];
         if request.write(&via, None, &extra, None, &mut out).is_err() {
             return;
         }
         let key = TransactionKey::client(branch, "BYE");
-        let started = self.layer.start_client(
-            now,
-            key,
-            Bytes::from(out),
-            destination,
-            Reliability::Unreliable,
-        );
+        let reliability = peer.transport.reliability();
+        let started = self
+            .layer
+            .start_client(now, key, Bytes::from(out), peer, reliability);
         if let Ok(txn) = started {
             self.attach_txn(id, txn);
         }
@@ -333,10 +336,15 @@ impl Endpoint {
         let Some(call) = self.calls.get(&id) else {
             return;
         };
-        let Ok(Message::Request(invite)) = Message::parse(call.invite.clone()) else {
+        let destination = call.peer;
+        // The INVITE is still with its transaction, which is what a CANCEL needs alive.
+        let invite = call
+            .invite_txn
+            .and_then(|txn| self.layer.request(txn))
+            .cloned();
+        let Some(Ok(Message::Request(invite))) = invite.map(Message::parse) else {
             return;
         };
-        let destination = call.peer;
         let Some(cancel) = write_cancel(&invite) else {
             return;
         };
@@ -345,9 +353,10 @@ impl Endpoint {
         };
         let Some(branch) = via.branch() else { return };
         let key = TransactionKey::client(Bytes::copy_from_slice(branch.as_bytes()), "CANCEL");
-        let started =
-            self.layer
-                .start_client(now, key, cancel, destination, Reliability::Unreliable);
+        let reliability = destination.transport.reliability();
+        let started = self
+            .layer
+            .start_client(now, key, cancel, destination, reliability);
         if let Ok(txn) = started {
             self.attach_txn(id, txn);
         }
@@ -356,25 +365,26 @@ impl Endpoint {
         if let Some(call) = self.calls.get_mut(&id) {
             call.cancel_give_up = Some(give_up);
         }
+        self.touch(id);
     }
 
     /// A client transaction of a call timed out (Timer B or F, §17.1.1.2, §17.1.2.2).
-    pub(super) fn handle_txn_timeout(&mut self, _now: Instant, id: CallId, txn: TransactionId) {
+    pub(super) fn handle_txn_timeout(&mut self, now: Instant, id: CallId, txn: TransactionId) {
         let Some(call) = self.calls.get(&id) else {
             return;
         };
         if call.invite_txn == Some(txn) && call.direction == CallDirection::Outgoing {
             self.end_call(id, EndReason::Timeout);
+        } else if call.reinvite.as_ref().is_some_and(|r| r.txn == Some(txn)) {
+            // §14.1: a re-INVITE that times out is a 408, which ends the dialog.
+            self.reinvite_failed(now, id, 408);
         }
     }
 
-    /// Our top Via for a new request: UDP, our address, the branch, and `rport` so answers
-    /// come back to the port we sent from (RFC 3581).
-    pub(super) fn via(&self, branch: &str) -> String {
-        format!(
-            "SIP/2.0/UDP {};branch={branch};rport",
-            self.config.local_sip
-        )
+    /// Our top Via for a new request: the transport, our address, the branch, and on UDP
+    /// `rport` so answers come back to the port we sent from (RFC 3581).
+    pub(super) fn via(&self, branch: &str, transport: Transport) -> String {
+        via_value(self.config.local_sip, branch, transport)
     }
 
     /// What a media session needs, from the negotiated SDP and our config.
@@ -400,29 +410,31 @@ impl Endpoint {
     }
 }
 
-/// The From header value of an INVITE we sent, tag included.
-fn invite_from(invite: &Bytes) -> Option<String> {
-    let Ok(Message::Request(invite)) = Message::parse(invite.clone()) else {
-        return None;
+/// Our Via value for a request sent from `local` on `transport` (see [`Endpoint::via`]).
+pub(crate) fn via_value(local: SocketAddr, branch: &str, transport: Transport) -> String {
+    let rport = if transport.is_reliable() {
+        ""
+    } else {
+        ";rport"
     };
-    invite.headers().get(HeaderName::From).map(str::to_owned)
+    format!(
+        "SIP/2.0/{} {local};branch={branch}{rport}",
+        transport.via_token()
+    )
 }
 
-/// Resolves a SIP URI with an IP host to the address to send to (RFC 3263 without DNS: the
-/// stack is sans-IO, so names must be resolved by the application first).
-pub(crate) fn resolve(uri: &str) -> Option<SocketAddr> {
-    let uri = Uri::parse(uri).ok()?;
-    let ip: IpAddr = match uri.host()? {
+/// Where a request to `uri` goes: its address (an IP host, default port by transport) and
+/// transport.
+pub(crate) fn resolve_peer(uri: &str) -> Option<Peer> {
+    let parsed = Uri::parse(uri).ok()?;
+    let transport = Transport::for_uri(&parsed);
+    let ip: IpAddr = match parsed.host()? {
         Host::Ipv4(v4) => IpAddr::V4(v4),
-        Host::Ipv6(_) => IpAddr::V6(uri.host()?.ipv6()?),
+        Host::Ipv6(_) => IpAddr::V6(parsed.host()?.ipv6()?),
         _ => return None,
     };
-    let default_port = if matches!(uri.scheme(), Scheme::Sips) {
-        5061
-    } else {
-        5060
-    };
-    Some(SocketAddr::new(ip, uri.port().unwrap_or(default_port)))
+    let port = parsed.port().unwrap_or(transport.default_port());
+    Some(Peer::new(SocketAddr::new(ip, port), transport))
 }
 
 /// The CANCEL for `invite` (§9.1).

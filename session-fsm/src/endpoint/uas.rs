@@ -3,16 +3,17 @@
 use std::net::SocketAddr;
 
 use sip_proto::dialog::{Dialog, DialogState};
-use sip_proto::message::{HeaderName, Message, Request};
+use sip_proto::message::{HeaderName, Request};
 use sip_proto::sdp::{self, Codec, Direction, LocalMedia};
 use sip_proto::{TransactionId, Uas2xxRetransmitter};
 
 use crate::media::MediaSession;
 use crate::time::Instant;
 
-use super::call::{Call, CallState, Direction as CallDirection};
-use super::requests::{Reply, ALLOW};
-use super::{CallId, EndReason, Endpoint, EndpointError, Event};
+use super::call::{Call, CallState, Direction as CallDirection, Pending2xx};
+use super::requests::{Incoming, Reply, ALLOW};
+use super::transport::Peer;
+use super::{CallId, EndReason, Endpoint, EndpointError, Event, Transport};
 
 /// The codecs we can send and receive, in order of preference.
 pub(crate) const CODECS: &[Codec] = &[Codec::PCMU, Codec::PCMA];
@@ -23,29 +24,21 @@ impl Endpoint {
         &mut self,
         now: Instant,
         txn: TransactionId,
-        request: &Request,
-        peer: SocketAddr,
+        incoming: Incoming,
+        peer: Peer,
     ) {
+        let request = &incoming.request;
+        let via = incoming.via.as_deref();
         let headers = request.headers();
-        let (Ok(call_id), Ok(cseq)) = (headers.call_id(), headers.cseq()) else {
-            self.respond(now, txn, request, Reply::status(400));
+        let (Ok(_), Ok(cseq)) = (headers.call_id(), headers.cseq()) else {
+            self.respond(now, txn, request, via, Reply::status(400));
             return;
         };
-        if self.by_sip_call_id.contains_key(call_id) {
-            // §8.2.2.2: the same request again on another branch (a fork that merged back,
-            // or a loop): answer 482.
-            self.respond(now, txn, request, Reply::status(482));
-            return;
-        }
-        let active = self
-            .calls
-            .values()
-            .filter(|c| c.state != CallState::Ended)
-            .count();
-        if active >= self.config.max_calls {
+        if self.active_calls >= self.config.max_calls {
             self.stats.calls_refused += 1;
             let extra = [(HeaderName::RetryAfter, "5")];
-            self.respond(now, txn, request, Reply::status(503).headers(&extra));
+            let reply = Reply::status(503).headers(&extra);
+            self.respond(now, txn, request, via, reply);
             return;
         }
         // The offer must be one we can answer (RFC 3264 §6); find out now rather than after
@@ -54,33 +47,14 @@ impl Endpoint {
         if let Err((status, why)) = check_offer(request) {
             let warning = format!("399 {} \"{why}\"", self.config.local_sip.ip());
             let extra = [(HeaderName::Warning, warning.as_str())];
-            self.respond(now, txn, request, Reply::status(status).headers(&extra));
+            let reply = Reply::status(status).headers(&extra);
+            self.respond(now, txn, request, via, reply);
             return;
         }
+        // §17.2.1: 100 Trying at once stops the caller's INVITE retransmissions. It carries
+        // no To tag (§8.2.6.1).
+        self.respond(now, txn, request, via, Reply::status(100));
         let id = self.new_call_id();
-        let call = Call {
-            id,
-            direction: CallDirection::Incoming,
-            state: CallState::Offered,
-            sip_call_id: call_id.to_owned(),
-            local_tag: self.ids.tag(),
-            peer,
-            invite_txn: Some(txn),
-            invite: request.bytes().clone(),
-            invite_seq: cseq.seq,
-            provisional: false,
-            ringing: false,
-            dialog: None,
-            uas_2xx: None,
-            ack: None,
-            offer: None,
-            local_rtp: None,
-            media: None,
-            txns: Default::default(),
-            end_reported: false,
-            cancel_pending: false,
-            cancel_give_up: None,
-        };
         let from = headers
             .from()
             .map(|f| f.uri_str().to_owned())
@@ -89,28 +63,24 @@ impl Endpoint {
             .to()
             .map(|t| t.uri_str().to_owned())
             .unwrap_or_default();
-        self.by_sip_call_id.insert(call.sip_call_id.clone(), id);
-        self.calls.insert(id, call);
+        let seq = cseq.seq;
+        let local_tag = self.ids.tag();
+        let mut call = Call::new(id, CallDirection::Incoming, local_tag, peer, seq);
+        call.invite = Some(incoming.request);
+        call.invite_txn = Some(txn);
+        call.invite_via = incoming.via;
+        self.insert_call(call);
         self.attach_txn(id, txn);
-        // §17.2.1: 100 Trying at once stops the caller's INVITE retransmissions. It carries
-        // no To tag (§8.2.6.1).
-        self.respond(now, txn, request, Reply::status(100));
         self.events
             .push_back(Event::IncomingCall { call: id, from, to });
     }
 
     /// Sends 180 Ringing for an incoming call.
     pub fn ring(&mut self, now: Instant, call: CallId) -> Result<(), EndpointError> {
-        let (txn, invite, tag) = self.offered(call, "ring")?;
-        let contact = self.contact();
-        self.respond(
-            now,
-            txn,
-            &invite,
-            Reply::status(180)
-                .tag(&tag)
-                .headers(&[(HeaderName::Contact, &contact)]),
-        );
+        let tag = self.offered(call, "ring")?;
+        let contact = self.contact(self.call_transport(call));
+        let extra = [(HeaderName::Contact, contact.as_str())];
+        self.respond_to_invite(now, call, Reply::status(180).tag(&tag).headers(&extra));
         if let Some(c) = self.calls.get_mut(&call) {
             c.provisional = true;
         }
@@ -125,18 +95,12 @@ impl Endpoint {
         call: CallId,
         local_rtp: SocketAddr,
     ) -> Result<(), EndpointError> {
-        let (txn, invite, tag) = self.offered(call, "answer")?;
-        let local = LocalMedia {
-            addr: local_rtp.ip(),
-            rtp_port: local_rtp.port(),
-            codecs: CODECS,
-            ptime: self.config.ptime.as_millis().try_into().unwrap_or(20),
-            direction: Direction::SendRecv,
-            telephone_event: None,
-            rtcp_mux: false,
-        };
+        let tag = self.offered(call, "answer")?;
+        let local = self.local_media(local_rtp);
         let session_id = u64::from(self.ids.u32());
-        let negotiated = sdp::parse(invite.body())
+        let c = self.call_mut(call)?;
+        let offer_body = c.invite.as_ref().map_or(&[][..], |i| i.body());
+        let negotiated = sdp::parse(offer_body)
             .ok()
             .and_then(|offer| sdp::answer(&offer, &local, session_id, 1).ok())
             .map(|answer| {
@@ -146,35 +110,41 @@ impl Endpoint {
             });
         let Some((negotiated, body)) = negotiated else {
             // The offer was checked on arrival; failing now means our own config changed.
-            self.respond(now, txn, &invite, Reply::status(488).tag(&tag));
+            self.respond_to_invite(now, call, Reply::status(488).tag(&tag));
             self.end_call(call, EndReason::NegotiationFailed);
             return Ok(());
         };
-        let contact = self.contact();
+        let contact = self.contact(self.call_transport(call));
         let extra = [
             (HeaderName::Contact, contact.as_str()),
             (HeaderName::Allow, ALLOW),
         ];
-        let Some(ok) = self.respond(
-            now,
-            txn,
-            &invite,
-            Reply::status(200)
-                .tag(&tag)
-                .headers(&extra)
-                .body("application/sdp", &body),
-        ) else {
+        let reply = Reply::status(200)
+            .tag(&tag)
+            .headers(&extra)
+            .body("application/sdp", &body);
+        let Some(ok) = self.respond_to_invite(now, call, reply) else {
             return Ok(());
         };
-        let dialog = Dialog::new_uas(invite.headers(), &tag, DialogState::Confirmed).ok();
         let setup = self.media_setup(&negotiated);
         let timers = self.timers;
         let c = self.call_mut(call)?;
-        c.dialog = dialog;
+        c.dialog = c
+            .invite
+            .as_ref()
+            .and_then(|i| Dialog::new_uas(i.headers(), &tag, DialogState::Confirmed).ok());
         c.local_rtp = Some(local_rtp);
-        c.uas_2xx = Some(Uas2xxRetransmitter::new(now, ok, timers));
+        c.local_sdp = body.into();
+        c.sdp_session_id = session_id;
+        c.negotiated = Some(negotiated);
+        c.uas_2xx = Some(Pending2xx {
+            seq: c.invite_seq,
+            retransmitter: Uas2xxRetransmitter::new(now, ok, timers),
+            peer: c.peer,
+        });
         c.media = Some(MediaSession::start(now, setup));
         c.state = CallState::AwaitingAck;
+        self.touch(call);
         Ok(())
     }
 
@@ -183,38 +153,57 @@ impl Endpoint {
         if !(300..=699).contains(&status) {
             return Err(EndpointError::BadStatus(status));
         }
-        let (txn, invite, tag) = self.offered(call, "reject")?;
-        self.respond(now, txn, &invite, Reply::status(status).tag(&tag));
+        let tag = self.offered(call, "reject")?;
+        self.respond_to_invite(now, call, Reply::status(status).tag(&tag));
         self.end_call(call, EndReason::Rejected(status));
         Ok(())
     }
 
-    /// The INVITE transaction, the INVITE and our tag of a call still waiting for an answer.
-    fn offered(
-        &self,
-        id: CallId,
-        command: &'static str,
-    ) -> Result<(TransactionId, Request, String), EndpointError> {
+    /// Our tag for a call still waiting for an answer, or the error for `command`.
+    fn offered(&self, id: CallId, command: &'static str) -> Result<String, EndpointError> {
         let call = self.calls.get(&id).ok_or(EndpointError::UnknownCall(id))?;
-        let wrong_state = EndpointError::WrongState {
-            call: id,
-            command,
-            state: call.state.name(),
-        };
-        if call.direction != CallDirection::Incoming || call.state != CallState::Offered {
-            return Err(wrong_state);
+        if call.direction != CallDirection::Incoming
+            || call.state != CallState::Offered
+            || call.invite_txn.is_none()
+        {
+            return Err(EndpointError::WrongState {
+                call: id,
+                command,
+                state: call.state.name(),
+            });
         }
-        let txn = call.invite_txn.ok_or(wrong_state.clone())?;
-        // The INVITE parsed when it arrived, so it parses again.
-        let Ok(Message::Request(invite)) = Message::parse(call.invite.clone()) else {
-            return Err(wrong_state);
-        };
-        Ok((txn, invite, call.local_tag.clone()))
+        Ok(call.local_tag.clone())
     }
 
-    /// Our Contact (§8.1.1.8): where the far end sends requests inside the dialog.
-    pub(super) fn contact(&self) -> String {
-        format!("<sip:{}@{}>", self.config.user, self.config.local_sip)
+    /// The transport a call's INVITE came or went on.
+    pub(super) fn call_transport(&self, id: CallId) -> Transport {
+        self.calls
+            .get(&id)
+            .map_or(Transport::Udp, |c| c.peer.transport)
+    }
+
+    /// Our Contact (§8.1.1.8): where the far end sends requests inside the dialog, on the
+    /// transport the dialog was set up on.
+    pub(super) fn contact(&self, transport: Transport) -> String {
+        format!(
+            "<sip:{}@{}{}>",
+            self.config.user,
+            self.config.local_sip,
+            transport.uri_param()
+        )
+    }
+
+    /// Our media description for an offer or answer on `local_rtp`.
+    pub(super) fn local_media(&self, local_rtp: SocketAddr) -> LocalMedia<'static> {
+        LocalMedia {
+            addr: local_rtp.ip(),
+            rtp_port: local_rtp.port(),
+            codecs: CODECS,
+            ptime: self.config.ptime.as_millis().try_into().unwrap_or(20),
+            direction: Direction::SendRecv,
+            telephone_event: None,
+            rtcp_mux: false,
+        }
     }
 }
 

@@ -214,6 +214,15 @@ impl Dialog {
         Ok(())
     }
 
+    /// A 2xx arrived for a target refresh request we sent inside the dialog (a re-INVITE,
+    /// an UPDATE): its Contact, if it has one, becomes the remote target (§12.2.1.2). The
+    /// route set does not change after the dialog is made (§12.2).
+    pub fn refresh_target(&mut self, response: &Headers) {
+        if let Ok(target) = contact_uri(response) {
+            self.remote_target = target;
+        }
+    }
+
     /// Checks a request the far end sent inside the dialog and takes its CSeq (§12.2.2).
     ///
     /// A CSeq lower than the last one is out of order: the caller answers 500 Server Internal

@@ -98,6 +98,43 @@ impl TransactionKey {
     }
 }
 
+/// What RFC 3261 §8.2.2.2 compares to find a merged request: the From tag, Call-ID and CSeq
+/// (number and method) of a request whose To has no tag.
+///
+/// Two such requests with equal merge keys but different [`TransactionKey`]s are one request
+/// that reached us twice by different paths (a proxy forked it and the forks came back, or it
+/// looped); the second is answered 482 (Loop Detected). Call-IDs compare byte for byte
+/// (§20.8); the tag is a token, compared case-insensitively (§7.3.1), so it is kept
+/// lowercased.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MergeKey {
+    /// The From tag, lowercased (empty for an RFC 2543 request without one).
+    pub from_tag: Bytes,
+    /// The Call-ID.
+    pub call_id: Bytes,
+    /// The CSeq number.
+    pub cseq: u32,
+    /// The CSeq method (case-sensitive, §7.1).
+    pub method: Bytes,
+}
+
+impl MergeKey {
+    /// A merge key from its parts; the tag is lowercased.
+    pub fn new(
+        from_tag: &[u8],
+        call_id: impl Into<Bytes>,
+        cseq: u32,
+        method: impl Into<Bytes>,
+    ) -> Self {
+        MergeKey {
+            from_tag: Bytes::from(from_tag.to_ascii_lowercase()),
+            call_id: call_id.into(),
+            cseq,
+            method: method.into(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,5 +155,14 @@ mod tests {
         let cancel = TransactionKey::server("z9hG4bK1", b"h", 5060, "CANCEL");
         assert_eq!(cancel.cancel_target(), Some(ack));
         assert_eq!(TransactionKey::client("b", "BYE").cancel_target(), None);
+    }
+
+    #[test]
+    fn merge_key_tags_ignore_case_call_ids_do_not() {
+        let a = MergeKey::new(b"AbC", "c1@h", 1, "INVITE");
+        assert_eq!(a, MergeKey::new(b"abc", "c1@h", 1, "INVITE"));
+        assert_ne!(a, MergeKey::new(b"abc", "C1@h", 1, "INVITE"));
+        assert_ne!(a, MergeKey::new(b"abc", "c1@h", 1, "CANCEL"));
+        assert_eq!(a.from_tag.as_ref(), b"abc");
     }
 }

@@ -68,7 +68,7 @@ use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 use bytes::Bytes;
 use core::fmt;
 
-use super::key::TransactionKey;
+use super::key::{MergeKey, TransactionKey};
 use super::parsed::KeyError;
 use super::{
     ClientInvite, ClientInviteState, ClientNonInvite, ClientNonInviteState, Event, Reliability,
@@ -239,6 +239,13 @@ pub enum LayerEvent<P> {
         message: Bytes,
         /// Where it came from.
         peer: P,
+        /// The ongoing server transaction this request merges with (RFC 3261 §8.2.2.2): it
+        /// has no To tag and the same From tag, Call-ID and CSeq as that transaction's
+        /// request, yet did not match it, so it is the same request arriving a second way
+        /// (a fork that came back, a loop). The TU answers it 482 (Loop Detected) on `id`.
+        /// Only requests given with a [`MergeKey`] are checked
+        /// ([`TransactionLayer::handle_request_checked`], [`TransactionLayer::handle_message`]).
+        merged: Option<TransactionId>,
     },
     /// An event from one transaction. After [`Event::Terminated`] the id is stale.
     Transaction {
@@ -361,6 +368,9 @@ impl Machine {
 struct Entry<P> {
     machine: Machine,
     key: TransactionKey,
+    /// The §8.2.2.2 identity of the request that created this server transaction, when it
+    /// was given one and was not itself merged.
+    merge: Option<MergeKey>,
     peer: P,
     /// The deadline last pushed onto the heap for this entry; heap items that disagree with
     /// it are stale.
@@ -387,6 +397,9 @@ pub struct TransactionLayer<P> {
     len: usize,
     clients: BTreeMap<TransactionKey, TransactionId>,
     servers: BTreeMap<TransactionKey, TransactionId>,
+    /// Ongoing server transactions by the From tag, Call-ID and CSeq of their request
+    /// (§8.2.2.2).
+    merges: BTreeMap<MergeKey, TransactionId>,
     /// Deadlines with lazy deletion: an item is live only if its entry still exists and
     /// still has that deadline armed.
     deadlines: BinaryHeap<Reverse<(Instant, TransactionId)>>,
@@ -404,6 +417,7 @@ impl<P: Clone> TransactionLayer<P> {
             len: 0,
             clients: BTreeMap::new(),
             servers: BTreeMap::new(),
+            merges: BTreeMap::new(),
             deadlines: BinaryHeap::new(),
             transmits: VecDeque::new(),
             events: VecDeque::new(),
@@ -572,11 +586,31 @@ impl<P: Clone> TransactionLayer<P> {
     ///   [`ServerNonInvite`] otherwise, reported as [`LayerEvent::NewRequest`]; or, when the
     ///   layer is full, [`LayerEvent::Overloaded`].
     ///
-    /// Returns the transaction the request matched or created.
+    /// Returns the transaction the request matched or created. Merged requests are not
+    /// detected here: see [`handle_request_checked`](Self::handle_request_checked).
     pub fn handle_request(
         &mut self,
         now: Instant,
         key: TransactionKey,
+        message: Bytes,
+        peer: P,
+        reliability: Reliability,
+    ) -> Option<TransactionId> {
+        self.handle_request_checked(now, key, None, message, peer, reliability)
+    }
+
+    /// [`handle_request`](Self::handle_request) with merged-request detection (RFC 3261
+    /// §8.2.2.2): `merge` is the request's From tag, Call-ID and CSeq when its To has no tag
+    /// ([`MergeKey::for_request`]). A new request whose `merge` equals that of an ongoing
+    /// server transaction it did not match still gets a server transaction of its own, but
+    /// its [`LayerEvent::NewRequest`] names the transaction it merged with, so the TU answers
+    /// it 482 (Loop Detected). The first request with a given `merge` keeps it until its
+    /// transaction terminates.
+    pub fn handle_request_checked(
+        &mut self,
+        now: Instant,
+        key: TransactionKey,
+        merge: Option<MergeKey>,
         message: Bytes,
         peer: P,
         reliability: Reliability,
@@ -608,11 +642,13 @@ impl<P: Clone> TransactionLayer<P> {
         match self.insert(key.clone(), machine, peer.clone()) {
             Ok(id) => {
                 self.servers.insert(key.clone(), id);
+                let merged = merge.and_then(|merge| self.track_merge(id, merge));
                 self.events.push_back(LayerEvent::NewRequest {
                     id,
                     key,
                     message,
                     peer,
+                    merged,
                 });
                 Some(id)
             }
@@ -622,6 +658,25 @@ impl<P: Clone> TransactionLayer<P> {
                 None
             }
         }
+    }
+
+    /// Records `merge` for the new server transaction `id`, or returns the ongoing one that
+    /// already holds it (§8.2.2.2).
+    fn track_merge(&mut self, id: TransactionId, merge: MergeKey) -> Option<TransactionId> {
+        if let Some(&original) = self.merges.get(&merge) {
+            return Some(original);
+        }
+        if let Some(entry) = self.entry_mut(id) {
+            entry.merge = Some(merge.clone());
+            self.merges.insert(merge, id);
+        }
+        None
+    }
+
+    /// The ongoing server transaction whose request had this From tag, Call-ID and CSeq
+    /// (§8.2.2.2), if any.
+    pub fn find_merge(&self, merge: &MergeKey) -> Option<TransactionId> {
+        self.merges.get(merge).copied()
     }
 
     /// Sends the TU's response on server transaction `id` (see
@@ -680,6 +735,32 @@ impl<P: Clone> TransactionLayer<P> {
         entry.machine.transport_error();
         self.sync(id);
         Ok(())
+    }
+
+    /// The transport reports that it cannot reach `peer` at all (a refused or reset
+    /// connection, an ICMP unreachable): every live transaction with that peer gets the
+    /// transport error of [`transport_error`](Self::transport_error). Returns how many did.
+    /// Costs O(live transactions); transport failures are rare.
+    pub fn transport_error_to(&mut self, peer: &P) -> usize
+    where
+        P: PartialEq,
+    {
+        let hit: Vec<TransactionId> = self
+            .slots
+            .iter()
+            .enumerate()
+            .filter_map(|(index, slot)| {
+                slot.entry.as_ref().filter(|e| e.peer == *peer)?;
+                Some(TransactionId {
+                    index: u32::try_from(index).ok()?,
+                    generation: slot.generation,
+                })
+            })
+            .collect();
+        for &id in &hit {
+            let _ = self.transport_error(id);
+        }
+        hit.len()
     }
 
     /// The TU destroys transaction `id` without waiting for it to terminate by itself. RFC
@@ -769,6 +850,7 @@ impl<P: Clone> TransactionLayer<P> {
         let entry = Entry {
             machine,
             key,
+            merge: None,
             peer,
             armed: None,
         };
@@ -849,6 +931,11 @@ impl<P: Clone> TransactionLayer<P> {
         };
         if map.get(&entry.key) == Some(&id) {
             map.remove(&entry.key);
+        }
+        if let Some(merge) = entry.merge {
+            if self.merges.get(&merge) == Some(&id) {
+                self.merges.remove(&merge);
+            }
         }
     }
 

@@ -43,7 +43,7 @@ mod uas_2xx;
 
 pub use client_invite::{ClientInvite, ClientInviteState};
 pub use client_non_invite::{ClientNonInvite, ClientNonInviteState};
-pub use key::{TransactionKey, MAGIC_COOKIE};
+pub use key::{MergeKey, TransactionKey, MAGIC_COOKIE};
 pub use layer::{
     LayerConfig, LayerError, LayerEvent, TransactionId, TransactionKind, TransactionLayer,
     TransactionState, Transmit,

@@ -7,7 +7,7 @@
 use bytes::Bytes;
 use core::fmt;
 
-use super::key::{TransactionKey, MAGIC_COOKIE};
+use super::key::{MergeKey, TransactionKey, MAGIC_COOKIE};
 use super::layer::{LayerError, LayerEvent, TransactionId, TransactionLayer};
 use super::Reliability;
 use crate::message::{
@@ -147,6 +147,42 @@ impl TransactionKey {
     }
 }
 
+impl MergeKey {
+    /// The merge key of a request (§8.2.2.2), or `None` when the check does not apply: the To
+    /// has a tag (the request is inside a dialog), it is an ACK (never a transaction of its
+    /// own), or From, Call-ID or CSeq is unreadable (such requests are refused anyway).
+    pub fn for_request(request: &Request) -> Option<MergeKey> {
+        if *request.method() == Method::Ack {
+            return None;
+        }
+        let h = request.headers();
+        if h.to().ok()?.tag().is_some() {
+            return None;
+        }
+        let from = h.from().ok()?;
+        let cseq = h.cseq().ok()?;
+        let call_id = h.call_id().ok()?;
+        let bytes = request.bytes();
+        Some(MergeKey::new(
+            from.tag().unwrap_or("").as_bytes(),
+            slice_or_copy(bytes, call_id.as_bytes()),
+            cseq.seq,
+            method_bytes(&cseq.method),
+        ))
+    }
+}
+
+/// `part` as a slice of `whole` when it lies inside it (no copy), else a copy.
+fn slice_or_copy(whole: &Bytes, part: &[u8]) -> Bytes {
+    let start = whole.as_ptr() as usize;
+    let at = part.as_ptr() as usize;
+    if at >= start && at + part.len() <= start + whole.len() {
+        whole.slice_ref(part)
+    } else {
+        Bytes::copy_from_slice(part)
+    }
+}
+
 /// The RFC 2543 key of §17.2.3 (see [`TransactionKey::for_request`]). The fields are joined
 /// with spaces, which none of them may contain, and the result starts with a prefix no
 /// magic-cookie branch can have, so the two kinds of key never collide.
@@ -256,7 +292,8 @@ impl<P: Clone> TransactionLayer<P> {
                 Ok(key) => {
                     let new_invite = key.is_invite() && self.find_server(&key).is_none();
                     let bytes = request.bytes().clone();
-                    let id = self.handle_request(now, key, bytes, peer, reliability);
+                    let merge = MergeKey::for_request(&request);
+                    let id = self.handle_request_checked(now, key, merge, bytes, peer, reliability);
                     if let Some(id) = id.filter(|_| new_invite && self.config().auto_trying) {
                         if let Some(trying) = trying_for(&request) {
                             // The id was just created as an INVITE server transaction.
