@@ -387,13 +387,30 @@ impl Headers {
         Ok(())
     }
 
-    /// A full syntax check of the headers this crate understands: every Via, From, To,
-    /// Call-ID, CSeq, Contact (with its `expires` and `q`), Route, Record-Route, Max-Forwards,
-    /// Expires, Date, RSeq, RAck and authentication headers present,
+    /// A full syntax check of the headers this crate understands ([`Headers::check_syntax`]),
     /// and no conflicting repeats of Call-ID, CSeq, From, To or Max-Forwards (RFC 4475
     /// §3.3.8). Presence of mandatory headers is not checked (see
     /// [`Headers::check_mandatory`]).
     pub fn validate(&self) -> Result<(), HeaderError> {
+        self.check_syntax()?;
+        for n in [
+            HeaderName::CallId,
+            HeaderName::CSeq,
+            HeaderName::From,
+            HeaderName::To,
+            HeaderName::MaxForwards,
+        ] {
+            self.check_single(n)?;
+        }
+        Ok(())
+    }
+
+    /// The grammar of every header this crate understands, where present: every Via, From,
+    /// To, Call-ID, CSeq, Contact (with its `expires` and `q`), Route, Record-Route,
+    /// Max-Forwards, Expires, Date, RSeq, RAck and authentication header. Unlike
+    /// [`Headers::validate`], repeated single-valued headers that disagree are not refused:
+    /// RFC 4475 §3.3.8 leaves them to the application layer.
+    pub fn check_syntax(&self) -> Result<(), HeaderError> {
         for v in self.vias() {
             v?;
         }
@@ -431,15 +448,6 @@ impl Headers {
             for a in self.auth(n) {
                 a?;
             }
-        }
-        for n in [
-            HeaderName::CallId,
-            HeaderName::CSeq,
-            HeaderName::From,
-            HeaderName::To,
-            HeaderName::MaxForwards,
-        ] {
-            self.check_single(n)?;
         }
         Ok(())
     }
