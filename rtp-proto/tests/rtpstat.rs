@@ -171,6 +171,37 @@ fn crafted_stream_numbers_are_exact() {
     assert!((s.max_delta_ms - 39.0).abs() < 1e-9, "{}", s.max_delta_ms);
 }
 
+/// Loss ends at the last packet's sequence number, as Wireshark counts it: a stream ending on
+/// a reordered packet (0, 1, 3, 2) expects 3 and received 4, so "lost" is -1, where RFC 3550
+/// A.3 (ending at the highest, 3) would give 0. A capture that ends in order is unaffected.
+#[test]
+fn loss_ends_at_the_last_packet_like_wireshark() {
+    let frames: Vec<(u64, Vec<u8>)> = [0u16, 1, 3, 2]
+        .iter()
+        .enumerate()
+        .map(|(i, &seq)| {
+            let ip = udp_ipv4(A, 4000, B, 5000, &rtp(0, seq, u32::from(seq) * 160, SSRC));
+            (i as u64 * 20_000, ethernet(0x0800, &ip))
+        })
+        .collect();
+    let (a, _) = analyse(&pcap(&frames));
+    let s = a.streams.values().next().expect("one stream");
+    assert_eq!((s.packets, s.lost), (4, -1));
+    // Across a wrap the last packet's number is extended like any other.
+    let frames: Vec<(u64, Vec<u8>)> = [65_534u16, 65_535, 1, 0]
+        .iter()
+        .enumerate()
+        .map(|(i, &seq)| {
+            let ts = 160 * u32::from(seq.wrapping_sub(65_534));
+            let ip = udp_ipv4(A, 4000, B, 5000, &rtp(0, seq, ts, SSRC));
+            (i as u64 * 20_000, ethernet(0x0800, &ip))
+        })
+        .collect();
+    let (a, _) = analyse(&pcap(&frames));
+    let s = a.streams.values().next().expect("one stream");
+    assert_eq!((s.packets, s.lost), (4, -1));
+}
+
 /// A pcapng with two interfaces: Linux cooked (µs) and raw IP (ns, `if_tsresol` = 9).
 fn pcapng() -> Vec<u8> {
     fn block(kind: u32, body: &[u8]) -> Vec<u8> {

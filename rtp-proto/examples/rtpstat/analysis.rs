@@ -4,10 +4,11 @@
 //! Jitter is RFC 3550 §6.4.1 / A.8 in floating-point milliseconds, with arrival times from
 //! the capture: `D = (arrival - previous arrival) - (timestamp - previous timestamp) / rate`,
 //! `J += (|D| - J) / 16`, over every packet of the stream in capture order; the mean is over
-//! every packet but the first. Loss is `expected - received` with expected running from the
-//! first to the *highest* extended sequence number (RFC 3550 A.3). Wireshark instead ends
-//! at the *last* packet's number, so it reports fewer lost when a capture ends on a
-//! reordered packet; this is the one figure that can differ from tshark.
+//! every packet but the first. Loss is `expected - received`, duplicates counted as received
+//! (RFC 3550 A.3), with `expected` running from the first packet's sequence number to the
+//! *last* packet's, extended over wraps, as Wireshark counts it. RFC 3550 A.3 ends at the
+//! *highest* number instead; the two differ only when a capture ends on a reordered packet
+//! (Wireshark and rtpstat then report one or two fewer lost than an RTCP receiver would).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
@@ -61,6 +62,7 @@ pub struct StreamStats {
     pub max_delta_ms: f64,
     first_seq: u32,
     highest_ext_seq: u64,
+    last_ext_seq: u64,
     last_seq: u16,
     seen: BTreeSet<u64>,
     last_time_ns: u64,
@@ -80,6 +82,7 @@ impl StreamStats {
             packets: 1,
             first_seq: u32::from(seq),
             highest_ext_seq: u64::from(seq),
+            last_ext_seq: u64::from(seq),
             last_seq: seq,
             seen,
             last_time_ns: time_ns,
@@ -104,6 +107,7 @@ impl StreamStats {
             self.duplicates += 1;
         }
         self.highest_ext_seq = highest.max(ext);
+        self.last_ext_seq = ext;
         // Signed: a capture need not be in time order.
         let delta_ns = time_ns as i128 - self.last_time_ns as i128;
         let delta_ms = delta_ns as f64 / 1e6;
@@ -121,8 +125,10 @@ impl StreamStats {
             // Averaged over the packets that updated it: all but the first (as Wireshark does).
             self.mean_jitter_ms = Some(self.jitter_sum / (self.packets - 1) as f64);
         }
-        let expected = self.highest_ext_seq - u64::from(self.first_seq) + 1;
-        self.lost = expected as i64 - self.packets as i64;
+        // Wireshark's expected count ends at the last packet, not the highest (see the module
+        // docs); a last packet from before the first gives an expected count of 0 or less.
+        let expected = self.last_ext_seq as i64 - i64::from(self.first_seq) + 1;
+        self.lost = expected - self.packets as i64;
     }
 }
 

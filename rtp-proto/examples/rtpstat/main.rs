@@ -6,8 +6,10 @@
 //! Every UDP payload that parses as RTP version 2 and is not RTCP by the RFC 5761 §4 rule is
 //! treated as RTP, whatever its ports. One line per stream (SSRC, source → destination):
 //! payload type, packets, lost, duplicates, sequence errors, maximum and mean jitter and the
-//! largest arrival gap, in ms. Jitter follows Wireshark's RTP analysis, so the figures can be
-//! compared with `tshark -q -o rtp.heuristic_rtp:TRUE -z rtp,streams -r FILE`.
+//! largest arrival gap, in ms. Jitter and loss are counted as Wireshark's RTP analysis counts
+//! them, so packets, lost and jitter agree with
+//! `tshark -q -o rtp.heuristic_rtp:TRUE -z rtp,streams -r FILE` (checked by
+//! `tests/rtpstat_tshark.rs` on impaired captures).
 
 mod analysis;
 mod capture;
@@ -27,7 +29,8 @@ ARGS:
 Every UDP payload that parses as RTP v2 (and is not RTCP by RFC 5761) counts as RTP.
 Jitter is RFC 3550 A.8 with capture arrival times, as Wireshark computes it; the clock
 rate comes from the static payload type (8000 Hz for PT 0, 8, 18, ...); streams with a
-dynamic payload type show '-' for jitter.";
+dynamic payload type show '-' for jitter. Lost is expected minus received, expected
+running from the first packet's sequence number to the last one's, as Wireshark counts.";
 
 fn fmt_ms(v: Option<f64>) -> String {
     v.map_or_else(|| "-".to_string(), |v| format!("{v:.3}"))
