@@ -34,7 +34,8 @@ use rtp_proto::rtcp::{build_compound, CompoundIter, ReceiverReport, Report, Send
 use rtp_proto::rtp::{RtpHeader, RtpPacket};
 use session_fsm::time::{Duration, Instant};
 use session_fsm::{
-    CallId, Endpoint, EndpointConfig, EndpointError, Event, Input, Output, Socket, WallClock,
+    CallId, Endpoint, EndpointConfig, EndpointError, Event, Input, Output, Socket, Transport,
+    WallClock,
 };
 use sip_proto::message::{HeaderName, Message, ResponseBuilder};
 use sip_proto::sdp::{self, Codec, Direction, LocalMedia};
@@ -189,6 +190,26 @@ pub enum Op {
     },
     /// A raw SIP datagram.
     Raw(&'static [u8]),
+    /// The late timeout a runtime that slept delivers: `secs` seconds at once.
+    Sleep {
+        /// Seconds.
+        secs: u8,
+    },
+    /// `reinvite` on the `which`-th call seen (a session refresh, RFC 3261 §14.1).
+    Reinvite {
+        /// Index into the calls seen.
+        which: u8,
+    },
+    /// The runtime reports that sending to a peer failed (RFC 3261 §17.1.4, §17.2.4).
+    TransportError {
+        /// Index into [`PEERS`].
+        peer: u8,
+        /// Over TCP rather than UDP.
+        tcp: bool,
+    },
+    /// From now on, SIP from peers arrives framed off a TCP connection
+    /// ([`Input::ReceiveStream`]) instead of as UDP datagrams, or back again.
+    ToggleStream,
 }
 
 /// Encodes a run for the seed corpus: seed and limits byte, then operations.
@@ -269,6 +290,18 @@ pub fn encode(setup: u8, ops: &[Op]) -> Vec<u8> {
             Op::HangUp { which } => {
                 w.u8(14).u8(which);
             }
+            Op::Sleep { secs } => {
+                w.u8(15).u8(secs);
+            }
+            Op::Reinvite { which } => {
+                w.u8(16).u8(which);
+            }
+            Op::TransportError { peer, tcp } => {
+                w.u8(17).u8(peer).u8(u8::from(tcp));
+            }
+            Op::ToggleStream => {
+                w.u8(18);
+            }
         }
     }
     w.out
@@ -277,7 +310,8 @@ pub fn encode(setup: u8, ops: &[Op]) -> Vec<u8> {
 /// What one run did, for tests that check a seed exercises what it claims to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary {
-    /// Event names in order (`IncomingCall`, `Ringing`, `Answered`, `Ended`).
+    /// Event names in order (`IncomingCall`, `Ringing`, `Answered`, `SessionRefreshed`,
+    /// `SessionRefreshFailed`, `Ended`).
     pub events: Vec<&'static str>,
     /// SIP datagrams sent.
     pub sip_sent: usize,
@@ -318,6 +352,8 @@ struct Harness {
     /// The datagram being handled is not a well-formed message, so responses to it may not
     /// be either.
     echoing_garbage: bool,
+    /// SIP from peers arrives over TCP ([`Input::ReceiveStream`]).
+    stream: bool,
     summary: Summary,
     base: Instant,
 }
@@ -357,7 +393,14 @@ impl Harness {
     fn drain(&mut self) -> Option<Instant> {
         for _ in 0..DRAIN_BOUND {
             match self.ep.poll_output(&mut self.buf) {
-                Output::Transmit(t) => self.check_transmit(t.socket, t.destination),
+                Output::Transmit(t) => {
+                    assert!(
+                        t.socket == Socket::Sip || t.transport == Transport::Udp,
+                        "media sent over {:?}",
+                        t.transport
+                    );
+                    self.check_transmit(t.socket, t.destination)
+                }
                 Output::Event(e) => self.check_event(e),
                 Output::Timeout(next) => {
                     if let Some(t) = next {
@@ -441,6 +484,8 @@ impl Harness {
             Event::Ringing { .. } => "Ringing",
             Event::Answered { .. } => "Answered",
             Event::Ended { .. } => "Ended",
+            Event::SessionRefreshed { .. } => "SessionRefreshed",
+            Event::SessionRefreshFailed { .. } => "SessionRefreshFailed",
             _ => "other",
         });
         match e {
@@ -452,7 +497,10 @@ impl Harness {
                 self.known.insert(call, Known::Offered);
                 self.calls.push(call);
             }
-            Event::Ringing { call } | Event::Answered { call, .. } => {
+            Event::Ringing { call }
+            | Event::Answered { call, .. }
+            | Event::SessionRefreshed { call, .. }
+            | Event::SessionRefreshFailed { call, .. } => {
                 let s = self.state(call);
                 assert!(
                     matches!(s, Some(Known::Live)),
@@ -503,12 +551,22 @@ impl Harness {
                 String::from_utf8_lossy(&bytes)
             );
         }
-        self.ep.handle_input(Input::Receive {
-            now: self.now,
-            socket,
-            source,
-            bytes,
-        });
+        let input = if socket == Socket::Sip && self.stream {
+            Input::ReceiveStream {
+                now: self.now,
+                transport: Transport::Tcp,
+                source,
+                bytes,
+            }
+        } else {
+            Input::Receive {
+                now: self.now,
+                socket,
+                source,
+                bytes,
+            }
+        };
+        self.ep.handle_input(input);
         self.drain();
         self.echoing_garbage = false;
     }
@@ -709,6 +767,7 @@ pub fn run(data: &[u8]) -> Summary {
         checked: BTreeSet::new(),
         next_rtp_port: 20_000,
         echoing_garbage: false,
+        stream: false,
         summary: Summary::default(),
         base,
     };
@@ -722,7 +781,7 @@ pub fn run(data: &[u8]) -> Summary {
 }
 
 fn step(h: &mut Harness, c: &mut Cursor<'_>) {
-    let op = c.u8() % 16;
+    let op = c.u8() % 19;
     if crate::tracing() {
         eprintln!(
             "[{:?}] op {op} calls={:?} count={} txns={}",
@@ -892,6 +951,32 @@ fn step(h: &mut Harness, c: &mut Cursor<'_>) {
             let r = h.ep.hang_up(h.now, call);
             h.command(r, call, allowed, "hang_up");
         }
+        16 => {
+            let call = h.call_at(c.u8());
+            let live = h.state(call) == Some(Known::Live);
+            let r = h.ep.reinvite(h.now, call);
+            // Whether a live call is established and free of other INVITEs is the
+            // endpoint's to judge; a call that is not live never is.
+            if r.is_ok() {
+                assert!(live, "reinvite on {call} ({:?}) succeeded", h.state(call));
+            }
+            h.drain();
+        }
+        17 => {
+            let destination = peer_addr(c.u8());
+            let transport = if c.bool() {
+                Transport::Tcp
+            } else {
+                Transport::Udp
+            };
+            h.ep.handle_input(Input::TransportError {
+                now: h.now,
+                destination,
+                transport,
+            });
+            h.drain();
+        }
+        18 => h.stream = !h.stream,
         _ => {
             // The runtime slept: one late timeout far ahead.
             let secs = u64::from(c.u8());

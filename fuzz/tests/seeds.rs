@@ -561,6 +561,29 @@ fn endpoint_runs() -> Vec<(String, Vec<u8>)> {
         },
         E::Advance { ms: 1000 },
     ];
+    // A call placed, answered over TCP, refreshed by our re-INVITE (answered 200), then the
+    // connection to the peer fails.
+    let reinvite_over_tcp = [
+        E::ToggleStream,
+        E::Call { target: 0 },
+        E::Respond {
+            which: 0,
+            status: 3,
+            tag: 1,
+            with_answer: true,
+        },
+        E::Advance { ms: 100 },
+        E::Reinvite { which: 0 },
+        E::Respond {
+            which: 0,
+            status: 3,
+            tag: 1,
+            with_answer: true,
+        },
+        E::Advance { ms: 100 },
+        E::TransportError { peer: 0, tcp: true },
+        E::Advance { ms: 1000 },
+    ];
     let outgoing = [
         E::Call { target: 0 },
         E::Respond {
@@ -703,6 +726,10 @@ CSeq: 7 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
             endpoint::encode(0, &refused),
         ),
         ("busy-two-calls".to_owned(), endpoint::encode(1, &busy)),
+        (
+            "reinvite-over-tcp-then-transport-error".to_owned(),
+            endpoint::encode(0, &reinvite_over_tcp),
+        ),
     ]
 }
 
@@ -804,4 +831,8 @@ fn endpoint_seeds_exercise_real_call_flows() {
     );
     assert_eq!(get("outgoing-callee-bye").events, ["Answered", "Ended"]);
     assert_eq!(get("incoming-cancelled").events, ["IncomingCall", "Ended"]);
+    assert_eq!(
+        get("reinvite-over-tcp-then-transport-error").events,
+        ["Answered", "SessionRefreshed", "Ended"]
+    );
 }

@@ -19,6 +19,6 @@ pub mod sim;
 
 pub use endpoint::{
     CallId, EndReason, Endpoint, EndpointConfig, EndpointError, EndpointStats, Event, Input,
-    MediaStats, Output, Socket, Transmit, WallClock,
+    MediaStats, Output, Socket, Transmit, Transport, WallClock,
 };
 pub use ports::RtpPortRange;
