@@ -27,7 +27,7 @@ use sip_proto::message::Message;
 use sip_proto::time::{Duration, Instant};
 use sip_proto::transaction::{Event, TransactionState};
 use sip_proto::{
-    LayerConfig, LayerError, LayerEvent, Reliability, ServerInviteState, TimerConfig,
+    LayerConfig, LayerError, LayerEvent, MergeKey, Reliability, ServerInviteState, TimerConfig,
     TransactionId, TransactionKey, TransactionKind, TransactionLayer,
 };
 
@@ -199,6 +199,8 @@ struct State {
 struct Drained {
     transmits: Vec<(TransactionId, Bytes)>,
     new: Vec<(TransactionId, TransactionKey)>,
+    /// The `merged` field of each NewRequest, in order.
+    merged: Vec<Option<TransactionId>>,
     stray: usize,
     unmatched_ack: usize,
     overloaded: usize,
@@ -224,7 +226,20 @@ impl State {
             d.events += 1;
             assert!(d.events < DRAIN_BOUND, "poll_event does not run dry");
             match e {
-                LayerEvent::NewRequest { id, key, .. } => {
+                LayerEvent::NewRequest {
+                    id, key, merged, ..
+                } => {
+                    if let Some(first) = merged {
+                        assert_ne!(first, id, "a request merged with itself");
+                        assert!(
+                            matches!(
+                                self.layer.kind(first),
+                                Some(TransactionKind::ServerInvite | TransactionKind::ServerNonInvite)
+                            ),
+                            "a request merged with {first:?}, which is not a live server transaction"
+                        );
+                    }
+                    d.merged.push(merged);
                     let want = if key.is_invite() {
                         TransactionKind::ServerInvite
                     } else {
@@ -299,10 +314,13 @@ impl State {
             Bytes::copy_from_slice(cseq.method.as_str().as_bytes()),
         );
         let predicted = self.layer.find_server(&key);
+        // RFC 3261 §8.2.2.2: no To tag, and From tag, Call-ID and CSeq of an ongoing request.
+        let merge = MergeKey::for_request(&req);
+        let merges_with = merge.as_ref().and_then(|m| self.layer.find_merge(m));
         let was_full = self.layer.len() >= self.max;
-        let got = self
-            .layer
-            .handle_request(self.now, key.clone(), msg, peer, reliability);
+        let got =
+            self.layer
+                .handle_request_checked(self.now, key.clone(), merge, msg, peer, reliability);
         let d = self.drain();
         match predicted {
             Some(id) => assert_eq!(got, Some(id), "a request missed its server transaction"),
@@ -318,6 +336,10 @@ impl State {
                 let id = got.expect("a new request creates a server transaction");
                 assert_eq!(d.new.len(), 1);
                 assert_eq!(d.new[0], (id, key));
+                assert_eq!(
+                    d.merged[0], merges_with,
+                    "merged-request detection disagrees with find_merge"
+                );
             }
         }
     }
