@@ -828,3 +828,43 @@ fn a_reinvite_that_gets_no_answer_fails_with_408_and_ends_the_dialog() {
         .count();
     assert_eq!(byes, 1);
 }
+
+/// Found by the `endpoint` fuzz target: hanging up while our re-INVITE goes unanswered ended
+/// the call, and then the re-INVITE's Timer B reported a `SessionRefreshFailed` (and a second
+/// BYE) for a call the application had already seen end.
+#[test]
+fn hanging_up_during_an_unanswered_reinvite_reports_the_end_once_and_nothing_after() {
+    let mut net = Net::new(&[18, 19]);
+    let call = net.dial(A, B);
+    net.run_until(ms(1000));
+    // From now on nothing A sends arrives.
+    net.rule = Box::new(|p| if p.from == A { vec![] } else { vec![p.to] });
+    let now = net.now;
+    net.ep(A).reinvite(now, call).unwrap();
+    net.run_until(ms(2000));
+    let now = net.now;
+    net.ep(A).hang_up(now, call).unwrap();
+    net.run_until(ms(40_000));
+    assert_eq!(net.ended(A), [(ms(2000), EndReason::LocalHangUp)]);
+    let after_end: Vec<&Event> = net.nodes[A]
+        .events
+        .iter()
+        .filter(|(at, _)| *at > ms(2000))
+        .map(|(_, e)| e)
+        .collect();
+    assert!(after_end.is_empty(), "events after Ended: {after_end:?}");
+    let byes: Vec<u64> = net
+        .ladder_ms()
+        .into_iter()
+        .filter(|(_, from, _, l)| *from == A && l.starts_with("BYE"))
+        .map(|(at, ..)| at)
+        .collect();
+    // One BYE transaction: sent at 2 s, retransmitted by Timer E (T1 doubling, capped at T2).
+    assert_eq!(byes[0], 2000);
+    assert!(byes.iter().all(|at| *at < 2000 + 32_000), "{byes:?}");
+    assert_eq!(
+        byes.len(),
+        11,
+        "one BYE and its Timer E retransmissions: {byes:?}"
+    );
+}

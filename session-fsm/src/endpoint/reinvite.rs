@@ -124,6 +124,9 @@ impl Endpoint {
         let Some(call) = self.calls.get_mut(&id) else {
             return;
         };
+        // A call that already ended for the application (we hung up while our re-INVITE was
+        // out) still ACKs a 2xx (§13.2.2.4), but reports nothing more and retries nothing.
+        let ended = call.state == CallState::Ended;
         let Some(reinvite) = call.reinvite.as_mut() else {
             return;
         };
@@ -152,6 +155,9 @@ impl Endpoint {
                 if let Some(r) = self.calls.get_mut(&id).and_then(|c| c.reinvite.as_mut()) {
                     r.ack = ack;
                 }
+                if ended {
+                    return;
+                }
                 if unchanged {
                     self.events.push_back(Event::SessionRefreshed {
                         call: id,
@@ -164,6 +170,7 @@ impl Endpoint {
                     self.end_call(id, EndReason::NegotiationFailed);
                 }
             }
+            491 if ended => reinvite.answered = true,
             491 => {
                 // §14.1: both ends re-INVITEd at once; try again after the back-off.
                 reinvite.answered = true;
@@ -183,8 +190,15 @@ impl Endpoint {
 
     /// Our re-INVITE ended with a final failure `status` (408 for a timeout).
     pub(super) fn reinvite_failed(&mut self, now: Instant, id: CallId, status: u16) {
-        if let Some(r) = self.calls.get_mut(&id).and_then(|c| c.reinvite.as_mut()) {
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        if let Some(r) = call.reinvite.as_mut() {
             r.answered = true;
+        }
+        if call.state == CallState::Ended {
+            // The application already heard Event::Ended; nothing more is reported.
+            return;
         }
         self.events
             .push_back(Event::SessionRefreshFailed { call: id, status });
