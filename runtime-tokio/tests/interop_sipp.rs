@@ -95,7 +95,8 @@ fn sipp_counts(dir: &Path) -> (u64, u64, u64) {
     let stats = std::fs::read_dir(dir)
         .unwrap()
         .flatten()
-        .find(|e| e.file_name().to_string_lossy().ends_with(".csv"))
+        // The file named by -stf; other traces (-trace_rtt) are CSV files too.
+        .find(|e| e.file_name() == "stats.csv")
         .map(|e| std::fs::read_to_string(e.path()).unwrap())
         .unwrap_or_else(|| panic!("SIPp wrote no statistics file in {}", dir.display()));
     let mut lines = stats.lines().filter(|l| !l.trim().is_empty());
@@ -420,4 +421,95 @@ fn uas_survives_garbage_and_answers_400_then_serves_calls() {
         "SIPp stderr: {}",
         stderr(&out)
     );
+}
+
+/// Runs one of our SIPp scenarios (`tests/sipp/<name>.xml`) for one call against a `uas`
+/// started with `uas_args`, with SIPp's own retransmissions and retransmission detection off
+/// (`-nr`): every message, repeated ones included, is an explicit step of the scenario.
+/// Asserts one successful call and SIPp's exit status; returns SIPp's working directory.
+fn one_call_scenario(name: &str, uas_args: &[&str], sipp_args: &[&str]) -> PathBuf {
+    let port = free_port();
+    let _uas = start_uas("uas", port, uas_args);
+    let dir = temp_dir(name);
+    let scenario = sipp_dir().join(format!("{name}.xml"));
+    let target = format!("127.0.0.1:{port}");
+    let mut args = vec!["-sf", scenario.to_str().unwrap(), "-m", "1", "-nr"];
+    args.extend_from_slice(sipp_args);
+    args.push(&target);
+    let out = sipp(&dir, &args);
+    let (ok, failed, unexpected) = sipp_counts(&dir);
+    println!("{name}: SIPp: {ok} successful, {failed} failed, {unexpected} unexpected");
+    assert_eq!(
+        (ok, failed, unexpected),
+        (1, 0, 0),
+        "SIPp stderr: {}\nSIPp errors: {}",
+        stderr(&out),
+        sipp_errors(&dir)
+    );
+    assert!(out.status.success(), "SIPp exited {:?}", out.status);
+    dir
+}
+
+/// What SIPp wrote with -trace_err, for failure messages.
+fn sipp_errors(dir: &Path) -> String {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with("_errors.log"))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .collect()
+}
+
+/// An INVITE retransmitted while the UAS rings (RFC 3261 §17.2.1): the server transaction
+/// answers it with the 180 again and the application never hears of it (no second call, no
+/// 482); the one 200 OK follows after the ring time.
+#[test]
+#[ignore = "needs SIPp and the release examples; run by .ci/run"]
+fn uas_answers_an_invite_retransmission_with_its_latest_provisional() {
+    one_call_scenario("uac_invite_retransmitted", &["--ring-ms", "2000"], &[]);
+}
+
+/// The ACK withheld (RFC 3261 §13.3.1.4): the UAS retransmits its 200 OK T1 = 500 ms after
+/// the first send, then 2·T1 after that, and stops once the ACK arrives (a fourth copy during
+/// the 3 s pause after the ACK would fail the call in SIPp).
+#[test]
+#[ignore = "needs SIPp and the release examples; run by .ci/run"]
+fn uas_retransmits_its_200_at_t1_and_3_t1_until_the_ack() {
+    let dir = one_call_scenario("uac_ack_withheld", &[], &["-trace_rtt", "-rtt_freq", "1"]);
+    // SIPp's response-time log: rtd 1 is the gap from the first 200 to the second, rtd 2 from
+    // the second to the third, in milliseconds.
+    let rtt = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().ends_with("_rtt.csv"))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .unwrap_or_else(|| panic!("SIPp wrote no -trace_rtt file in {}", dir.display()));
+    let gap = |rtd: &str| -> f64 {
+        rtt.lines()
+            .filter_map(|l| {
+                let fields: Vec<&str> = l.split(';').collect();
+                (fields.get(2) == Some(&rtd)).then(|| fields[1].parse().unwrap())
+            })
+            .next()
+            .unwrap_or_else(|| panic!("no rtd {rtd} in {rtt}"))
+    };
+    let (first, second) = (gap("1"), gap("2"));
+    println!("200 OK retransmitted after {first} ms, then after {second} ms more");
+    assert!(
+        (450.0..=650.0).contains(&first),
+        "the first retransmission comes T1 = 500 ms after the 200, not {first} ms"
+    );
+    assert!(
+        (950.0..=1150.0).contains(&second),
+        "the second comes 2·T1 = 1000 ms after the first, not {second} ms"
+    );
+}
+
+/// A CANCEL while the UAS rings (RFC 3261 §9.2): 200 for the CANCEL, 487 for the INVITE, and
+/// the ACK for the 487 absorbed by the server transaction (no 487 retransmission during the
+/// 1.5 s that follow).
+#[test]
+#[ignore = "needs SIPp and the release examples; run by .ci/run"]
+fn uas_answers_a_cancel_while_ringing_with_200_and_487() {
+    one_call_scenario("uac_cancel_while_ringing", &["--ring-ms", "5000"], &[]);
 }

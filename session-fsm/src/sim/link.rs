@@ -10,6 +10,8 @@ use rtp_proto::SeededRng;
 
 use crate::time::{Duration, Instant};
 
+use super::Datagram;
+
 /// What one direction of a link does to the datagrams that cross it.
 ///
 /// Each datagram is first lost with probability [`loss`](Self::loss). A datagram that survives
@@ -167,8 +169,10 @@ impl Fate {
 pub struct LinkStats {
     /// Datagrams handed to the link.
     pub sent: u64,
-    /// Datagrams the link lost.
+    /// Datagrams the link lost, by chance or by its drop rule.
     pub lost: u64,
+    /// Of those, the ones its [`DropRule`] picked.
+    pub dropped_by_rule: u64,
     /// Datagrams the link delivered twice.
     pub duplicated: u64,
     /// Copies held back by the reorder setting.
@@ -182,18 +186,34 @@ impl LinkStats {
     pub(crate) fn add(&mut self, other: &LinkStats) {
         self.sent += other.sent;
         self.lost += other.lost;
+        self.dropped_by_rule += other.dropped_by_rule;
         self.duplicated += other.duplicated;
         self.reordered += other.reordered;
         self.delivered += other.delivered;
     }
 }
 
+/// A rule that picks datagrams for a link to lose, on top of its random loss: every ACK, the
+/// first INVITE, everything after some instant… It sees each datagram once, in send order,
+/// and returns `true` to lose it.
+pub type DropRule = Box<dyn FnMut(&Datagram) -> bool>;
+
 /// One direction of a link: its settings, its generator and its counters.
-#[derive(Debug, Clone)]
 pub(crate) struct Link {
     pub(crate) config: LinkConfig,
     rng: SeededRng,
     pub(crate) stats: LinkStats,
+    pub(crate) drop_rule: Option<DropRule>,
+}
+
+impl fmt::Debug for Link {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Link")
+            .field("config", &self.config)
+            .field("stats", &self.stats)
+            .field("drop_rule", &self.drop_rule.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Link {
@@ -202,12 +222,20 @@ impl Link {
             config,
             rng: SeededRng::new(seed),
             stats: LinkStats::default(),
+            drop_rule: None,
         }
     }
 
-    /// Decides the fate of a datagram sent at `now`.
-    pub(crate) fn send(&mut self, now: Instant) -> Fate {
+    /// Decides the fate of `datagram`, sent at `now`.
+    pub(crate) fn send(&mut self, now: Instant, datagram: &Datagram) -> Fate {
         self.stats.sent += 1;
+        if let Some(rule) = &mut self.drop_rule {
+            if rule(datagram) {
+                self.stats.lost += 1;
+                self.stats.dropped_by_rule += 1;
+                return Fate::Lost;
+            }
+        }
         if self.chance(self.config.loss) {
             self.stats.lost += 1;
             return Fate::Lost;
@@ -258,6 +286,14 @@ mod tests {
         Instant::now()
     }
 
+    fn datagram() -> Datagram {
+        Datagram {
+            source: "192.0.2.1:1".parse().unwrap(),
+            destination: "192.0.2.2:2".parse().unwrap(),
+            bytes: bytes::Bytes::from_static(b"x"),
+        }
+    }
+
     #[test]
     fn a_perfect_link_delivers_everything_after_the_delay() {
         let now = epoch();
@@ -265,12 +301,15 @@ mod tests {
         let mut link = Link::new(config, 1);
         for _ in 0..100 {
             assert_eq!(
-                link.send(now),
+                link.send(now, &datagram()),
                 Fate::Delivered(now + Duration::from_millis(30))
             );
         }
-        assert_eq!(link.stats.sent, 100);
-        assert_eq!(link.stats.lost, 0);
+        link.drop_rule = Some(Box::new(|d: &Datagram| d.bytes.starts_with(b"x")));
+        assert_eq!(link.send(now, &datagram()), Fate::Lost);
+        assert_eq!(link.stats.dropped_by_rule, 1);
+        assert_eq!(link.stats.sent, 101);
+        assert_eq!(link.stats.lost, 1);
     }
 
     #[test]
@@ -284,7 +323,7 @@ mod tests {
         let mut link = Link::new(config, 42);
         let n = 100_000u32;
         for _ in 0..n {
-            for at in link.send(now).arrivals() {
+            for at in link.send(now, &datagram()).arrivals() {
                 assert!(at >= now + Duration::from_millis(10));
                 assert!(at <= now + Duration::from_millis(210));
             }
@@ -306,9 +345,9 @@ mod tests {
         let mut a = Link::new(config, 7);
         let mut b = Link::new(config, 7);
         let mut c = Link::new(config, 8);
-        let fa: Vec<Fate> = (0..1000).map(|_| a.send(now)).collect();
-        let fb: Vec<Fate> = (0..1000).map(|_| b.send(now)).collect();
-        let fc: Vec<Fate> = (0..1000).map(|_| c.send(now)).collect();
+        let fa: Vec<Fate> = (0..1000).map(|_| a.send(now, &datagram())).collect();
+        let fb: Vec<Fate> = (0..1000).map(|_| b.send(now, &datagram())).collect();
+        let fc: Vec<Fate> = (0..1000).map(|_| c.send(now, &datagram())).collect();
         assert_eq!(fa, fb);
         assert_ne!(fa, fc);
     }

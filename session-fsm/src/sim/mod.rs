@@ -3,8 +3,8 @@
 //!
 //! Everything in it is sans-IO, like the rest of the stack. A [`Simulation`] holds
 //! [`Node`]s — any component with the `handle_datagram` / `handle_timeout` / `poll_output`
-//! contract; [`EndpointNode`] wraps an [`Endpoint`](crate::Endpoint) — and one [`Link`]
-//! per direction between them, set with a [`LinkConfig`]. The clock jumps straight to the
+//! contract; [`EndpointNode`] wraps an [`Endpoint`](crate::Endpoint) — and one link per
+//! direction between them, set with a [`LinkConfig`] and optionally a [`DropRule`]. The clock jumps straight to the
 //! next deadline: the earliest delivery of a datagram in flight, or the earliest timer a node
 //! asked for. A minute of calls runs in milliseconds, and the same seed always gives the same
 //! run, so a failure found with one seed is replayed with it ([`ReplayOnPanic`] prints it,
@@ -79,7 +79,7 @@ mod script;
 mod simulation;
 
 pub use endpoint_node::EndpointNode;
-pub use link::{BadLinkConfig, Fate, LinkConfig, LinkStats};
+pub use link::{BadLinkConfig, DropRule, Fate, LinkConfig, LinkStats};
 pub use node::{Datagram, Node, NodeId, NodeOutput};
 pub use observer::{Delivered, Observer, Sent};
 pub use policy::Policy;

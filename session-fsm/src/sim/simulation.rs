@@ -10,7 +10,7 @@ use rtp_proto::SeededRng;
 
 use crate::time::{Duration, Instant};
 
-use super::link::{BadLinkConfig, Link, LinkConfig, LinkStats};
+use super::link::{BadLinkConfig, DropRule, Link, LinkConfig, LinkStats};
 use super::observer::{Delivered, Observer, Sent};
 use super::{Datagram, Fate, Node, NodeId, NodeOutput};
 
@@ -266,6 +266,31 @@ impl<N: Node, O: Observer> Simulation<N, O> {
         Ok(())
     }
 
+    /// Makes the direction `from` → `to` lose every datagram `rule` picks, on top of its
+    /// random loss; `None` removes the rule.
+    ///
+    /// ```
+    /// # use std::time::{Duration, Instant};
+    /// # use session_fsm::sim::{EndpointNode, Policy, Simulation};
+    /// # use session_fsm::{EndpointConfig, WallClock};
+    /// # let epoch = Instant::now();
+    /// # let wall = WallClock { instant: epoch, unix: Duration::from_secs(1_700_000_000) };
+    /// # let node = |addr: &str| EndpointNode::new(EndpointConfig::new(addr.parse().unwrap(), 1, wall), Policy::new());
+    /// let mut sim = Simulation::new(epoch, 1);
+    /// let alice = sim.add_node(node("192.0.2.1:5060"))?;
+    /// let bob = sim.add_node(node("192.0.2.2:5060"))?;
+    /// // Every ACK from alice to bob is lost.
+    /// sim.set_drop_rule(alice, bob, Some(Box::new(|d| d.bytes.starts_with(b"ACK "))));
+    /// # Ok::<(), session_fsm::sim::SimError>(())
+    /// ```
+    pub fn set_drop_rule(&mut self, from: NodeId, to: NodeId, rule: Option<DropRule>) {
+        let (seed, default) = (self.seed, self.default_link);
+        self.links
+            .entry((from, to))
+            .or_insert_with(|| Link::new(default, link_seed(seed, from, to)))
+            .drop_rule = rule;
+    }
+
     /// The settings of a link direction.
     pub fn link(&self, from: NodeId, to: NodeId) -> LinkConfig {
         self.links
@@ -455,7 +480,7 @@ impl<N: Node, O: Observer> Simulation<N, O> {
             .links
             .entry((from, to))
             .or_insert_with(|| Link::new(default, link_seed(seed, from, to)))
-            .send(now);
+            .send(now, &datagram);
         self.observer.on_sent(&Sent {
             at: now,
             from,
