@@ -331,9 +331,9 @@ fn config(addr: &str, seed: u64, epoch: Instant, calls: usize) -> EndpointConfig
 }
 
 /// The acceptance run: 10,000 calls, a few hundred in progress at once.
+/// Issue 4 asks for it under 10 s of wall time on one core in release mode; it prints its
+/// time (5.7 s on the shared 2-core machine, the other core busy), and is not asserted on.
 #[test]
-#[ignore = "takes minutes until Endpoint::poll_output stops scanning every call it holds \
-            (session-fsm/src/endpoint/mod.rs:218, 236, 243, 260, 395); run with --ignored"]
 fn ten_thousand_calls_over_lossy_links_complete_or_fail_on_the_rfc_timers() {
     run(
         seed_from_env(DEFAULT_SEED).unwrap(),
@@ -343,7 +343,7 @@ fn ten_thousand_calls_over_lossy_links_complete_or_fail_on_the_rfc_timers() {
     );
 }
 
-/// The same run, smaller, so it fits every `cargo test` meanwhile.
+/// The same run, smaller: a quick check of the same rules with another seed spacing.
 #[test]
 fn three_hundred_calls_over_lossy_links_complete_or_fail_on_the_rfc_timers() {
     run(
