@@ -380,9 +380,16 @@ impl Endpoint {
             return;
         };
         let mut abandon = None;
+        let mut abandon_reinvite = None;
         if call.cancel_give_up.is_some_and(|at| at <= now) {
             call.cancel_give_up = None;
             abandon = call.invite_txn;
+            // An outstanding re-INVITE of an ended call is given up at the same time.
+            abandon_reinvite = call
+                .reinvite
+                .as_ref()
+                .filter(|r| call.state == CallState::Ended && r.in_progress())
+                .and_then(|r| r.txn);
         }
         let mut gave_up = false;
         if let Some(pending) = &mut call.uas_2xx {
@@ -394,8 +401,8 @@ impl Endpoint {
             .as_ref()
             .and_then(|r| r.retry_at)
             .is_some_and(|at| at <= now);
-        if let Some(txn) = abandon {
-            // §9.1: the CANCEL got no final response for the INVITE within 64·T1.
+        for txn in [abandon, abandon_reinvite].into_iter().flatten() {
+            // §9.1: the CANCEL (or the BYE) got no final response for the INVITE within 64·T1.
             let _ = self.layer.destroy(txn);
             self.process_layer_events(now);
         }

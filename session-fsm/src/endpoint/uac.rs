@@ -124,7 +124,10 @@ impl Endpoint {
                     c.cancel_pending = true;
                 }
             }
-            _ => self.send_bye(now, call),
+            _ => {
+                self.send_bye(now, call);
+                self.give_up_reinvite_later(now, call);
+            }
         }
         self.end_call(call, EndReason::LocalHangUp);
         Ok(())
