@@ -555,6 +555,17 @@ impl Endpoint {
         call.uas_2xx = None;
         if let Some(r) = &mut call.reinvite {
             r.retry_at = None;
+            // The call ended (a BYE either way, a transport error...) while our re-INVITE
+            // still waits for a final response. The far end should answer it 487 (§15.1.2);
+            // if nothing comes, the INVITE client transaction would wait in Proceeding for
+            // ever, so it is given up 64·T1 from now, as for an unanswered CANCEL (§9.1).
+            if r.in_progress() {
+                if let Some(now) = self.now {
+                    let give_up = now + self.timers.t1 * 64;
+                    call.cancel_give_up =
+                        Some(call.cancel_give_up.map_or(give_up, |at| at.min(give_up)));
+                }
+            }
         }
         if !call.end_reported {
             call.end_reported = true;

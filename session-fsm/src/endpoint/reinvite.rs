@@ -216,21 +216,6 @@ impl Endpoint {
         }
     }
 
-    /// The call ended (BYE either way) while our re-INVITE still waits for a final response.
-    /// The far end should answer it 487 (§15.1.2); if nothing comes, the INVITE client
-    /// transaction would wait in Proceeding for ever, so it is given up 64·T1 from now, as
-    /// for a CANCEL that gets no answer (§9.1).
-    pub(super) fn give_up_reinvite_later(&mut self, now: Instant, id: CallId) {
-        let give_up = now + self.timers.t1 * 64;
-        let Some(call) = self.calls.get_mut(&id) else {
-            return;
-        };
-        if call.reinvite.as_ref().is_some_and(|r| r.in_progress()) {
-            call.cancel_give_up = Some(call.cancel_give_up.map_or(give_up, |at| at.min(give_up)));
-            self.touch(id);
-        }
-    }
-
     /// The §14.1 back-off after a 491: 2.1-4 s for the owner of the Call-ID, 0-2 s for the
     /// other end, in 10 ms units, from the endpoint's seed.
     fn glare_backoff(&mut self, owner: bool) -> Duration {

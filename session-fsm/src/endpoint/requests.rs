@@ -399,7 +399,6 @@ impl Endpoint {
         }
         self.attach_txn(id, txn);
         self.respond(now, txn, request, via, Reply::status(200));
-        self.give_up_reinvite_later(now, id);
         self.end_call(id, EndReason::RemoteHangUp);
     }
 

@@ -124,10 +124,7 @@ impl Endpoint {
                     c.cancel_pending = true;
                 }
             }
-            _ => {
-                self.send_bye(now, call);
-                self.give_up_reinvite_later(now, call);
-            }
+            _ => self.send_bye(now, call),
         }
         self.end_call(call, EndReason::LocalHangUp);
         Ok(())
