@@ -110,6 +110,8 @@ pub struct Endpoint {
     parsed_request: Option<Incoming>,
     /// Likewise for the response just handed to the layer.
     parsed_response: Option<Response>,
+    /// Text written into many messages, made once: see [`LocalText`].
+    text: LocalText,
     /// Calls to look at in `poll_output`: they may have something to send, a new deadline,
     /// or be finished. Each is queued at most once (`Call::queued`).
     ready: VecDeque<CallId>,
@@ -138,6 +140,7 @@ impl Endpoint {
             config.wall_clock.instant,
             NtpTime::from_unix(config.wall_clock.unix),
         );
+        let text = LocalText::new(&config);
         Endpoint {
             ids: Ids::new(config.seed),
             timers,
@@ -158,6 +161,7 @@ impl Endpoint {
             parsed_response: None,
             ready: VecDeque::new(),
             deadlines: BinaryHeap::new(),
+            text,
         }
     }
 
@@ -580,6 +584,47 @@ impl Endpoint {
         self.calls
             .get_mut(&id)
             .ok_or(EndpointError::UnknownCall(id))
+    }
+}
+
+/// Text about ourselves that goes into many messages, formatted once at construction rather
+/// than per message.
+#[derive(Debug)]
+struct LocalText {
+    /// Our address, `ip` (Call-IDs, Warning).
+    host: String,
+    /// Our SIP address, `ip:port` (Via sent-by, From, Contact).
+    sip: String,
+    /// Our Contact on UDP, TCP and TLS (§8.1.1.8).
+    contacts: [String; 3],
+    /// Our RTCP CNAME, `user@ip` (RFC 3550 §6.5.1).
+    cname: String,
+}
+
+impl LocalText {
+    fn new(config: &EndpointConfig) -> LocalText {
+        let host = config.local_sip.ip().to_string();
+        let sip = config.local_sip.to_string();
+        let contact = |t: Transport| format!("<sip:{}@{sip}{}>", config.user, t.uri_param());
+        LocalText {
+            contacts: [
+                contact(Transport::Udp),
+                contact(Transport::Tcp),
+                contact(Transport::Tls),
+            ],
+            cname: format!("{}@{host}", config.user),
+            host,
+            sip,
+        }
+    }
+
+    fn contact(&self, transport: Transport) -> &str {
+        let i = match transport {
+            Transport::Udp => 0,
+            Transport::Tcp => 1,
+            Transport::Tls => 2,
+        };
+        &self.contacts[i]
     }
 }
 

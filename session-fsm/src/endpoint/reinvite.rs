@@ -73,6 +73,7 @@ impl Endpoint {
             calls,
             config,
             layer,
+            text,
             ..
         } = self;
         let Some(call) = calls.get_mut(&id) else {
@@ -87,7 +88,7 @@ impl Endpoint {
         let Some(peer) = resolve_peer(request.next_hop()) else {
             return;
         };
-        let via = via_value(config.local_sip, &branch, peer.transport);
+        let via = via_value(&text.sip, &branch, peer.transport);
         let extra = [
             (HeaderName::Allow, ALLOW),
             (HeaderName::UserAgent, config.user_agent.as_str()),
@@ -280,7 +281,7 @@ impl Endpoint {
         peer: Peer,
     ) {
         let (request, via) = (&incoming.request, incoming.via.as_deref());
-        let Some(id) = self.find_dialog(request) else {
+        let Some(id) = self.find_dialog(incoming) else {
             self.stats.no_dialog += 1;
             self.respond(now, txn, request, via, Reply::status(481));
             return;

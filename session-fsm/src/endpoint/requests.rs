@@ -59,11 +59,61 @@ impl<'a> Reply<'a> {
 }
 
 /// A request as the endpoint took it in: parsed, with its first Via line as stamped with
-/// `received`/`rport` (§18.2.1, RFC 3581), which its responses echo.
+/// `received`/`rport` (§18.2.1, RFC 3581), which its responses echo, and its To and From
+/// tags read once (slices of the message, no copy).
 #[derive(Debug)]
 pub(crate) struct Incoming {
     pub(crate) request: Request,
     pub(crate) via: Option<String>,
+    to_tag: Option<Bytes>,
+    from_tag: Option<Bytes>,
+}
+
+impl Incoming {
+    pub(crate) fn new(request: Request, via: Option<String>) -> Incoming {
+        let headers = request.headers();
+        let bytes = request.bytes();
+        let to_tag = headers
+            .to()
+            .ok()
+            .and_then(|t| t.tag().map(|tag| share(bytes, tag)));
+        let from_tag = headers
+            .from()
+            .ok()
+            .and_then(|f| f.tag().map(|tag| share(bytes, tag)));
+        Incoming {
+            request,
+            via,
+            to_tag,
+            from_tag,
+        }
+    }
+
+    /// The To tag: present when the request is inside a dialog (§12.2.2).
+    pub(crate) fn to_tag(&self) -> Option<&str> {
+        self.to_tag
+            .as_deref()
+            .and_then(|t| std::str::from_utf8(t).ok())
+    }
+
+    /// The From tag (empty for an RFC 2543 peer that sends none).
+    pub(crate) fn sender_tag(&self) -> &str {
+        self.from_tag
+            .as_deref()
+            .and_then(|t| std::str::from_utf8(t).ok())
+            .unwrap_or_default()
+    }
+}
+
+/// `part` as a slice of `whole` when it lies inside it (no copy), else a copy.
+pub(crate) fn share(whole: &Bytes, part: &str) -> Bytes {
+    let start = whole.as_ptr() as usize;
+    let at = part.as_ptr() as usize;
+    if at >= start && at + part.len() <= start + whole.len() {
+        whole.slice_ref(part.as_bytes())
+    } else {
+        Bytes::copy_from_slice(part.as_bytes())
+    }
 }
 
 /// What sending a response on a server transaction needs from the endpoint, borrowed apart
@@ -154,8 +204,15 @@ impl Endpoint {
             return;
         };
         let peer = response_peer(&via, source);
-        let stamped = stamp_top_via(&request, source.addr);
-        if let Err(error) = request.check_mandatory().and_then(|()| headers.validate()) {
+        let stamped = stamp_top_via(&request, &via, source.addr);
+        // An ACK is never answered, so a broken header in one has nobody to be told about:
+        // its headers are read only as far as they are needed (§17.2.1, §13.3.1.4).
+        let is_ack = *request.method() == Method::Ack;
+        let valid =
+            request
+                .check_mandatory()
+                .and_then(|()| if is_ack { Ok(()) } else { headers.validate() });
+        if let Err(error) = valid {
             self.stats.bad_requests += 1;
             let why = error.to_string();
             self.answer_bad_request(&request, stamped.as_deref(), peer, 400, &why);
@@ -165,13 +222,11 @@ impl Endpoint {
             self.stats.sip_dropped += 1;
             return;
         };
-        let merge = MergeKey::for_request(&request);
-        let bytes = request.bytes().clone();
+        let incoming = Incoming::new(request, stamped);
+        let merge = incoming.merge_key();
+        let bytes = incoming.request.bytes().clone();
         // Kept so what the layer reports about these very bytes needs no second parse.
-        self.parsed_request = Some(Incoming {
-            request,
-            via: stamped,
-        });
+        self.parsed_request = Some(incoming);
         let reliability = source.transport.reliability();
         self.layer
             .handle_request_checked(now, key, merge, bytes, peer, reliability);
@@ -190,7 +245,7 @@ impl Endpoint {
             self.parsed_request = Some(incoming);
         }
         match Message::parse(message.clone()) {
-            Ok(Message::Request(request)) => Some(Incoming { request, via: None }),
+            Ok(Message::Request(request)) => Some(Incoming::new(request, None)),
             _ => None,
         }
     }
@@ -207,7 +262,7 @@ impl Endpoint {
             return;
         };
         let peer = response_peer(&via, source);
-        let stamped = stamp_top_via(partial, source.addr);
+        let stamped = stamp_top_via(partial, &via, source.addr);
         self.stats.bad_requests += 1;
         let why = error.to_string();
         self.answer_bad_request(partial, stamped.as_deref(), peer, error.status_code(), &why);
@@ -324,16 +379,11 @@ impl Endpoint {
             self.respond(now, txn, request, via, Reply::status(482).tag(&tag));
             return;
         }
-        let in_dialog = request
-            .headers()
-            .to()
-            .ok()
-            .and_then(|to| to.tag())
-            .is_some();
+        let in_dialog = incoming.to_tag().is_some();
         match request.method() {
             Method::Invite if !in_dialog => self.handle_invite(now, txn, incoming, peer),
             Method::Invite => self.handle_reinvite(now, txn, &incoming, peer),
-            Method::Bye => self.handle_bye(now, txn, request, via),
+            Method::Bye => self.handle_bye(now, txn, &incoming),
             Method::Cancel => self.handle_cancel(now, txn, key, request, via),
             Method::Options => {
                 let extra = [
@@ -349,7 +399,7 @@ impl Endpoint {
                 let reply = Reply::status(501).headers(&[(HeaderName::Allow, ALLOW)]);
                 self.respond(now, txn, request, via, reply);
             }
-            _ if in_dialog && self.find_dialog(request).is_none() => {
+            _ if in_dialog && self.find_dialog(&incoming).is_none() => {
                 self.stats.no_dialog += 1;
                 self.respond(now, txn, request, via, Reply::status(481));
             }
@@ -362,27 +412,20 @@ impl Endpoint {
 
     /// The call whose dialog this in-dialog request belongs to (§12.2.2): its To tag is our
     /// tag, its From tag the far end's, and the Call-ID the dialog's.
-    pub(super) fn find_dialog(&self, request: &Request) -> Option<CallId> {
-        let headers = request.headers();
-        let to_tag = headers.to().ok()?.tag()?;
-        let id = *self.by_local_tag.get(to_tag)?;
-        let call = self.calls.get(&id)?;
-        let dialog = call.dialog.as_ref()?;
-        let from_tag = headers.from().ok()?.tag().unwrap_or_default();
-        let call_id = headers.call_id().ok()?;
-        (call_id == dialog.id().call_id && from_tag == dialog.id().remote_tag).then_some(id)
+    pub(super) fn find_dialog(&self, incoming: &Incoming) -> Option<CallId> {
+        let id = *self.by_local_tag.get(incoming.to_tag()?)?;
+        let dialog = self.calls.get(&id)?.dialog.as_ref()?;
+        let call_id = incoming.request.headers().call_id().ok()?;
+        let same =
+            call_id == dialog.id().call_id && incoming.sender_tag() == dialog.id().remote_tag;
+        same.then_some(id)
     }
 
     /// A BYE (§15.1.2). One that crosses ours (RFC 5407 §3.2.2) is answered 200 like any
     /// other; the call ends once.
-    fn handle_bye(
-        &mut self,
-        now: Instant,
-        txn: TransactionId,
-        request: &Request,
-        via: Option<&str>,
-    ) {
-        let Some(id) = self.find_dialog(request) else {
+    fn handle_bye(&mut self, now: Instant, txn: TransactionId, incoming: &Incoming) {
+        let (request, via) = (&incoming.request, incoming.via.as_deref());
+        let Some(id) = self.find_dialog(incoming) else {
             // §12.2.2: a request for a dialog we do not know gets 481.
             self.stats.no_dialog += 1;
             self.respond(now, txn, request, via, Reply::status(481));
@@ -439,7 +482,7 @@ impl Endpoint {
             return;
         };
         let ack = &incoming.request;
-        let Some(id) = self.find_dialog(ack) else {
+        let Some(id) = self.find_dialog(&incoming) else {
             return;
         };
         let seq = ack.headers().cseq().map(|c| c.seq).ok();
@@ -508,6 +551,23 @@ impl Endpoint {
             Ok(Message::Response(response)) => Some(response),
             _ => None,
         }
+    }
+}
+
+impl Incoming {
+    /// The request's §8.2.2.2 identity, when it has no To tag and is not an ACK.
+    fn merge_key(&self) -> Option<MergeKey> {
+        let request = &self.request;
+        if self.to_tag.is_some() || *request.method() == Method::Ack {
+            return None;
+        }
+        let headers = request.headers();
+        let bytes = request.bytes();
+        let call_id = share(bytes, headers.call_id().ok()?);
+        let cseq = headers.cseq().ok()?;
+        let method = method_bytes(cseq.method.as_str(), bytes);
+        let from_tag = self.from_tag.clone().unwrap_or_default();
+        Some(MergeKey::new(from_tag, call_id, cseq.seq, method))
     }
 }
 

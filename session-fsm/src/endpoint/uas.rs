@@ -185,12 +185,7 @@ impl Endpoint {
     /// Our Contact (§8.1.1.8): where the far end sends requests inside the dialog, on the
     /// transport the dialog was set up on.
     pub(super) fn contact(&self, transport: Transport) -> String {
-        format!(
-            "<sip:{}@{}{}>",
-            self.config.user,
-            self.config.local_sip,
-            transport.uri_param()
-        )
+        self.text.contact(transport).to_owned()
     }
 
     /// Our media description for an offer or answer on `local_rtp`.
