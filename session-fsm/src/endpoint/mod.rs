@@ -89,7 +89,9 @@ pub struct Endpoint {
     /// The latest `now` seen; outputs produced by `poll_output` are due against it.
     now: Option<Instant>,
     layer: TransactionLayer<Peer>,
-    calls: BTreeMap<CallId, Call>,
+    /// Calls, boxed: a call is large (its INVITE's header index, dialogs, media buffers),
+    /// and the map moves its values around as it grows and shrinks.
+    calls: BTreeMap<CallId, Box<Call>>,
     /// Calls not yet ended, for `max_calls`.
     active_calls: usize,
     /// Our tag → our call. Tags are ours and unique, so this finds the dialog of any request
@@ -532,7 +534,7 @@ impl Endpoint {
     fn insert_call(&mut self, call: Call) {
         let id = call.id;
         self.by_local_tag.insert(call.local_tag.clone(), id);
-        self.calls.insert(id, call);
+        self.calls.insert(id, Box::new(call));
         self.active_calls += 1;
     }
 
@@ -583,6 +585,7 @@ impl Endpoint {
     fn call_mut(&mut self, id: CallId) -> Result<&mut Call, EndpointError> {
         self.calls
             .get_mut(&id)
+            .map(|c| &mut **c)
             .ok_or(EndpointError::UnknownCall(id))
     }
 }

@@ -325,21 +325,20 @@ impl Endpoint {
             self.respond(now, txn, request, via, Reply::status(488));
             return;
         }
-        let contact = self.contact(self.call_transport(id));
+        let transport = self.call_transport(id);
         let Some(call) = self.calls.get(&id) else {
             return;
         };
         let body = call.local_sdp.clone();
         let seq = request.headers().cseq().map(|c| c.seq).unwrap_or_default();
-        let extra = [
-            (HeaderName::Contact, contact.as_str()),
-            (HeaderName::Allow, ALLOW),
-        ];
+        let extra = [(HeaderName::Allow, ALLOW)];
         // With an offer, our unchanged description is the answer; without one (the offer
         // goes in the 2xx, §14.2), it is our offer, and the ACK's answer changes nothing.
         let reply = Reply::status(200)
+            .contact(transport)
             .headers(&extra)
-            .body("application/sdp", &body);
+            .body("application/sdp", &body)
+            .kept();
         let Some(ok) = self.respond(now, txn, request, via, reply) else {
             return;
         };

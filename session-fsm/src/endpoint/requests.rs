@@ -13,7 +13,7 @@ use sip_proto::{MergeKey, TransactionId, TransactionKey};
 use crate::time::Instant;
 
 use super::transport::{response_peer, stamp_top_via, Peer};
-use super::{CallId, EndReason, Endpoint};
+use super::{CallId, EndReason, Endpoint, LocalText, Transport};
 
 /// A response to send on a server transaction: its status, our To tag (§8.2.6.2: every
 /// response but 100 to a dialog-creating request carries one), extra headers and a body.
@@ -21,8 +21,14 @@ use super::{CallId, EndReason, Endpoint};
 pub(crate) struct Reply<'a> {
     pub(crate) status: u16,
     pub(crate) to_tag: Option<&'a str>,
+    /// Answering a call's INVITE: add the call's own tag ([`Endpoint::respond_to_invite`]).
+    pub(crate) call_tag: bool,
+    /// Add our Contact for this transport (§12.1.1: a response that makes a dialog).
+    pub(crate) contact: Option<Transport>,
     pub(crate) headers: &'a [(HeaderName, &'a str)],
     pub(crate) body: Option<(&'a str, &'a [u8])>,
+    /// The caller keeps the bytes (a 2xx to retransmit): return them.
+    pub(crate) keep: bool,
 }
 
 impl<'a> Reply<'a> {
@@ -31,9 +37,33 @@ impl<'a> Reply<'a> {
         Reply {
             status,
             to_tag: None,
+            call_tag: false,
+            contact: None,
             headers: &[],
             body: None,
+            keep: false,
         }
+    }
+
+    /// With the tag of the call whose INVITE this answers.
+    pub(crate) fn call_tag(self) -> Self {
+        Reply {
+            call_tag: true,
+            ..self
+        }
+    }
+
+    /// With our Contact on `transport`.
+    pub(crate) fn contact(self, transport: Transport) -> Self {
+        Reply {
+            contact: Some(transport),
+            ..self
+        }
+    }
+
+    /// Returning the bytes sent, for a caller that keeps them.
+    pub(crate) fn kept(self) -> Self {
+        Reply { keep: true, ..self }
     }
 
     /// With our To tag.
@@ -123,9 +153,12 @@ struct Responder<'e> {
     scratch: &'e mut Vec<u8>,
     /// The Server header value.
     server: &'e str,
+    text: &'e LocalText,
 }
 
 impl Responder<'_> {
+    /// Writes and sends the response. `None` if it could not be; else the bytes when the
+    /// reply asks to keep them, or an empty `Bytes` (sharing the bytes costs an allocation).
     fn send(
         &mut self,
         now: Instant,
@@ -139,6 +172,9 @@ impl Responder<'_> {
         if let Some(tag) = reply.to_tag {
             builder = builder.to_tag(tag);
         }
+        if let Some(transport) = reply.contact {
+            builder = builder.header(HeaderName::Contact, self.text.contact(transport));
+        }
         for (name, value) in reply.headers {
             builder = builder.header(*name, value);
         }
@@ -149,12 +185,15 @@ impl Responder<'_> {
         self.scratch.clear();
         builder.write(self.scratch).ok()?;
         let bytes = Bytes::copy_from_slice(self.scratch);
+        let kept = if reply.keep {
+            bytes.clone()
+        } else {
+            Bytes::new()
+        };
         // The transaction refuses only a response its state does not allow (a second final
         // response): then nothing is sent, and the caller is not failed for it.
-        self.layer
-            .send_response(now, txn, status, bytes.clone())
-            .ok()?;
-        Some(bytes)
+        self.layer.send_response(now, txn, status, bytes).ok()?;
+        Some(kept)
     }
 }
 
@@ -328,6 +367,7 @@ impl Endpoint {
             layer: &mut self.layer,
             scratch: &mut self.scratch,
             server: &self.config.user_agent,
+            text: &self.text,
         };
         responder.send(now, txn, request, via, reply)
     }
@@ -345,14 +385,24 @@ impl Endpoint {
             layer,
             scratch,
             config,
+            text,
             ..
         } = self;
         let call = calls.get(&id)?;
         let (txn, invite) = (call.invite_txn?, call.invite.as_ref()?);
+        let reply = if reply.call_tag {
+            Reply {
+                to_tag: Some(&call.local_tag),
+                ..reply
+            }
+        } else {
+            reply
+        };
         let mut responder = Responder {
             layer,
             scratch,
             server: &config.user_agent,
+            text,
         };
         responder.send(now, txn, invite, call.invite_via.as_deref(), reply)
     }
@@ -470,8 +520,7 @@ impl Endpoint {
             return;
         }
         // §9.2: the INVITE is answered 487 (Request Terminated).
-        let tag = call.local_tag.clone();
-        self.respond_to_invite(now, id, Reply::status(487).tag(&tag));
+        self.respond_to_invite(now, id, Reply::status(487).call_tag());
         self.end_call(id, EndReason::RemoteHangUp);
     }
 

@@ -52,7 +52,7 @@ impl Endpoint {
             session_version: 1,
             local: self.local_media(local_rtp),
         };
-        let mut body = Vec::new();
+        let mut body = Vec::with_capacity(320);
         offer.write(&mut body);
         let via = self.via(&branch, destination.transport);
         let mut from = String::with_capacity(64);
