@@ -5,6 +5,20 @@
 //! ACK for the 2xx, BYE or CANCEL to hang up), runs an RTP/RTCP session per call, and reports
 //! what happens as [`Event`]s.
 //!
+//! Beyond the basic call it handles what real networks do to calls:
+//!
+//! * **Transports** ([`Transport`]): UDP datagrams, and TCP or TLS messages a runtime framed
+//!   off a stream ([`Input::ReceiveStream`]); transactions on streams never retransmit and
+//!   their wait timers are zero (RFC 3261 §17). Requests get `received`/`rport` in their Via
+//!   (§18.2.1, RFC 3581) and responses go where §18.2.2 says. A failed send reported with
+//!   [`Input::TransportError`] fails the transactions to that peer (§17.1.4).
+//! * **Races**: a CANCEL crossing the 200 OK (ACK, then BYE), BYE crossing BYE (RFC 5407:
+//!   both answered 200), a forked INVITE (one early dialog per branch, a late 2xx ACKed and
+//!   ended with BYE), a merged request (482, §8.2.2.2), requests outside any dialog (481).
+//! * **Re-INVITE** ([`Endpoint::reinvite`]): a session refresh with the glare rules of §14
+//!   (491, then a random back-off from the endpoint's seed) and remote target refresh
+//!   (§12.2).
+//!
 //! It follows the contract of every machine in this stack: feed [`Input`]s, then drain
 //! [`Endpoint::poll_output`] until it returns [`Output::Timeout`]:
 //!
