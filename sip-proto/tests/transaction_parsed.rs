@@ -390,7 +390,7 @@ fn merged_requests_are_flagged_per_8_2_2_2() {
 
     // Once the first transaction is gone, the same request is new again.
     let mut key_holder = uas.find_merge(&MergeKey::new(
-        b"1928301774",
+        "1928301774",
         "a84b4c76e66710@pc33.atlanta.example.com",
         314159,
         "INVITE",
@@ -398,7 +398,7 @@ fn merged_requests_are_flagged_per_8_2_2_2() {
     assert_eq!(key_holder, Some(first));
     uas.destroy(first).unwrap();
     key_holder = uas.find_merge(&MergeKey::new(
-        b"1928301774",
+        "1928301774",
         "a84b4c76e66710@pc33.atlanta.example.com",
         314159,
         "INVITE",

@@ -25,7 +25,7 @@ impl Ids {
 
     /// `len` characters of base32: 5 random bits each.
     fn token(&mut self, len: usize) -> String {
-        let mut out = String::with_capacity(len);
+        let mut out = String::with_capacity(len + 32);
         let mut bits = 0u64;
         let mut left = 0;
         for _ in 0..len {
@@ -54,7 +54,11 @@ impl Ids {
 
     /// A Call-ID: 100 random bits at our host (§8.1.1.4).
     pub(crate) fn call_id(&mut self, host: &str) -> String {
-        format!("{}@{host}", self.token(20))
+        let mut id = self.token(20);
+        id.reserve(host.len() + 1);
+        id.push('@');
+        id.push_str(host);
+        id
     }
 
     /// A random 32-bit value (SSRCs, RTP timestamps, SDP session ids).

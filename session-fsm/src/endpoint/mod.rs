@@ -5,6 +5,20 @@
 //! ACK for the 2xx, BYE or CANCEL to hang up), runs an RTP/RTCP session per call, and reports
 //! what happens as [`Event`]s.
 //!
+//! Beyond the basic call it handles what real networks do to calls:
+//!
+//! * **Transports** ([`Transport`]): UDP datagrams, and TCP or TLS messages a runtime framed
+//!   off a stream ([`Input::ReceiveStream`]); transactions on streams never retransmit and
+//!   their wait timers are zero (RFC 3261 §17). Requests get `received`/`rport` in their Via
+//!   (§18.2.1, RFC 3581) and responses go where §18.2.2 says. A failed send reported with
+//!   [`Input::TransportError`] fails the transactions to that peer (§17.1.4).
+//! * **Races**: a CANCEL crossing the 200 OK (ACK, then BYE), BYE crossing BYE (RFC 5407:
+//!   both answered 200), a forked INVITE (one early dialog per branch, a late 2xx ACKed and
+//!   ended with BYE), a merged request (482, §8.2.2.2), requests outside any dialog (481).
+//! * **Re-INVITE** ([`Endpoint::reinvite`]): a session refresh with the glare rules of §14
+//!   (491, then a random back-off from the endpoint's seed) and remote target refresh
+//!   (§12.2).
+//!
 //! It follows the contract of every machine in this stack: feed [`Input`]s, then drain
 //! [`Endpoint::poll_output`] until it returns [`Output::Timeout`]:
 //!
@@ -89,7 +103,9 @@ pub struct Endpoint {
     /// The latest `now` seen; outputs produced by `poll_output` are due against it.
     now: Option<Instant>,
     layer: TransactionLayer<Peer>,
-    calls: BTreeMap<CallId, Call>,
+    /// Calls, boxed: a call is large (its INVITE's header index, dialogs, media buffers),
+    /// and the map moves its values around as it grows and shrinks.
+    calls: BTreeMap<CallId, Box<Call>>,
     /// Calls not yet ended, for `max_calls`.
     active_calls: usize,
     /// Our tag → our call. Tags are ours and unique, so this finds the dialog of any request
@@ -110,6 +126,8 @@ pub struct Endpoint {
     parsed_request: Option<Incoming>,
     /// Likewise for the response just handed to the layer.
     parsed_response: Option<Response>,
+    /// Text written into many messages, made once: see [`LocalText`].
+    text: LocalText,
     /// Calls to look at in `poll_output`: they may have something to send, a new deadline,
     /// or be finished. Each is queued at most once (`Call::queued`).
     ready: VecDeque<CallId>,
@@ -138,6 +156,7 @@ impl Endpoint {
             config.wall_clock.instant,
             NtpTime::from_unix(config.wall_clock.unix),
         );
+        let text = LocalText::new(&config);
         Endpoint {
             ids: Ids::new(config.seed),
             timers,
@@ -158,6 +177,7 @@ impl Endpoint {
             parsed_response: None,
             ready: VecDeque::new(),
             deadlines: BinaryHeap::new(),
+            text,
         }
     }
 
@@ -535,7 +555,7 @@ impl Endpoint {
     fn insert_call(&mut self, call: Call) {
         let id = call.id;
         self.by_local_tag.insert(call.local_tag.clone(), id);
-        self.calls.insert(id, call);
+        self.calls.insert(id, Box::new(call));
         self.active_calls += 1;
     }
 
@@ -597,7 +617,49 @@ impl Endpoint {
     fn call_mut(&mut self, id: CallId) -> Result<&mut Call, EndpointError> {
         self.calls
             .get_mut(&id)
+            .map(|c| &mut **c)
             .ok_or(EndpointError::UnknownCall(id))
+    }
+}
+
+/// Text about ourselves that goes into many messages, formatted once at construction rather
+/// than per message.
+#[derive(Debug)]
+struct LocalText {
+    /// Our address, `ip` (Call-IDs, Warning).
+    host: String,
+    /// Our SIP address, `ip:port` (Via sent-by, From, Contact).
+    sip: String,
+    /// Our Contact on UDP, TCP and TLS (§8.1.1.8).
+    contacts: [String; 3],
+    /// Our RTCP CNAME, `user@ip` (RFC 3550 §6.5.1).
+    cname: String,
+}
+
+impl LocalText {
+    fn new(config: &EndpointConfig) -> LocalText {
+        let host = config.local_sip.ip().to_string();
+        let sip = config.local_sip.to_string();
+        let contact = |t: Transport| format!("<sip:{}@{sip}{}>", config.user, t.uri_param());
+        LocalText {
+            contacts: [
+                contact(Transport::Udp),
+                contact(Transport::Tcp),
+                contact(Transport::Tls),
+            ],
+            cname: format!("{}@{host}", config.user),
+            host,
+            sip,
+        }
+    }
+
+    fn contact(&self, transport: Transport) -> &str {
+        let i = match transport {
+            Transport::Udp => 0,
+            Transport::Tcp => 1,
+            Transport::Tls => 2,
+        };
+        &self.contacts[i]
     }
 }
 

@@ -73,6 +73,7 @@ impl Endpoint {
             calls,
             config,
             layer,
+            text,
             ..
         } = self;
         let Some(call) = calls.get_mut(&id) else {
@@ -87,7 +88,7 @@ impl Endpoint {
         let Some(peer) = resolve_peer(request.next_hop()) else {
             return;
         };
-        let via = via_value(config.local_sip, &branch, peer.transport);
+        let via = via_value(&text.sip, &branch, peer.transport);
         let extra = [
             (HeaderName::Allow, ALLOW),
             (HeaderName::UserAgent, config.user_agent.as_str()),
@@ -294,7 +295,7 @@ impl Endpoint {
         peer: Peer,
     ) {
         let (request, via) = (&incoming.request, incoming.via.as_deref());
-        let Some(id) = self.find_dialog(request) else {
+        let Some(id) = self.find_dialog(incoming) else {
             self.stats.no_dialog += 1;
             self.respond(now, txn, request, via, Reply::status(481));
             return;
@@ -338,21 +339,20 @@ impl Endpoint {
             self.respond(now, txn, request, via, Reply::status(488));
             return;
         }
-        let contact = self.contact(self.call_transport(id));
+        let transport = self.call_transport(id);
         let Some(call) = self.calls.get(&id) else {
             return;
         };
         let body = call.local_sdp.clone();
         let seq = request.headers().cseq().map(|c| c.seq).unwrap_or_default();
-        let extra = [
-            (HeaderName::Contact, contact.as_str()),
-            (HeaderName::Allow, ALLOW),
-        ];
+        let extra = [(HeaderName::Allow, ALLOW)];
         // With an offer, our unchanged description is the answer; without one (the offer
         // goes in the 2xx, §14.2), it is our offer, and the ACK's answer changes nothing.
         let reply = Reply::status(200)
+            .contact(transport)
             .headers(&extra)
-            .body("application/sdp", &body);
+            .body("application/sdp", &body)
+            .kept();
         let Some(ok) = self.respond(now, txn, request, via, reply) else {
             return;
         };

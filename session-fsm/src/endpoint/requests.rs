@@ -13,7 +13,7 @@ use sip_proto::{MergeKey, TransactionId, TransactionKey};
 use crate::time::Instant;
 
 use super::transport::{response_peer, stamp_top_via, Peer};
-use super::{CallId, EndReason, Endpoint};
+use super::{CallId, EndReason, Endpoint, LocalText, Transport};
 
 /// A response to send on a server transaction: its status, our To tag (§8.2.6.2: every
 /// response but 100 to a dialog-creating request carries one), extra headers and a body.
@@ -21,8 +21,14 @@ use super::{CallId, EndReason, Endpoint};
 pub(crate) struct Reply<'a> {
     pub(crate) status: u16,
     pub(crate) to_tag: Option<&'a str>,
+    /// Answering a call's INVITE: add the call's own tag ([`Endpoint::respond_to_invite`]).
+    pub(crate) call_tag: bool,
+    /// Add our Contact for this transport (§12.1.1: a response that makes a dialog).
+    pub(crate) contact: Option<Transport>,
     pub(crate) headers: &'a [(HeaderName, &'a str)],
     pub(crate) body: Option<(&'a str, &'a [u8])>,
+    /// The caller keeps the bytes (a 2xx to retransmit): return them.
+    pub(crate) keep: bool,
 }
 
 impl<'a> Reply<'a> {
@@ -31,9 +37,33 @@ impl<'a> Reply<'a> {
         Reply {
             status,
             to_tag: None,
+            call_tag: false,
+            contact: None,
             headers: &[],
             body: None,
+            keep: false,
         }
+    }
+
+    /// With the tag of the call whose INVITE this answers.
+    pub(crate) fn call_tag(self) -> Self {
+        Reply {
+            call_tag: true,
+            ..self
+        }
+    }
+
+    /// With our Contact on `transport`.
+    pub(crate) fn contact(self, transport: Transport) -> Self {
+        Reply {
+            contact: Some(transport),
+            ..self
+        }
+    }
+
+    /// Returning the bytes sent, for a caller that keeps them.
+    pub(crate) fn kept(self) -> Self {
+        Reply { keep: true, ..self }
     }
 
     /// With our To tag.
@@ -59,11 +89,61 @@ impl<'a> Reply<'a> {
 }
 
 /// A request as the endpoint took it in: parsed, with its first Via line as stamped with
-/// `received`/`rport` (§18.2.1, RFC 3581), which its responses echo.
+/// `received`/`rport` (§18.2.1, RFC 3581), which its responses echo, and its To and From
+/// tags read once (slices of the message, no copy).
 #[derive(Debug)]
 pub(crate) struct Incoming {
     pub(crate) request: Request,
     pub(crate) via: Option<String>,
+    to_tag: Option<Bytes>,
+    from_tag: Option<Bytes>,
+}
+
+impl Incoming {
+    pub(crate) fn new(request: Request, via: Option<String>) -> Incoming {
+        let headers = request.headers();
+        let bytes = request.bytes();
+        let to_tag = headers
+            .to()
+            .ok()
+            .and_then(|t| t.tag().map(|tag| share(bytes, tag)));
+        let from_tag = headers
+            .from()
+            .ok()
+            .and_then(|f| f.tag().map(|tag| share(bytes, tag)));
+        Incoming {
+            request,
+            via,
+            to_tag,
+            from_tag,
+        }
+    }
+
+    /// The To tag: present when the request is inside a dialog (§12.2.2).
+    pub(crate) fn to_tag(&self) -> Option<&str> {
+        self.to_tag
+            .as_deref()
+            .and_then(|t| std::str::from_utf8(t).ok())
+    }
+
+    /// The From tag (empty for an RFC 2543 peer that sends none).
+    pub(crate) fn sender_tag(&self) -> &str {
+        self.from_tag
+            .as_deref()
+            .and_then(|t| std::str::from_utf8(t).ok())
+            .unwrap_or_default()
+    }
+}
+
+/// `part` as a slice of `whole` when it lies inside it (no copy), else a copy.
+pub(crate) fn share(whole: &Bytes, part: &str) -> Bytes {
+    let start = whole.as_ptr() as usize;
+    let at = part.as_ptr() as usize;
+    if at >= start && at + part.len() <= start + whole.len() {
+        whole.slice_ref(part.as_bytes())
+    } else {
+        Bytes::copy_from_slice(part.as_bytes())
+    }
 }
 
 /// What sending a response on a server transaction needs from the endpoint, borrowed apart
@@ -73,9 +153,12 @@ struct Responder<'e> {
     scratch: &'e mut Vec<u8>,
     /// The Server header value.
     server: &'e str,
+    text: &'e LocalText,
 }
 
 impl Responder<'_> {
+    /// Writes and sends the response. `None` if it could not be; else the bytes when the
+    /// reply asks to keep them, or an empty `Bytes` (sharing the bytes costs an allocation).
     fn send(
         &mut self,
         now: Instant,
@@ -89,6 +172,9 @@ impl Responder<'_> {
         if let Some(tag) = reply.to_tag {
             builder = builder.to_tag(tag);
         }
+        if let Some(transport) = reply.contact {
+            builder = builder.header(HeaderName::Contact, self.text.contact(transport));
+        }
         for (name, value) in reply.headers {
             builder = builder.header(*name, value);
         }
@@ -99,12 +185,15 @@ impl Responder<'_> {
         self.scratch.clear();
         builder.write(self.scratch).ok()?;
         let bytes = Bytes::copy_from_slice(self.scratch);
+        let kept = if reply.keep {
+            bytes.clone()
+        } else {
+            Bytes::new()
+        };
         // The transaction refuses only a response its state does not allow (a second final
         // response): then nothing is sent, and the caller is not failed for it.
-        self.layer
-            .send_response(now, txn, status, bytes.clone())
-            .ok()?;
-        Some(bytes)
+        self.layer.send_response(now, txn, status, bytes).ok()?;
+        Some(kept)
     }
 }
 
@@ -154,8 +243,15 @@ impl Endpoint {
             return;
         };
         let peer = response_peer(&via, source);
-        let stamped = stamp_top_via(&request, source.addr);
-        if let Err(error) = request.check_mandatory().and_then(|()| headers.validate()) {
+        let stamped = stamp_top_via(&request, &via, source.addr);
+        // An ACK is never answered, so a broken header in one has nobody to be told about:
+        // its headers are read only as far as they are needed (§17.2.1, §13.3.1.4).
+        let is_ack = *request.method() == Method::Ack;
+        let valid =
+            request
+                .check_mandatory()
+                .and_then(|()| if is_ack { Ok(()) } else { headers.validate() });
+        if let Err(error) = valid {
             self.stats.bad_requests += 1;
             let why = error.to_string();
             self.answer_bad_request(&request, stamped.as_deref(), peer, 400, &why);
@@ -165,13 +261,11 @@ impl Endpoint {
             self.stats.sip_dropped += 1;
             return;
         };
-        let merge = MergeKey::for_request(&request);
-        let bytes = request.bytes().clone();
+        let incoming = Incoming::new(request, stamped);
+        let merge = incoming.merge_key();
+        let bytes = incoming.request.bytes().clone();
         // Kept so what the layer reports about these very bytes needs no second parse.
-        self.parsed_request = Some(Incoming {
-            request,
-            via: stamped,
-        });
+        self.parsed_request = Some(incoming);
         let reliability = source.transport.reliability();
         self.layer
             .handle_request_checked(now, key, merge, bytes, peer, reliability);
@@ -190,7 +284,7 @@ impl Endpoint {
             self.parsed_request = Some(incoming);
         }
         match Message::parse(message.clone()) {
-            Ok(Message::Request(request)) => Some(Incoming { request, via: None }),
+            Ok(Message::Request(request)) => Some(Incoming::new(request, None)),
             _ => None,
         }
     }
@@ -207,7 +301,7 @@ impl Endpoint {
             return;
         };
         let peer = response_peer(&via, source);
-        let stamped = stamp_top_via(partial, source.addr);
+        let stamped = stamp_top_via(partial, &via, source.addr);
         self.stats.bad_requests += 1;
         let why = error.to_string();
         self.answer_bad_request(partial, stamped.as_deref(), peer, error.status_code(), &why);
@@ -273,6 +367,7 @@ impl Endpoint {
             layer: &mut self.layer,
             scratch: &mut self.scratch,
             server: &self.config.user_agent,
+            text: &self.text,
         };
         responder.send(now, txn, request, via, reply)
     }
@@ -290,14 +385,24 @@ impl Endpoint {
             layer,
             scratch,
             config,
+            text,
             ..
         } = self;
         let call = calls.get(&id)?;
         let (txn, invite) = (call.invite_txn?, call.invite.as_ref()?);
+        let reply = if reply.call_tag {
+            Reply {
+                to_tag: Some(&call.local_tag),
+                ..reply
+            }
+        } else {
+            reply
+        };
         let mut responder = Responder {
             layer,
             scratch,
             server: &config.user_agent,
+            text,
         };
         responder.send(now, txn, invite, call.invite_via.as_deref(), reply)
     }
@@ -324,16 +429,11 @@ impl Endpoint {
             self.respond(now, txn, request, via, Reply::status(482).tag(&tag));
             return;
         }
-        let in_dialog = request
-            .headers()
-            .to()
-            .ok()
-            .and_then(|to| to.tag())
-            .is_some();
+        let in_dialog = incoming.to_tag().is_some();
         match request.method() {
             Method::Invite if !in_dialog => self.handle_invite(now, txn, incoming, peer),
             Method::Invite => self.handle_reinvite(now, txn, &incoming, peer),
-            Method::Bye => self.handle_bye(now, txn, request, via),
+            Method::Bye => self.handle_bye(now, txn, &incoming),
             Method::Cancel => self.handle_cancel(now, txn, key, request, via),
             Method::Options => {
                 let extra = [
@@ -349,7 +449,7 @@ impl Endpoint {
                 let reply = Reply::status(501).headers(&[(HeaderName::Allow, ALLOW)]);
                 self.respond(now, txn, request, via, reply);
             }
-            _ if in_dialog && self.find_dialog(request).is_none() => {
+            _ if in_dialog && self.find_dialog(&incoming).is_none() => {
                 self.stats.no_dialog += 1;
                 self.respond(now, txn, request, via, Reply::status(481));
             }
@@ -362,27 +462,20 @@ impl Endpoint {
 
     /// The call whose dialog this in-dialog request belongs to (§12.2.2): its To tag is our
     /// tag, its From tag the far end's, and the Call-ID the dialog's.
-    pub(super) fn find_dialog(&self, request: &Request) -> Option<CallId> {
-        let headers = request.headers();
-        let to_tag = headers.to().ok()?.tag()?;
-        let id = *self.by_local_tag.get(to_tag)?;
-        let call = self.calls.get(&id)?;
-        let dialog = call.dialog.as_ref()?;
-        let from_tag = headers.from().ok()?.tag().unwrap_or_default();
-        let call_id = headers.call_id().ok()?;
-        (call_id == dialog.id().call_id && from_tag == dialog.id().remote_tag).then_some(id)
+    pub(super) fn find_dialog(&self, incoming: &Incoming) -> Option<CallId> {
+        let id = *self.by_local_tag.get(incoming.to_tag()?)?;
+        let dialog = self.calls.get(&id)?.dialog.as_ref()?;
+        let call_id = incoming.request.headers().call_id().ok()?;
+        let same =
+            call_id == dialog.id().call_id && incoming.sender_tag() == dialog.id().remote_tag;
+        same.then_some(id)
     }
 
     /// A BYE (§15.1.2). One that crosses ours (RFC 5407 §3.2.2) is answered 200 like any
     /// other; the call ends once.
-    fn handle_bye(
-        &mut self,
-        now: Instant,
-        txn: TransactionId,
-        request: &Request,
-        via: Option<&str>,
-    ) {
-        let Some(id) = self.find_dialog(request) else {
+    fn handle_bye(&mut self, now: Instant, txn: TransactionId, incoming: &Incoming) {
+        let (request, via) = (&incoming.request, incoming.via.as_deref());
+        let Some(id) = self.find_dialog(incoming) else {
             // §12.2.2: a request for a dialog we do not know gets 481.
             self.stats.no_dialog += 1;
             self.respond(now, txn, request, via, Reply::status(481));
@@ -427,8 +520,7 @@ impl Endpoint {
             return;
         }
         // §9.2: the INVITE is answered 487 (Request Terminated).
-        let tag = call.local_tag.clone();
-        self.respond_to_invite(now, id, Reply::status(487).tag(&tag));
+        self.respond_to_invite(now, id, Reply::status(487).call_tag());
         self.end_call(id, EndReason::RemoteHangUp);
     }
 
@@ -439,7 +531,7 @@ impl Endpoint {
             return;
         };
         let ack = &incoming.request;
-        let Some(id) = self.find_dialog(ack) else {
+        let Some(id) = self.find_dialog(&incoming) else {
             return;
         };
         let seq = ack.headers().cseq().map(|c| c.seq).ok();
@@ -508,6 +600,23 @@ impl Endpoint {
             Ok(Message::Response(response)) => Some(response),
             _ => None,
         }
+    }
+}
+
+impl Incoming {
+    /// The request's §8.2.2.2 identity, when it has no To tag and is not an ACK.
+    fn merge_key(&self) -> Option<MergeKey> {
+        let request = &self.request;
+        if self.to_tag.is_some() || *request.method() == Method::Ack {
+            return None;
+        }
+        let headers = request.headers();
+        let bytes = request.bytes();
+        let call_id = share(bytes, headers.call_id().ok()?);
+        let cseq = headers.cseq().ok()?;
+        let method = method_bytes(cseq.method.as_str(), bytes);
+        let from_tag = self.from_tag.clone().unwrap_or_default();
+        Some(MergeKey::new(from_tag, call_id, cseq.seq, method))
     }
 }
 

@@ -107,9 +107,12 @@ impl Peer {
 ///
 /// Responses echo the Via lines of their request (§8.2.6.2), so they carry this line in place
 /// of the first one received.
-pub(crate) fn stamp_top_via(request: &Request, source: SocketAddr) -> Option<String> {
+pub(crate) fn stamp_top_via(
+    request: &Request,
+    via: &Via<'_>,
+    source: SocketAddr,
+) -> Option<String> {
     let headers = request.headers();
-    let via = headers.top_via().ok()?;
     let wants_rport = via.rport() == Some(None);
     let host_differs = !host_is(&via.sent_by_host(), source.ip());
     if !wants_rport && !host_differs {
@@ -123,7 +126,7 @@ pub(crate) fn stamp_top_via(request: &Request, source: SocketAddr) -> Option<Str
     let (before, after) = (line.get(..start)?, line.get(end..)?);
     let mut out = String::with_capacity(line.len() + 40);
     out.push_str(before);
-    stamp_via_parm(&mut out, &via, source, wants_rport, host_differs);
+    stamp_via_parm(&mut out, via, source, wants_rport, host_differs);
     out.push_str(after);
     Some(out)
 }
@@ -142,12 +145,11 @@ fn stamp_via_parm(
         .get(..raw.len().saturating_sub(params.len()))
         .unwrap_or(raw);
     out.push_str(head.trim_end());
-    let ip = source.ip().to_string();
     if params.contains('"') {
         // A quoted value may hide a `;`: keep the list as written and only add `received`.
         out.push_str(params);
         out.push_str(";received=");
-        out.push_str(&ip);
+        push_ip(out, source.ip());
         return;
     }
     for param in params.split(';').map(str::trim).filter(|p| !p.is_empty()) {
@@ -158,14 +160,47 @@ fn stamp_via_parm(
         out.push(';');
         if name.eq_ignore_ascii_case("rport") && !param.contains('=') {
             out.push_str("rport=");
-            out.push_str(&source.port().to_string());
+            push_decimal(out, u32::from(source.port()));
         } else {
             out.push_str(param);
         }
     }
     if wants_rport || host_differs {
         out.push_str(";received=");
-        out.push_str(&ip);
+        push_ip(out, source.ip());
+    }
+}
+
+/// Appends `n` in decimal without `core::fmt` (this runs for every request).
+pub(crate) fn push_decimal(out: &mut String, n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
+    }
+}
+
+/// Appends an address as `received` writes it (§25.1: IPv6 without brackets).
+fn push_ip(out: &mut String, ip: IpAddr) {
+    match ip {
+        IpAddr::V4(v4) => {
+            for (i, octet) in v4.octets().into_iter().enumerate() {
+                if i > 0 {
+                    out.push('.');
+                }
+                push_decimal(out, u32::from(octet));
+            }
+        }
+        IpAddr::V6(v6) => out.push_str(&v6.to_string()),
     }
 }
 
@@ -217,6 +252,11 @@ mod tests {
             Ok(Message::Request(r)) => r,
             other => panic!("{other:?}"),
         }
+    }
+
+    fn stamp_top_via(r: &Request, source: SocketAddr) -> Option<String> {
+        let via = r.headers().top_via().unwrap();
+        super::stamp_top_via(r, &via, source)
     }
 
     fn src(s: &str) -> SocketAddr {

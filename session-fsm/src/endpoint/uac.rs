@@ -44,8 +44,7 @@ impl Endpoint {
         if self.active_calls >= self.config.max_calls {
             return Err(EndpointError::TooManyCalls(self.config.max_calls));
         }
-        let host = self.config.local_sip.ip().to_string();
-        let sip_call_id = self.ids.call_id(&host);
+        let sip_call_id = self.ids.call_id(&self.text.host);
         let local_tag = self.ids.tag();
         let branch = self.ids.branch();
         let offer = AudioOffer {
@@ -53,14 +52,24 @@ impl Endpoint {
             session_version: 1,
             local: self.local_media(local_rtp),
         };
-        let mut body = Vec::new();
+        let mut body = Vec::with_capacity(320);
         offer.write(&mut body);
         let via = self.via(&branch, destination.transport);
-        let from = format!(
-            "<sip:{}@{}>;tag={local_tag}",
-            self.config.user, self.config.local_sip
-        );
-        let to = format!("<{target}>");
+        let mut from = String::with_capacity(64);
+        for part in [
+            "<sip:",
+            &self.config.user,
+            "@",
+            &self.text.sip,
+            ">;tag=",
+            &local_tag,
+        ] {
+            from.push_str(part);
+        }
+        let mut to = String::with_capacity(target.len() + 2);
+        for part in ["<", target, ">"] {
+            to.push_str(part);
+        }
         let contact = self.contact(destination.transport);
         let mut invite = Vec::with_capacity(1024);
         RequestBuilder::new(Method::Invite, target)
@@ -384,7 +393,7 @@ impl Endpoint {
     /// Our top Via for a new request: the transport, our address, the branch, and on UDP
     /// `rport` so answers come back to the port we sent from (RFC 3581).
     pub(super) fn via(&self, branch: &str, transport: Transport) -> String {
-        via_value(self.config.local_sip, branch, transport)
+        via_value(&self.text.sip, branch, transport)
     }
 
     /// What a media session needs, from the negotiated SDP and our config.
@@ -404,23 +413,32 @@ impl Endpoint {
             initial_seq: self.ids.u32() as u16,
             initial_timestamp: self.ids.u32(),
             rtcp_interval: self.config.rtcp_interval,
-            cname: format!("{}@{}", self.config.user, self.config.local_sip.ip()),
+            cname: self.text.cname.clone(),
             anchor: self.anchor,
         }
     }
 }
 
 /// Our Via value for a request sent from `local` on `transport` (see [`Endpoint::via`]).
-pub(crate) fn via_value(local: SocketAddr, branch: &str, transport: Transport) -> String {
+pub(crate) fn via_value(local: &str, branch: &str, transport: Transport) -> String {
     let rport = if transport.is_reliable() {
         ""
     } else {
         ";rport"
     };
-    format!(
-        "SIP/2.0/{} {local};branch={branch}{rport}",
-        transport.via_token()
-    )
+    let mut via = String::with_capacity(local.len() + branch.len() + 32);
+    for part in [
+        "SIP/2.0/",
+        transport.via_token(),
+        " ",
+        local,
+        ";branch=",
+        branch,
+        rport,
+    ] {
+        via.push_str(part);
+    }
+    via
 }
 
 /// Where a request to `uri` goes: its address (an IP host, default port by transport) and

@@ -77,10 +77,10 @@ impl Endpoint {
 
     /// Sends 180 Ringing for an incoming call.
     pub fn ring(&mut self, now: Instant, call: CallId) -> Result<(), EndpointError> {
-        let tag = self.offered(call, "ring")?;
-        let contact = self.contact(self.call_transport(call));
-        let extra = [(HeaderName::Contact, contact.as_str())];
-        self.respond_to_invite(now, call, Reply::status(180).tag(&tag).headers(&extra));
+        self.offered(call, "ring")?;
+        let transport = self.call_transport(call);
+        let reply = Reply::status(180).call_tag().contact(transport);
+        self.respond_to_invite(now, call, reply);
         if let Some(c) = self.calls.get_mut(&call) {
             c.provisional = true;
         }
@@ -95,7 +95,7 @@ impl Endpoint {
         call: CallId,
         local_rtp: SocketAddr,
     ) -> Result<(), EndpointError> {
-        let tag = self.offered(call, "answer")?;
+        self.offered(call, "answer")?;
         let local = self.local_media(local_rtp);
         let session_id = u64::from(self.ids.u32());
         let c = self.call_mut(call)?;
@@ -104,35 +104,35 @@ impl Endpoint {
             .ok()
             .and_then(|offer| sdp::answer(&offer, &local, session_id, 1).ok())
             .map(|answer| {
-                let mut body = Vec::new();
+                let mut body = Vec::with_capacity(320);
                 answer.write(&mut body);
                 (answer.negotiated, body)
             });
         let Some((negotiated, body)) = negotiated else {
             // The offer was checked on arrival; failing now means our own config changed.
-            self.respond_to_invite(now, call, Reply::status(488).tag(&tag));
+            self.respond_to_invite(now, call, Reply::status(488).call_tag());
             self.end_call(call, EndReason::NegotiationFailed);
             return Ok(());
         };
-        let contact = self.contact(self.call_transport(call));
-        let extra = [
-            (HeaderName::Contact, contact.as_str()),
-            (HeaderName::Allow, ALLOW),
-        ];
+        let transport = self.call_transport(call);
+        let extra = [(HeaderName::Allow, ALLOW)];
         let reply = Reply::status(200)
-            .tag(&tag)
+            .call_tag()
+            .contact(transport)
             .headers(&extra)
-            .body("application/sdp", &body);
+            .body("application/sdp", &body)
+            .kept();
         let Some(ok) = self.respond_to_invite(now, call, reply) else {
             return Ok(());
         };
         let setup = self.media_setup(&negotiated);
         let timers = self.timers;
         let c = self.call_mut(call)?;
+        let tag = &c.local_tag;
         c.dialog = c
             .invite
             .as_ref()
-            .and_then(|i| Dialog::new_uas(i.headers(), &tag, DialogState::Confirmed).ok());
+            .and_then(|i| Dialog::new_uas(i.headers(), tag, DialogState::Confirmed).ok());
         c.local_rtp = Some(local_rtp);
         c.local_sdp = body.into();
         c.sdp_session_id = session_id;
@@ -153,14 +153,14 @@ impl Endpoint {
         if !(300..=699).contains(&status) {
             return Err(EndpointError::BadStatus(status));
         }
-        let tag = self.offered(call, "reject")?;
-        self.respond_to_invite(now, call, Reply::status(status).tag(&tag));
+        self.offered(call, "reject")?;
+        self.respond_to_invite(now, call, Reply::status(status).call_tag());
         self.end_call(call, EndReason::Rejected(status));
         Ok(())
     }
 
-    /// Our tag for a call still waiting for an answer, or the error for `command`.
-    fn offered(&self, id: CallId, command: &'static str) -> Result<String, EndpointError> {
+    /// Checks that a call is still waiting for an answer, or gives the error for `command`.
+    fn offered(&self, id: CallId, command: &'static str) -> Result<(), EndpointError> {
         let call = self.calls.get(&id).ok_or(EndpointError::UnknownCall(id))?;
         if call.direction != CallDirection::Incoming
             || call.state != CallState::Offered
@@ -172,7 +172,7 @@ impl Endpoint {
                 state: call.state.name(),
             });
         }
-        Ok(call.local_tag.clone())
+        Ok(())
     }
 
     /// The transport a call's INVITE came or went on.
@@ -185,12 +185,7 @@ impl Endpoint {
     /// Our Contact (§8.1.1.8): where the far end sends requests inside the dialog, on the
     /// transport the dialog was set up on.
     pub(super) fn contact(&self, transport: Transport) -> String {
-        format!(
-            "<sip:{}@{}{}>",
-            self.config.user,
-            self.config.local_sip,
-            transport.uri_param()
-        )
+        self.text.contact(transport).to_owned()
     }
 
     /// Our media description for an offer or answer on `local_rtp`.

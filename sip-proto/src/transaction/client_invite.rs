@@ -16,8 +16,6 @@
 //! and, per RFC 6026, waits in Accepted for Timer M so that 2xx retransmissions and 2xx
 //! responses from other forks reach the TU instead of being treated as stray.
 
-use std::collections::VecDeque;
-
 use bytes::Bytes;
 
 use super::outputs::Outputs;
@@ -70,8 +68,7 @@ impl ClientInvite {
             timers.set(Timer::A, now + config.t1);
         }
         timers.set(Timer::B, now + config.timeout());
-        let mut transmits = VecDeque::with_capacity(1);
-        transmits.push_back(request.clone());
+        let first = request.clone();
         ClientInvite {
             state: ClientInviteState::Calling,
             config,
@@ -79,7 +76,7 @@ impl ClientInvite {
             request,
             ack: None,
             timer_a_interval: config.t1,
-            out: Outputs::new(timers, transmits),
+            out: Outputs::new(timers, first),
         }
     }
 

@@ -13,8 +13,6 @@
 //! T2 while Trying, and every T2 once Proceeding; Timer F gives up after `64 * T1`; Timer K
 //! absorbs response retransmissions for T4 (zero on a reliable transport).
 
-use std::collections::VecDeque;
-
 use bytes::Bytes;
 
 use super::outputs::Outputs;
@@ -62,15 +60,14 @@ impl ClientNonInvite {
             timers.set(Timer::E, now + config.t1);
         }
         timers.set(Timer::F, now + config.timeout());
-        let mut transmits = VecDeque::with_capacity(1);
-        transmits.push_back(request.clone());
+        let first = request.clone();
         ClientNonInvite {
             state: ClientNonInviteState::Trying,
             config,
             reliability,
             request,
             timer_e_interval: config.t1,
-            out: Outputs::new(timers, transmits),
+            out: Outputs::new(timers, first),
         }
     }
 

@@ -54,7 +54,7 @@ impl TransactionKey {
         let mut sent_by = Vec::with_capacity(host.len() + 6);
         sent_by.extend(host.iter().map(u8::to_ascii_lowercase));
         sent_by.push(b':');
-        sent_by.extend_from_slice(port.to_string().as_bytes());
+        push_decimal(&mut sent_by, port);
         TransactionKey {
             branch: branch.into(),
             sent_by: Bytes::from(sent_by),
@@ -98,6 +98,22 @@ impl TransactionKey {
     }
 }
 
+/// Appends `n` in decimal, without going through `core::fmt` (this runs for every request).
+fn push_decimal(out: &mut Vec<u8>, n: u16) {
+    let mut digits = [0u8; 5];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
 /// What RFC 3261 §8.2.2.2 compares to find a merged request: the From tag, Call-ID and CSeq
 /// (number and method) of a request whose To has no tag.
 ///
@@ -119,15 +135,21 @@ pub struct MergeKey {
 }
 
 impl MergeKey {
-    /// A merge key from its parts; the tag is lowercased.
+    /// A merge key from its parts; the tag is lowercased (copied only if it has capitals).
     pub fn new(
-        from_tag: &[u8],
+        from_tag: impl Into<Bytes>,
         call_id: impl Into<Bytes>,
         cseq: u32,
         method: impl Into<Bytes>,
     ) -> Self {
+        let from_tag = from_tag.into();
+        let from_tag = if from_tag.iter().any(u8::is_ascii_uppercase) {
+            Bytes::from(from_tag.to_ascii_lowercase())
+        } else {
+            from_tag
+        };
         MergeKey {
-            from_tag: Bytes::from(from_tag.to_ascii_lowercase()),
+            from_tag,
             call_id: call_id.into(),
             cseq,
             method: method.into(),
@@ -145,6 +167,10 @@ mod tests {
         let b = TransactionKey::server("z9hG4bK1", b"example.com", 5060, "INVITE");
         assert_eq!(a, b);
         assert_eq!(a.sent_by.as_ref(), b"example.com:5060");
+        let edge = TransactionKey::server("z9hG4bK1", b"h", 0, "INVITE");
+        assert_eq!(edge.sent_by.as_ref(), b"h:0");
+        let edge = TransactionKey::server("z9hG4bK1", b"h", 65535, "INVITE");
+        assert_eq!(edge.sent_by.as_ref(), b"h:65535");
         assert!(a.has_magic_cookie());
     }
 
@@ -159,10 +185,10 @@ mod tests {
 
     #[test]
     fn merge_key_tags_ignore_case_call_ids_do_not() {
-        let a = MergeKey::new(b"AbC", "c1@h", 1, "INVITE");
-        assert_eq!(a, MergeKey::new(b"abc", "c1@h", 1, "INVITE"));
-        assert_ne!(a, MergeKey::new(b"abc", "C1@h", 1, "INVITE"));
-        assert_ne!(a, MergeKey::new(b"abc", "c1@h", 1, "CANCEL"));
+        let a = MergeKey::new("AbC", "c1@h", 1, "INVITE");
+        assert_eq!(a, MergeKey::new("abc", "c1@h", 1, "INVITE"));
+        assert_ne!(a, MergeKey::new("abc", "C1@h", 1, "INVITE"));
+        assert_ne!(a, MergeKey::new("abc", "c1@h", 1, "CANCEL"));
         assert_eq!(a.from_tag.as_ref(), b"abc");
     }
 }

@@ -164,7 +164,7 @@ impl MergeKey {
         let call_id = h.call_id().ok()?;
         let bytes = request.bytes();
         Some(MergeKey::new(
-            from.tag().unwrap_or("").as_bytes(),
+            slice_or_copy(bytes, from.tag().unwrap_or("").as_bytes()),
             slice_or_copy(bytes, call_id.as_bytes()),
             cseq.seq,
             method_bytes(&cseq.method),
