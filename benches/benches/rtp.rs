@@ -224,7 +224,7 @@ fn ours_rtcp(buf: &[u8]) -> u64 {
             RtcpPacket::SenderReport(sr) => {
                 acc += u64::from(sr.ssrc) + sr.ntp.0 + u64::from(sr.rtp_timestamp);
                 acc += u64::from(sr.packet_count) + u64::from(sr.octet_count);
-                for r in &sr.reports {
+                for r in sr.reports {
                     acc +=
                         u64::from(r.ssrc) + u64::from(r.fraction_lost) + r.cumulative_lost as u64;
                     acc += u64::from(r.highest_seq) + u64::from(r.jitter);
@@ -240,7 +240,7 @@ fn ours_rtcp(buf: &[u8]) -> u64 {
                 }
             }
             RtcpPacket::Bye(bye) => {
-                acc += bye.ssrcs.iter().map(|&s| u64::from(s)).sum::<u64>();
+                acc += bye.ssrcs.iter().map(u64::from).sum::<u64>();
                 acc += bye.reason.map_or(0, |r| r.len() as u64);
             }
             _ => {}

@@ -41,8 +41,7 @@ pub fn pcm_frame() -> [i16; FRAME_SAMPLES] {
 /// The compound a sender emits when leaving (RFC 3550 §6.1, §6.6): an SR with one report
 /// block, an SDES with its CNAME, and a BYE with a reason. 88 bytes.
 pub fn rtcp_compound() -> Vec<u8> {
-    let mut reports = rtp_proto::rtcp::ReportBlocks::new();
-    let _ = reports.push(ReportBlock {
+    let reports = [ReportBlock {
         ssrc: 0x9abc_def0,
         fraction_lost: 3,
         cumulative_lost: 17,
@@ -50,19 +49,17 @@ pub fn rtcp_compound() -> Vec<u8> {
         jitter: 42,
         last_sr: 0x1122_3344,
         delay_since_last_sr: 0x0000_8000,
-    });
+    }];
     let sr = SenderReport {
         ssrc: SSRC,
         ntp: NtpTime::from_parts(3_900_000_000, 0x8000_0000),
         rtp_timestamp: 160_000,
         packet_count: 1_000,
         octet_count: 160_000,
-        reports,
+        reports: reports[..].into(),
     };
-    let mut ssrcs = heapless::Vec::new();
-    let _ = ssrcs.push(SSRC);
     let bye = Bye {
-        ssrcs,
+        ssrcs: [SSRC][..].into(),
         reason: Some(b"call ended"),
     };
     let mut buf = [0u8; 256];

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 
 use rtp_proto::codec::{decode_ulaw, encode_alaw, encode_ulaw};
 use rtp_proto::rtcp::{
-    build_compound, Bye, CompoundIter, ReceiverReport, Report, ReportBlocks, RtcpPacket,
+    build_compound, Bye, CompoundIter, ReceiverReport, Report, ReportBlock, RtcpPacket,
 };
 use rtp_proto::rtp::{RtpHeader, RtpPacket};
 use rtp_proto::stats::{ReceiveStats, SenderStats, WallClockAnchor};
@@ -208,18 +208,14 @@ impl MediaSession {
     }
 
     fn write_rtcp(&mut self, now: Instant, buf: &mut Vec<u8>, with_bye: bool) -> bool {
-        let mut reports = ReportBlocks::new();
-        if let Some((ssrc, stats)) = &mut self.receiver {
-            if let Some(block) = stats.report_block(now, *ssrc) {
-                // One source: the list of 31 cannot be full.
-                let _ = reports.push(block);
-            }
-        }
-        let mut ssrcs = heapless::Vec::new();
-        // One source in a list of 31: cannot be full.
-        let _ = ssrcs.push(self.setup.ssrc);
+        let block: Option<ReportBlock> = self
+            .receiver
+            .as_mut()
+            .and_then(|(ssrc, stats)| stats.report_block(now, *ssrc));
+        let reports = block.as_slice();
+        let ssrcs = [self.setup.ssrc];
         let bye = Bye {
-            ssrcs,
+            ssrcs: ssrcs[..].into(),
             reason: None,
         };
         let bye = with_bye.then_some(&bye);
@@ -237,7 +233,7 @@ impl MediaSession {
         } else {
             let rr = ReceiverReport {
                 ssrc: self.setup.ssrc,
-                reports,
+                reports: reports.into(),
             };
             build_compound(buf, Report::Receiver(&rr), self.setup.cname.as_bytes(), bye)
         };
