@@ -12,7 +12,9 @@ use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use benches::flows::{CallPair, TxnBench};
-use benches::rtp::{pcm_frame, rtcp_compound, rtp_packet, ulaw_frame, FRAME_SAMPLES, SSRC};
+use benches::rtp::{
+    pcm_frame, rtcp_compound, rtp_packet, ulaw_frame, JitterBench, MixerBench, FRAME_SAMPLES, SSRC,
+};
 use benches::sip::{self, workloads};
 use bytes::Bytes;
 use rtp_proto::rtcp::CompoundIter;
@@ -252,6 +254,32 @@ fn rtp_rows(rows: &mut Vec<Row>) {
             rtp_proto::codec::decode_ulaw(&codes, &mut samples);
         },
     );
+    measure(
+        rows,
+        "A-law encode + decode, 160 samples",
+        "ours",
+        1,
+        || {
+            rtp_proto::codec::encode_alaw(&pcm, &mut codes);
+            rtp_proto::codec::decode_alaw(&codes, &mut samples);
+        },
+    );
+    let mut jb = JitterBench::new();
+    measure(rows, "jitter buffer put + pop", "ours", 1, || {
+        black_box(jb.step());
+    });
+    for n in [3usize, 10, 50] {
+        let mut m = MixerBench::new(n);
+        measure(
+            rows,
+            &format!("mixer tick, decode + mix + encode ({n} participants)"),
+            "ours",
+            1,
+            || {
+                black_box(m.tick());
+            },
+        );
+    }
 }
 
 fn flow_rows(rows: &mut Vec<Row>) {

@@ -6,16 +6,23 @@
 //!   length, padding) with nothing around it.
 //! * `rtp_write`: write header and payload into a caller buffer, sequence number advancing.
 //! * `rtcp_compound_parse`: iterate SR + SDES + BYE and read every field of each.
-//! * `ulaw_encode` / `ulaw_decode`: one 20 ms frame, 160 samples, into a caller buffer.
-//!
-//! rtp-proto has no jitter buffer or mixer yet, so neither is benchmarked here.
+//! * `ulaw_encode` / `ulaw_decode`, `alaw_encode` / `alaw_decode`: one 20 ms frame, 160
+//!   samples, into a caller buffer.
+//! * `jitter_buffer`: one packet put and one frame popped, in steady state (no peer crate
+//!   offers a sans-IO jitter buffer).
+//! * `mixer_tick`: a conference's 20 ms tick for 3, 10 and 50 participants: decode each
+//!   participant's μ-law frame, mix (each hears the others), encode each output. Throughput
+//!   is per participant, so criterion's "elem/s" reads as participants per second.
 
 use std::hint::black_box;
 
 use benches::quick_criterion;
-use benches::rtp::{pcm_frame, rtcp_compound, rtp_packet, ulaw_frame, FRAME_SAMPLES, SSRC};
+use benches::rtp::{
+    alaw_frame, pcm_frame, rtcp_compound, rtp_packet, ulaw_frame, JitterBench, MixerBench,
+    FRAME_SAMPLES, SSRC,
+};
 use bytes::Bytes;
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use rtp_proto::rtcp::{CompoundIter, RtcpPacket};
 use rtp_proto::rtp::{RtpHeader, RtpPacket};
 use webrtc_util::marshal::{Marshal, Unmarshal};
@@ -224,7 +231,7 @@ fn ours_rtcp(buf: &[u8]) -> u64 {
             RtcpPacket::SenderReport(sr) => {
                 acc += u64::from(sr.ssrc) + sr.ntp.0 + u64::from(sr.rtp_timestamp);
                 acc += u64::from(sr.packet_count) + u64::from(sr.octet_count);
-                for r in &sr.reports {
+                for r in sr.reports {
                     acc +=
                         u64::from(r.ssrc) + u64::from(r.fraction_lost) + r.cumulative_lost as u64;
                     acc += u64::from(r.highest_seq) + u64::from(r.jitter);
@@ -240,7 +247,7 @@ fn ours_rtcp(buf: &[u8]) -> u64 {
                 }
             }
             RtcpPacket::Bye(bye) => {
-                acc += bye.ssrcs.iter().map(|&s| u64::from(s)).sum::<u64>();
+                acc += bye.ssrcs.iter().map(u64::from).sum::<u64>();
                 acc += bye.reason.map_or(0, |r| r.len() as u64);
             }
             _ => {}
@@ -376,9 +383,73 @@ fn ulaw(c: &mut Criterion) {
     g.finish();
 }
 
+// ---- G.711 A-law --------------------------------------------------------------------------
+
+fn alaw(c: &mut Criterion) {
+    let pcm = pcm_frame();
+    let codes = alaw_frame();
+    let mut out8 = [0u8; FRAME_SAMPLES];
+    let mut out16 = [0i16; FRAME_SAMPLES];
+
+    let mut g = c.benchmark_group("alaw_encode_160");
+    g.throughput(Throughput::Elements(FRAME_SAMPLES as u64));
+    g.bench_function("ours", |b| {
+        b.iter(|| rtp_proto::codec::encode_alaw(black_box(&pcm), &mut out8))
+    });
+    g.bench_function("ezk_g711", |b| {
+        b.iter(|| {
+            for (o, &s) in out8.iter_mut().zip(black_box(&pcm)) {
+                *o = ezk_g711::alaw::encode(s);
+            }
+        })
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("alaw_decode_160");
+    g.throughput(Throughput::Elements(FRAME_SAMPLES as u64));
+    g.bench_function("ours", |b| {
+        b.iter(|| rtp_proto::codec::decode_alaw(black_box(&codes), &mut out16))
+    });
+    g.bench_function("ezk_g711", |b| {
+        b.iter(|| {
+            for (o, &c) in out16.iter_mut().zip(black_box(&codes)) {
+                *o = ezk_g711::alaw::decode(c);
+            }
+        })
+    });
+    g.finish();
+}
+
+// ---- jitter buffer and mixer --------------------------------------------------------------
+
+fn jitter(c: &mut Criterion) {
+    let mut jb = JitterBench::new();
+    let mut g = c.benchmark_group("jitter_buffer");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("ours_put_pop", |b| b.iter(|| jb.step()));
+    g.finish();
+    let counters = jb.counters();
+    assert_eq!(
+        (counters.late, counters.concealed, counters.underruns),
+        (0, 0, 0),
+        "the steady-state workload plays every frame"
+    );
+}
+
+fn mixer(c: &mut Criterion) {
+    let mut g = c.benchmark_group("mixer_tick");
+    for n in [3usize, 10, 50] {
+        let mut m = MixerBench::new(n);
+        assert_eq!(m.participants(), n);
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::new("ours", n), &n, |b, _| b.iter(|| m.tick()));
+    }
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = quick_criterion!();
-    targets = rtp_parse, rtp_write, rtcp_parse, ulaw
+    targets = rtp_parse, rtp_write, rtcp_parse, ulaw, alaw, jitter, mixer
 }
 criterion_main!(benches);

@@ -1,5 +1,12 @@
-//! Media fixtures: a G.711 RTP packet, a leaving sender's compound RTCP, a PCM frame.
+//! Media fixtures: a G.711 RTP packet, a leaving sender's compound RTCP, a PCM frame, and the
+//! two media workloads measured per packet and per frame: a jitter buffer's put + pop, and a
+//! conference mixer's tick.
 
+use std::time::{Duration, Instant};
+
+use rtp_proto::audio::{Mixer, ParticipantId};
+use rtp_proto::codec::{decode_ulaw, encode_ulaw};
+use rtp_proto::jitter::{JitterBuffer, JitterConfig, Playout};
 use rtp_proto::rtcp::{build_compound, Bye, Report, ReportBlock, SenderReport};
 use rtp_proto::stats::NtpTime;
 
@@ -28,21 +35,141 @@ pub fn ulaw_frame() -> [u8; FRAME_SAMPLES] {
     out
 }
 
+/// 160 A-law codes of the same tone.
+pub fn alaw_frame() -> [u8; FRAME_SAMPLES] {
+    let mut out = [0u8; FRAME_SAMPLES];
+    rtp_proto::codec::encode_alaw(&pcm_frame(), &mut out);
+    out
+}
+
 /// 160 linear samples of a 440 Hz tone at about -6 dBFS.
 pub fn pcm_frame() -> [i16; FRAME_SAMPLES] {
+    tone_frame(440.0, 0)
+}
+
+/// 160 linear samples of an `hz` tone at about -6 dBFS, starting `offset` samples in.
+pub fn tone_frame(hz: f64, offset: usize) -> [i16; FRAME_SAMPLES] {
     let mut out = [0i16; FRAME_SAMPLES];
     for (n, s) in out.iter_mut().enumerate() {
-        let t = n as f64 / 8000.0;
-        *s = (16_000.0 * (2.0 * std::f64::consts::PI * 440.0 * t).sin()) as i16;
+        let t = (n + offset) as f64 / 8000.0;
+        *s = (16_000.0 * (2.0 * std::f64::consts::PI * hz * t).sin()) as i16;
     }
     out
+}
+
+/// A G.711 jitter buffer in steady state: each [`step`](JitterBench::step) puts the next
+/// 20 ms packet (in order, on time) and pops the frame due at the same instant, as a receive
+/// loop does once per packet.
+pub struct JitterBench {
+    jb: JitterBuffer,
+    t0: Instant,
+    n: u32,
+    payload: [u8; FRAME_SAMPLES],
+}
+
+impl JitterBench {
+    /// A buffer with the default G.711 configuration, already past its first second.
+    pub fn new() -> Self {
+        let mut b = Self {
+            jb: JitterBuffer::new(JitterConfig::g711_20ms()),
+            t0: Instant::now(),
+            n: 0,
+            payload: ulaw_frame(),
+        };
+        for _ in 0..50 {
+            b.step();
+        }
+        b
+    }
+
+    /// One packet in, one frame out; returns the played payload's length (0 if none).
+    #[inline]
+    pub fn step(&mut self) -> usize {
+        let n = self.n;
+        self.n = n.wrapping_add(1);
+        let now = self.t0 + Duration::from_millis(20 * u64::from(n));
+        self.jb
+            .put(now, n as u16, n.wrapping_mul(160), &self.payload);
+        match self.jb.pop(now) {
+            Playout::Frame { payload, .. } => payload.len(),
+            _ => 0,
+        }
+    }
+
+    /// What the buffer counted (the benchmark checks every frame was played).
+    pub fn counters(&self) -> rtp_proto::jitter::JitterCounters {
+        self.jb.counters()
+    }
+}
+
+impl Default for JitterBench {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The most participants a [`MixerBench`] holds.
+pub const MIX_MAX: usize = 64;
+
+/// A conference bridge's 20 ms tick for `n` participants: decode every participant's μ-law
+/// frame, mix (each hears the sum of the others), and encode every participant's output.
+pub struct MixerBench {
+    mixer: Mixer<MIX_MAX, FRAME_SAMPLES>,
+    ids: Vec<ParticipantId>,
+    inputs: Vec<[u8; FRAME_SAMPLES]>,
+    outputs: Vec<[u8; FRAME_SAMPLES]>,
+    pcm: [i16; FRAME_SAMPLES],
+}
+
+impl MixerBench {
+    /// `n` participants (at most [`MIX_MAX`]), each speaking a different tone.
+    pub fn new(n: usize) -> Self {
+        let mut mixer = Mixer::new();
+        let ids = (0..n.min(MIX_MAX)).filter_map(|_| mixer.join()).collect();
+        let inputs = (0..n.min(MIX_MAX))
+            .map(|i| {
+                let mut codes = [0u8; FRAME_SAMPLES];
+                encode_ulaw(&tone_frame(300.0 + 37.0 * i as f64, i), &mut codes);
+                codes
+            })
+            .collect();
+        Self {
+            mixer,
+            ids,
+            inputs,
+            outputs: vec![[0u8; FRAME_SAMPLES]; n.min(MIX_MAX)],
+            pcm: [0; FRAME_SAMPLES],
+        }
+    }
+
+    /// One tick: decode + mix + encode for every participant; returns a checksum.
+    #[inline]
+    pub fn tick(&mut self) -> u32 {
+        for (id, codes) in self.ids.iter().zip(&self.inputs) {
+            if let Some(input) = self.mixer.input_mut(*id) {
+                decode_ulaw(codes, input);
+            }
+        }
+        self.mixer.mix();
+        let mut sum = 0u32;
+        for (id, out) in self.ids.iter().zip(&mut self.outputs) {
+            self.mixer.output(*id, &mut self.pcm);
+            encode_ulaw(&self.pcm, out);
+            sum = sum.wrapping_add(u32::from(out[0]));
+        }
+        sum
+    }
+
+    /// Participants mixed.
+    pub fn participants(&self) -> usize {
+        self.ids.len()
+    }
 }
 
 /// The compound a sender emits when leaving (RFC 3550 §6.1, §6.6): an SR with one report
 /// block, an SDES with its CNAME, and a BYE with a reason. 88 bytes.
 pub fn rtcp_compound() -> Vec<u8> {
-    let mut reports = rtp_proto::rtcp::ReportBlocks::new();
-    let _ = reports.push(ReportBlock {
+    let reports = [ReportBlock {
         ssrc: 0x9abc_def0,
         fraction_lost: 3,
         cumulative_lost: 17,
@@ -50,19 +177,17 @@ pub fn rtcp_compound() -> Vec<u8> {
         jitter: 42,
         last_sr: 0x1122_3344,
         delay_since_last_sr: 0x0000_8000,
-    });
+    }];
     let sr = SenderReport {
         ssrc: SSRC,
         ntp: NtpTime::from_parts(3_900_000_000, 0x8000_0000),
         rtp_timestamp: 160_000,
         packet_count: 1_000,
         octet_count: 160_000,
-        reports,
+        reports: reports[..].into(),
     };
-    let mut ssrcs = heapless::Vec::new();
-    let _ = ssrcs.push(SSRC);
     let bye = Bye {
-        ssrcs,
+        ssrcs: [SSRC][..].into(),
         reason: Some(b"call ended"),
     };
     let mut buf = [0u8; 256];
@@ -80,6 +205,19 @@ pub fn rtcp_compound() -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn media_workloads_run_steadily() {
+        let mut jb = JitterBench::new();
+        for _ in 0..1000 {
+            assert_eq!(jb.step(), FRAME_SAMPLES);
+        }
+        let c = jb.counters();
+        assert_eq!((c.late, c.concealed, c.underruns), (0, 0, 0));
+        let mut m = MixerBench::new(3);
+        assert_eq!(m.participants(), 3);
+        assert_eq!(m.tick(), m.tick());
+    }
 
     #[test]
     fn fixtures_parse_with_our_crate() {

@@ -52,16 +52,16 @@ pub fn check(data: &[u8]) {
         match &packet {
             RtcpPacket::SenderReport(sr) => {
                 round_trip_sr(sr);
-                report.get_or_insert(packet.clone());
+                report.get_or_insert(packet);
             }
             RtcpPacket::ReceiverReport(rr) => {
                 round_trip_rr(rr);
-                report.get_or_insert(packet.clone());
+                report.get_or_insert(packet);
             }
             RtcpPacket::Bye(b) => {
                 round_trip_bye(b);
                 if bye.is_none() && b.reason.is_none_or(|r| r.len() <= 255) {
-                    bye = Some(b.clone());
+                    bye = Some(*b);
                 }
             }
             RtcpPacket::Sdes(s) => {
@@ -104,19 +104,19 @@ fn reparse(buf: &[u8]) -> RtcpPacket<'_> {
     RtcpPacket::parse(raw).expect("an emitted packet parses")
 }
 
-fn round_trip_sr(sr: &SenderReport) {
+fn round_trip_sr(sr: &SenderReport<'_>) {
     let buf = emit_with(sr.buffer_len(), |b| sr.emit(b));
-    assert_eq!(reparse(&buf), RtcpPacket::SenderReport(sr.clone()));
+    assert_eq!(reparse(&buf), RtcpPacket::SenderReport(*sr));
 }
 
-fn round_trip_rr(rr: &ReceiverReport) {
+fn round_trip_rr(rr: &ReceiverReport<'_>) {
     let buf = emit_with(rr.buffer_len(), |b| rr.emit(b));
-    assert_eq!(reparse(&buf), RtcpPacket::ReceiverReport(rr.clone()));
+    assert_eq!(reparse(&buf), RtcpPacket::ReceiverReport(*rr));
 }
 
 fn round_trip_bye(bye: &Bye<'_>) {
     let buf = emit_with(bye.buffer_len(), |b| bye.emit(b));
-    assert_eq!(reparse(&buf), RtcpPacket::Bye(bye.clone()));
+    assert_eq!(reparse(&buf), RtcpPacket::Bye(*bye));
 }
 
 /// The chunks of a received SDES as owned lists.
@@ -169,6 +169,6 @@ fn check_build_compound(report: &RtcpPacket<'_>, cname: &[u8], bye: Option<&Bye<
         other => panic!("the compound's second packet is {other:?}"),
     }
     if let Some(b) = bye {
-        assert_eq!(packets.get(2), Some(&RtcpPacket::Bye(b.clone())));
+        assert_eq!(packets.get(2), Some(&RtcpPacket::Bye(*b)));
     }
 }

@@ -196,32 +196,31 @@ fn rtp_packets() -> Vec<(String, Vec<u8>)> {
 
 fn rtcp_packets() -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
-    let mut reports = rtp_proto::rtcp::ReportBlocks::new();
-    reports
-        .push(ReportBlock {
-            ssrc: 9,
-            fraction_lost: 0x40,
-            cumulative_lost: -3,
-            highest_seq: 0x0001_0005,
-            jitter: 12,
-            last_sr: 0x1111_2222,
-            delay_since_last_sr: 0x8000,
-        })
-        .unwrap();
+    let reports = [ReportBlock {
+        ssrc: 9,
+        fraction_lost: 0x40,
+        cumulative_lost: -3,
+        highest_seq: 0x0001_0005,
+        jitter: 12,
+        last_sr: 0x1111_2222,
+        delay_since_last_sr: 0x8000,
+    }];
     let sr = SenderReport {
         ssrc: 5,
         ntp: NtpTime::from_parts(3_900_000_000, 0x8000_0000),
         rtp_timestamp: 160_000,
         packet_count: 1000,
         octet_count: 160_000,
-        reports: reports.clone(),
+        reports: reports[..].into(),
     };
-    let rr = ReceiverReport { ssrc: 6, reports };
-    let mut bye = Bye {
+    let rr = ReceiverReport {
+        ssrc: 6,
+        reports: reports[..].into(),
+    };
+    let bye = Bye {
+        ssrcs: [5][..].into(),
         reason: Some(b"call ended"),
-        ..Bye::default()
     };
-    bye.ssrcs.push(5).unwrap();
     let mut buf = vec![0u8; 1500];
     let n = build_compound(
         &mut buf,

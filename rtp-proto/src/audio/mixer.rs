@@ -1,21 +1,22 @@
 //! An N-party mix-minus mixer: every participant hears everyone but themselves.
 //!
-//! The sum of all inputs is computed once per frame in a wide accumulator; each
-//! participant's output is that total minus their own input, saturated to 16 bits. The cost
-//! is O(N × frame), not the O(N² × frame) of summing the others separately, and loud
-//! conferences clip instead of wrapping around into noise.
+//! The sum of all inputs is computed once per frame in a 32-bit accumulator (wide enough for
+//! 65,536 full-scale inputs); each participant's output is that total minus their own input,
+//! saturated to 16 bits. The cost is O(N × frame), not the O(N² × frame) of summing the
+//! others separately, and loud conferences clip instead of wrapping around into noise. The
+//! loops are plain element-wise arithmetic that the compiler turns into SIMD.
 
 /// A participant's handle in a [`Mixer`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ParticipantId(usize);
 
-/// A mixer for up to `MAX` participants and frames of up to `FRAME` samples, with all
-/// storage inline.
+/// A mixer for up to `MAX` participants (at most 65,536) and frames of up to `FRAME`
+/// samples, with all storage inline.
 #[derive(Debug, Clone)]
 pub struct Mixer<const MAX: usize, const FRAME: usize> {
     inputs: [[i16; FRAME]; MAX],
     present: [bool; MAX],
-    total: [i64; FRAME],
+    total: [i32; FRAME],
 }
 
 impl<const MAX: usize, const FRAME: usize> Default for Mixer<MAX, FRAME> {
@@ -27,6 +28,8 @@ impl<const MAX: usize, const FRAME: usize> Default for Mixer<MAX, FRAME> {
 impl<const MAX: usize, const FRAME: usize> Mixer<MAX, FRAME> {
     /// An empty mixer.
     pub fn new() -> Self {
+        // The 32-bit total holds 65,536 inputs of ±32,768 without overflow.
+        const { assert!(MAX <= 1 << 16, "a Mixer holds at most 65,536 participants") };
         Self {
             inputs: [[0; FRAME]; MAX],
             present: [false; MAX],
@@ -72,6 +75,12 @@ impl<const MAX: usize, const FRAME: usize> Mixer<MAX, FRAME> {
         }
     }
 
+    /// The participant's input for the next [`mix`](Self::mix), to decode into directly
+    /// (it keeps last frame's samples until overwritten); `None` for an unknown handle.
+    pub fn input_mut(&mut self, id: ParticipantId) -> Option<&mut [i16; FRAME]> {
+        self.inputs.get_mut(id.0)
+    }
+
     /// Makes a participant's input silent.
     pub fn silence(&mut self, id: ParticipantId) {
         self.set_input(id, &[]);
@@ -82,7 +91,8 @@ impl<const MAX: usize, const FRAME: usize> Mixer<MAX, FRAME> {
         self.total = [0; FRAME];
         for (input, _) in self.inputs.iter().zip(&self.present).filter(|(_, p)| **p) {
             for (t, s) in self.total.iter_mut().zip(input) {
-                *t += i64::from(*s);
+                // At most 65,536 inputs of magnitude 32,768: within i32.
+                *t += i32::from(*s);
             }
         }
     }
@@ -98,7 +108,7 @@ impl<const MAX: usize, const FRAME: usize> Mixer<MAX, FRAME> {
         };
         let n = out.len().min(FRAME);
         for ((o, t), s) in out.iter_mut().zip(&self.total).zip(own) {
-            let v = (t - i64::from(*s)).clamp(i64::from(i16::MIN), i64::from(i16::MAX));
+            let v = (t - i32::from(*s)).clamp(i32::from(i16::MIN), i32::from(i16::MAX));
             // Clamped to the i16 range on the line above.
             *o = v as i16;
         }

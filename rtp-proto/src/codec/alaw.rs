@@ -1,6 +1,6 @@
 //! G.711 A-law (ITU-T G.711 Table 1; the G.191 reference `alaw_compress`/`alaw_expand`).
 
-use super::bit_len;
+use super::{bit_len, map_samples};
 
 /// Even bits are inverted on the line (G.711 §2, "even bit inversion").
 const EVEN_BITS: u8 = 0x55;
@@ -36,9 +36,28 @@ const fn build_decode() -> [i16; 256] {
     table
 }
 
-/// Encodes one 16-bit linear sample to A-law.
-#[inline]
-pub fn linear_to_alaw(sample: i16) -> u8 {
+/// Linear to A-law, indexed by the top 12 bits of the sample (`sample as u16 >> 4`),
+/// computed at compile time: 4 KiB.
+///
+/// G.191 drops the low 4 bits of the one's complement of negative samples, and
+/// `!x >> 4 == !(x >> 4)` for an arithmetic shift, so the code depends on `x >> 4` alone and
+/// one lookup per sample is exact.
+static ALAW_ENCODE: [u8; 1 << 12] = build_encode();
+
+const fn build_encode() -> [u8; 1 << 12] {
+    let mut table = [0u8; 1 << 12];
+    let mut i = 0;
+    while i < table.len() {
+        // The index holds the top 12 bits; any sample with those bits encodes alike.
+        table[i] = compress((i << 4) as u16 as i16);
+        i += 1;
+    }
+    table
+}
+
+/// The segment rule (G.711 Table 1, as G.191 `alaw_compress` computes it), used to build
+/// [`ALAW_ENCODE`].
+const fn compress(sample: i16) -> u8 {
     // One's complement for negatives (as G.191), down to 12 bits.
     let (sign, magnitude) = if sample < 0 {
         (0x00, !sample)
@@ -46,7 +65,7 @@ pub fn linear_to_alaw(sample: i16) -> u8 {
         (0x80, sample)
     };
     // magnitude >= 0 here, so the cast keeps its value; the result fits 11 bits.
-    let m = magnitude as u32 >> 4;
+    let m = (magnitude as u32) >> 4;
     let code = if m < 16 {
         m
     } else {
@@ -58,6 +77,12 @@ pub fn linear_to_alaw(sample: i16) -> u8 {
     (sign | code as u8) ^ EVEN_BITS
 }
 
+/// Encodes one 16-bit linear sample to A-law: one lookup in a 4 KiB table.
+#[inline]
+pub fn linear_to_alaw(sample: i16) -> u8 {
+    ALAW_ENCODE[usize::from(sample as u16 >> 4)]
+}
+
 /// Decodes one A-law code to a 16-bit linear sample.
 #[inline]
 pub fn alaw_to_linear(code: u8) -> i16 {
@@ -66,18 +91,10 @@ pub fn alaw_to_linear(code: u8) -> i16 {
 
 /// Encodes `input` into `output`, returning the number of samples encoded (the shorter length).
 pub fn encode_alaw(input: &[i16], output: &mut [u8]) -> usize {
-    let n = input.len().min(output.len());
-    for (o, &s) in output.iter_mut().zip(input) {
-        *o = linear_to_alaw(s);
-    }
-    n
+    map_samples(input, output, linear_to_alaw)
 }
 
 /// Decodes `input` into `output`, returning the number of samples decoded (the shorter length).
 pub fn decode_alaw(input: &[u8], output: &mut [i16]) -> usize {
-    let n = input.len().min(output.len());
-    for (o, &c) in output.iter_mut().zip(input) {
-        *o = alaw_to_linear(c);
-    }
-    n
+    map_samples(input, output, alaw_to_linear)
 }

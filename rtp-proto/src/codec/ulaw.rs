@@ -1,6 +1,6 @@
 //! G.711 μ-law (ITU-T G.711 Table 2; the G.191 reference `ulaw_compress`/`ulaw_expand`).
 
-use super::bit_len;
+use super::{bit_len, map_samples};
 
 /// μ-law code to 16-bit linear, for every code, computed at compile time.
 pub const ULAW_DECODE: [i16; 256] = build_decode();
@@ -30,9 +30,28 @@ const fn build_decode() -> [i16; 256] {
     table
 }
 
-/// Encodes one 16-bit linear sample to μ-law.
-#[inline]
-pub fn linear_to_ulaw(sample: i16) -> u8 {
+/// Linear to μ-law, indexed by the top 14 bits of the sample (`sample as u16 >> 2`),
+/// computed at compile time: 16 KiB.
+///
+/// G.191 drops the low 2 bits and works on the one's complement of negative samples;
+/// `!x >> 2 == !(x >> 2)` for an arithmetic shift, so the code depends on `x >> 2` alone and
+/// one lookup per sample is exact.
+static ULAW_ENCODE: [u8; 1 << 14] = build_encode();
+
+const fn build_encode() -> [u8; 1 << 14] {
+    let mut table = [0u8; 1 << 14];
+    let mut i = 0;
+    while i < table.len() {
+        // The index holds the top 14 bits; any sample with those bits encodes alike.
+        table[i] = compress((i << 2) as u16 as i16);
+        i += 1;
+    }
+    table
+}
+
+/// The segment rule (G.711 Table 2, as G.191 `ulaw_compress` computes it), used to build
+/// [`ULAW_ENCODE`].
+const fn compress(sample: i16) -> u8 {
     // One's complement for negatives (as G.191), down to 14 bits, add the bias of 33.
     let (sign, magnitude) = if sample < 0 {
         (0x00, !sample)
@@ -40,12 +59,21 @@ pub fn linear_to_ulaw(sample: i16) -> u8 {
         (0x80, sample)
     };
     // magnitude >= 0 here, so the cast keeps its value.
-    let biased = ((magnitude as u32 >> 2) + 33).min(0x1fff);
+    let mut biased = ((magnitude as u32) >> 2) + 33;
+    if biased > 0x1fff {
+        biased = 0x1fff;
+    }
     // Segment 1..=8: one more than the bit length of the biased value over 64.
     let segment = bit_len(biased >> 6) + 1;
     let mantissa = (biased >> segment) & 0xf;
     // Segment and mantissa are both sent inverted; the values fit 3 and 4 bits.
     sign | ((((8 - segment) << 4) | (0xf - mantissa)) as u8)
+}
+
+/// Encodes one 16-bit linear sample to μ-law: one lookup in a 16 KiB table.
+#[inline]
+pub fn linear_to_ulaw(sample: i16) -> u8 {
+    ULAW_ENCODE[usize::from(sample as u16 >> 2)]
 }
 
 /// Decodes one μ-law code to a 16-bit linear sample.
@@ -56,18 +84,10 @@ pub fn ulaw_to_linear(code: u8) -> i16 {
 
 /// Encodes `input` into `output`, returning the number of samples encoded (the shorter length).
 pub fn encode_ulaw(input: &[i16], output: &mut [u8]) -> usize {
-    let n = input.len().min(output.len());
-    for (o, &s) in output.iter_mut().zip(input) {
-        *o = linear_to_ulaw(s);
-    }
-    n
+    map_samples(input, output, linear_to_ulaw)
 }
 
 /// Decodes `input` into `output`, returning the number of samples decoded (the shorter length).
 pub fn decode_ulaw(input: &[u8], output: &mut [i16]) -> usize {
-    let n = input.len().min(output.len());
-    for (o, &c) in output.iter_mut().zip(input) {
-        *o = ulaw_to_linear(c);
-    }
-    n
+    map_samples(input, output, ulaw_to_linear)
 }

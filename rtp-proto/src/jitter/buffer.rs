@@ -1,8 +1,13 @@
 //! The buffer itself: a ring of frame slots indexed by media time.
 //!
 //! Timestamps are unwrapped to 64 bits from the last reset; frame `k` covers the timestamps
-//! `origin + k * samples_per_frame`. Slot `k mod capacity` holds frame `k`. The playout point
-//! `next_frame` only moves forward, so frames leave in timestamp order.
+//! `origin + k * samples_per_frame`. Slot `k mod slots` holds frame `k`, the slot count being
+//! the capacity rounded up to a power of two. The playout point `next_frame` only moves
+//! forward, so frames leave in timestamp order.
+//!
+//! The per-packet path has no division: media time converts to nanoseconds by a fixed-point
+//! multiply, a packet one frame after the previous one finds its frame by adding one, slots
+//! are found by masking, and the delay estimator updates in O(1).
 
 use super::delay::DelayEstimator;
 use super::{Conceal, JitterConfig, JitterCounters, MissingReason, Playout};
@@ -31,9 +36,18 @@ struct Slot {
 struct Timeline {
     /// The timestamp of frame 0.
     origin_ts: u32,
-    /// The last timestamp seen and its unwrapped value (relative to `origin_ts`).
+    /// The last timestamp seen, its unwrapped value (relative to `origin_ts`) and its frame.
     ref_ts: u32,
     ref_unwrapped: i64,
+    ref_frame: i64,
+}
+
+/// Nanoseconds of media for `units` timestamp units at `ns_per_unit_q32` (32.32 fixed point).
+#[inline]
+fn media_ns(ns_per_unit_q32: u64, units: i64) -> i64 {
+    // Truncation only for offsets no stream reaches (2^63 ns is 292 years of media), where
+    // the result is wrong but nothing fails.
+    ((i128::from(units) * i128::from(ns_per_unit_q32)) >> 32) as i64
 }
 
 /// What one pop decided, before borrowing the payload.
@@ -47,13 +61,27 @@ enum Step {
 #[derive(Debug, Clone)]
 pub struct JitterBuffer {
     config: JitterConfig,
+    /// A power of two of slots, at least `capacity`.
     slots: Vec<Slot>,
+    /// `slots.len() - 1`.
+    mask: usize,
+    /// `slots.len()` as a frame count.
+    cap: i64,
+    /// Nanoseconds per timestamp unit, in 32.32 fixed point.
+    ns_per_unit_q32: u64,
     data: Vec<u8>,
+    /// The duration of one frame in nanoseconds.
+    frame_ns: i64,
     epoch: Option<Instant>,
+    /// The last `now` and its offset from `epoch`: a run loop reads the clock once per wake
+    /// and passes the same `now` to every call.
+    last_now: Option<(Instant, i64)>,
     ssrc: Option<u32>,
     timeline: Option<Timeline>,
     next_frame: i64,
-    newest_frame: Option<i64>,
+    /// The newest frame buffered since the last reset; meaningless until `has_newest`.
+    newest_frame: i64,
+    has_newest: bool,
     playing: bool,
     last_played: Option<usize>,
     delay: DelayEstimator,
@@ -61,23 +89,30 @@ pub struct JitterBuffer {
 }
 
 impl JitterBuffer {
-    /// A buffer with all its storage allocated now: `capacity` slots of `max_payload` octets
-    /// (a capacity of 0 is raised to 1).
+    /// A buffer with all its storage allocated now: `capacity` slots of `max_payload` octets,
+    /// the capacity rounded up to a power of two (and 0 raised to 1).
     pub fn new(config: JitterConfig) -> Self {
         let config = JitterConfig {
-            capacity: config.capacity.max(1),
+            capacity: config.capacity.max(1).next_power_of_two(),
             samples_per_frame: config.samples_per_frame.max(1),
             clock_rate: config.clock_rate.max(1),
             ..config
         };
+        let ns_per_unit_q32 = (1_000_000_000u64 << 32) / u64::from(config.clock_rate);
         Self {
             slots: vec![Slot::default(); config.capacity],
+            mask: config.capacity - 1,
+            cap: i64::try_from(config.capacity).unwrap_or(i64::MAX),
+            ns_per_unit_q32,
             data: vec![0; config.capacity.saturating_mul(config.max_payload)],
+            frame_ns: media_ns(ns_per_unit_q32, i64::from(config.samples_per_frame)),
             epoch: None,
+            last_now: None,
             ssrc: None,
             timeline: None,
             next_frame: 0,
-            newest_frame: None,
+            newest_frame: 0,
+            has_newest: false,
             playing: false,
             last_played: None,
             delay: DelayEstimator::new(config.min_delay, config.max_delay, config.frame_duration()),
@@ -99,45 +134,55 @@ impl JitterBuffer {
             s.state = SlotState::Empty;
         }
         self.next_frame = 0;
-        self.newest_frame = None;
+        self.has_newest = false;
         self.playing = false;
         self.last_played = None;
         self.delay.clear();
     }
 
     /// Nanoseconds since the first call, from the caller's `now`.
+    #[inline]
     fn t(&mut self, now: Instant) -> i64 {
+        if let Some((last, t)) = self.last_now {
+            if last == now {
+                return t;
+            }
+        }
         let epoch = *self.epoch.get_or_insert(now);
-        i64::try_from(now.saturating_duration_since(epoch).as_nanos()).unwrap_or(i64::MAX)
+        let d = now.saturating_duration_since(epoch);
+        // Saturates after 292 years.
+        let t = i64::try_from(d.as_secs())
+            .unwrap_or(i64::MAX)
+            .saturating_mul(1_000_000_000)
+            .saturating_add(i64::from(d.subsec_nanos()));
+        self.last_now = Some((now, t));
+        t
     }
 
-    /// Nanoseconds of media from frame 0 to unwrapped timestamp offset `units`.
-    fn media_ns(&self, units: i64) -> i64 {
-        units.saturating_mul(1_000_000_000) / i64::from(self.config.clock_rate)
-    }
-
+    #[inline]
     fn spf(&self) -> i64 {
         i64::from(self.config.samples_per_frame)
     }
 
-    fn frame_ns(&self) -> i64 {
-        self.media_ns(self.spf())
-    }
-
+    #[inline]
     fn slot_index(&self, frame: i64) -> usize {
-        // rem_euclid of a positive capacity is in 0..capacity, which fits usize.
-        frame.rem_euclid(self.slots.len() as i64) as usize
+        // Two's complement masking is the Euclidean remainder by a power of two.
+        frame as usize & self.mask
     }
 
-    fn slot(&self, frame: i64) -> Option<&Slot> {
+    /// Whether frame `frame` is buffered and not played.
+    #[inline]
+    fn is_ready(&self, frame: i64) -> bool {
         self.slots
             .get(self.slot_index(frame))
-            .filter(|s| s.frame == frame)
+            .is_some_and(|s| s.frame == frame && s.state == SlotState::Ready)
     }
 
-    fn is_ready(&self, frame: i64) -> bool {
-        self.slot(frame)
-            .is_some_and(|s| s.state == SlotState::Ready)
+    fn set_state(&mut self, frame: i64, state: SlotState) {
+        let index = self.slot_index(frame);
+        if let Some(s) = self.slots.get_mut(index) {
+            s.state = state;
+        }
     }
 
     fn timestamp_of(&self, frame: i64) -> u32 {
@@ -153,19 +198,36 @@ impl JitterBuffer {
             origin_ts: timestamp,
             ref_ts: timestamp,
             ref_unwrapped: 0,
+            ref_frame: 0,
         });
     }
 
-    /// Unwraps `timestamp` against the last one seen (steps under 2^31 either way).
-    fn unwrap_ts(&mut self, timestamp: u32) -> i64 {
+    /// Unwraps `timestamp` against the last one seen (steps under 2^31 either way) and finds
+    /// its frame, the nearest multiple of a frame: (unwrapped offset, frame). Starts the
+    /// timeline at the first timestamp.
+    #[inline]
+    fn unwrap_ts(&mut self, timestamp: u32) -> (i64, i64) {
+        let spf = self.spf();
         let Some(tl) = self.timeline.as_mut() else {
-            return 0;
+            self.start_timeline(timestamp);
+            return (0, 0);
         };
         // Reading the wrapping difference as signed is the unwrap.
-        let u = tl.ref_unwrapped + i64::from(timestamp.wrapping_sub(tl.ref_ts) as i32);
-        tl.ref_ts = timestamp;
-        tl.ref_unwrapped = u;
-        u
+        let step = i64::from(timestamp.wrapping_sub(tl.ref_ts) as i32);
+        let units = tl.ref_unwrapped + step;
+        let frame = if step == spf {
+            // The usual case: the next frame. Rounding commutes with adding one frame.
+            tl.ref_frame + 1
+        } else {
+            (units + spf / 2).div_euclid(spf)
+        };
+        *tl = Timeline {
+            ref_ts: timestamp,
+            ref_unwrapped: units,
+            ref_frame: frame,
+            ..*tl
+        };
+        (units, frame)
     }
 
     /// A packet from an RTP view: like [`put`](Self::put), resetting first if its SSRC differs
@@ -186,6 +248,7 @@ impl JitterBuffer {
     }
 
     /// A packet arrived at `now` with sequence number `seq`, RTP `timestamp` and `payload`.
+    #[inline]
     pub fn put(&mut self, now: Instant, seq: u16, timestamp: u32, payload: &[u8]) {
         self.counters.received += 1;
         if payload.len() > self.config.max_payload {
@@ -193,54 +256,36 @@ impl JitterBuffer {
             return;
         }
         let t = self.t(now);
-        if self.timeline.is_none() {
-            self.start_timeline(timestamp);
-        }
-        let mut units = self.unwrap_ts(timestamp);
-        let spf = self.spf();
-        let mut frame = (units + spf / 2).div_euclid(spf);
-        let cap = self.slots.len() as i64;
-        if frame < self.next_frame - 2 * cap || frame >= self.next_frame + 2 * cap {
+        let (mut units, mut frame) = self.unwrap_ts(timestamp);
+        // Within two capacities of the playout point either way, as one unsigned comparison.
+        let from = frame
+            .wrapping_sub(self.next_frame)
+            .wrapping_add(2 * self.cap);
+        if from as u64 >= 4 * self.cap as u64 {
             // A jump no reordering explains: a new talkspurt after silence or a restart.
             self.start_timeline(timestamp);
             self.counters.resets += 1;
             units = 0;
             frame = 0;
         }
-        if let Some(s) = self.slot(frame) {
-            if s.state != SlotState::Empty {
-                self.counters.duplicates += 1;
-                return;
-            }
-        }
-        let transit = t.saturating_sub(self.media_ns(units));
-        self.delay.record(transit);
-        if frame < self.next_frame {
-            let before_start = !self.playing && self.next_frame - frame < cap / 2;
-            let span_ok = self.newest_frame.is_none_or(|n| n - frame < cap);
-            if before_start && span_ok {
-                // Reordered ahead of playout start: begin earlier instead of dropping it.
-                self.next_frame = frame;
-            } else {
-                self.counters.late += 1;
-                return;
-            }
-        }
-        if frame >= self.next_frame + cap {
-            // Beyond capacity: push the oldest frames out.
-            let new_start = frame - cap + 1;
-            for f in self.next_frame..new_start {
-                if self.is_ready(f) {
-                    self.counters.overflow += 1;
-                    let index = self.slot_index(f);
-                    if let Some(s) = self.slots.get_mut(index) {
-                        s.state = SlotState::Empty;
-                    }
-                }
-            }
-            self.next_frame = new_start;
-        }
         let index = self.slot_index(frame);
+        if self
+            .slots
+            .get(index)
+            .is_some_and(|s| s.frame == frame && s.state != SlotState::Empty)
+        {
+            self.counters.duplicates += 1;
+            return;
+        }
+        let transit = t.saturating_sub(media_ns(self.ns_per_unit_q32, units));
+        self.delay.record(transit);
+        if frame < self.next_frame && !self.reordered_before_start(frame) {
+            self.counters.late += 1;
+            return;
+        }
+        if frame >= self.next_frame + self.cap {
+            self.push_out_before(frame - self.cap + 1);
+        }
         let start = index * self.config.max_payload;
         let Some(dst) = self.data.get_mut(start..start + payload.len()) else {
             // invariant: data holds capacity * max_payload and payload.len() <= max_payload.
@@ -256,51 +301,62 @@ impl JitterBuffer {
                 state: SlotState::Ready,
             };
         }
-        self.newest_frame = Some(self.newest_frame.map_or(frame, |n| n.max(frame)));
+        if !self.has_newest || frame > self.newest_frame {
+            self.newest_frame = frame;
+            self.has_newest = true;
+        }
     }
 
+    /// A packet for a frame before the playout point: if playout has not started and it fits,
+    /// playout begins earlier rather than drop it (a packet reordered at the very start).
+    #[cold]
+    fn reordered_before_start(&mut self, frame: i64) -> bool {
+        let before_start = !self.playing && self.next_frame - frame < self.cap / 2;
+        let span_ok = !self.has_newest || self.newest_frame - frame < self.cap;
+        if before_start && span_ok {
+            self.next_frame = frame;
+        }
+        before_start && span_ok
+    }
+
+    /// Beyond capacity: pushes the frames before `new_start` out.
+    #[cold]
+    fn push_out_before(&mut self, new_start: i64) {
+        for f in self.next_frame..new_start {
+            if self.is_ready(f) {
+                self.counters.overflow += 1;
+                self.set_state(f, SlotState::Empty);
+            }
+        }
+        self.next_frame = new_start;
+    }
+
+    #[inline]
     fn step(&mut self, now: Instant) -> Step {
         let t = self.t(now);
-        if self.timeline.is_none() || self.newest_frame.is_none() {
+        if !self.has_newest {
             return Step::Underrun;
         }
-        let frame_ns = self.frame_ns();
+        let frame_ns = self.frame_ns;
         let half = frame_ns / 2;
         let desired = self.delay.base_ns().saturating_add(self.delay.target_ns());
-        let mut cur = t.saturating_sub(self.media_ns(self.next_frame * self.spf()));
-        if !self.playing {
-            if cur < desired - half {
+        let media = media_ns(self.ns_per_unit_q32, self.next_frame * self.spf());
+        // How far playout is behind the desired delay (negative: ahead of it).
+        let behind = t.saturating_sub(media).saturating_sub(desired);
+        if behind < -half {
+            if !self.playing {
                 // Still filling to the target delay.
                 return Step::Underrun;
             }
-            self.playing = true;
-        } else if cur < desired - half {
             self.counters.stretched += 1;
             return Step::Missing(self.timestamp_of(self.next_frame), MissingReason::Stretch);
         }
-        let newest = self.newest_frame.unwrap_or(self.next_frame);
-        if cur > desired + frame_ns {
-            if !self.is_ready(self.next_frame) {
-                // Skip missing frames rather than conceal them while we are behind.
-                while cur > desired + half && !self.is_ready(self.next_frame) {
-                    if self.next_frame >= newest {
-                        break;
-                    }
-                    self.next_frame += 1;
-                    self.counters.shrunk += 1;
-                    cur -= frame_ns;
-                }
-            } else if self.is_ready(self.next_frame + 1) {
-                let index = self.slot_index(self.next_frame);
-                if let Some(s) = self.slots.get_mut(index) {
-                    s.state = SlotState::Empty;
-                }
-                self.next_frame += 1;
-                self.counters.shrunk += 1;
-            }
+        self.playing = true;
+        if behind > frame_ns {
+            self.shrink(behind);
         }
+        let index = self.slot_index(self.next_frame);
         if self.is_ready(self.next_frame) {
-            let index = self.slot_index(self.next_frame);
             if let Some(s) = self.slots.get_mut(index) {
                 s.state = SlotState::Played;
             }
@@ -308,7 +364,7 @@ impl JitterBuffer {
             self.last_played = Some(index);
             self.counters.played += 1;
             Step::Frame(index)
-        } else if newest > self.next_frame {
+        } else if self.newest_frame > self.next_frame {
             let ts = self.timestamp_of(self.next_frame);
             self.next_frame += 1;
             self.counters.concealed += 1;
@@ -319,6 +375,29 @@ impl JitterBuffer {
         }
     }
 
+    /// Playout is more than a frame behind the desired delay: skip missing frames while still
+    /// half a frame behind, or drop one ready frame if the next is ready too.
+    #[cold]
+    fn shrink(&mut self, mut behind: i64) {
+        let half = self.frame_ns / 2;
+        if !self.is_ready(self.next_frame) {
+            // Skip missing frames rather than conceal them while we are behind.
+            while behind > half
+                && !self.is_ready(self.next_frame)
+                && self.next_frame < self.newest_frame
+            {
+                self.next_frame += 1;
+                self.counters.shrunk += 1;
+                behind -= self.frame_ns;
+            }
+        } else if self.is_ready(self.next_frame + 1) {
+            self.set_state(self.next_frame, SlotState::Empty);
+            self.next_frame += 1;
+            self.counters.shrunk += 1;
+        }
+    }
+
+    #[inline]
     fn payload(&self, index: usize) -> &[u8] {
         let len = self.slots.get(index).map_or(0, |s| s.len);
         let start = index * self.config.max_payload;
@@ -326,6 +405,7 @@ impl JitterBuffer {
         self.data.get(start..start + len).unwrap_or(&[])
     }
 
+    #[inline]
     fn playout(&self, step: Step) -> Playout<'_> {
         match step {
             Step::Frame(index) => {
@@ -345,6 +425,7 @@ impl JitterBuffer {
     }
 
     /// The frame to play at `now`. Call once per frame period.
+    #[inline]
     pub fn pop(&mut self, now: Instant) -> Playout<'_> {
         let step = self.step(now);
         self.playout(step)

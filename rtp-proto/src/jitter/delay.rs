@@ -2,26 +2,56 @@
 //!
 //! For each packet the *transit* is its arrival time minus its media time (both in
 //! nanoseconds from the buffer's reference points). The smallest transit in a sliding window
-//! is the fastest path through the network; every other packet's extra delay over it is its
-//! jitter. The target delay is a high quantile of those extra delays plus half a frame of
-//! margin, clamped to the configured bounds.
+//! is the fastest path through the network (the *base*); every other packet's extra delay
+//! over it is its jitter. The target delay is a high quantile of the window's transits minus
+//! the base, plus half a frame of margin, clamped to the configured bounds.
+//!
+//! Every update is O(1) amortized, with all storage inline: the window's transits go into a
+//! histogram of bins of 2^20 ns (about 1 ms), with one pointer to the lowest non-empty bin
+//! (the base) and one to the quantile's bin, each moving a bin or so per packet. Both are
+//! known to a bin: the base is its bin's lower edge and the quantile its bin's upper edge, so
+//! the target errs on the long side by less than two bins, and the playout point, base plus
+//! target, is the quantile's upper edge plus the margin unless a bound clamps the target.
+//!
+//! The histogram's bins are placed relative to a reference transit; when the transits leave
+//! its range (the path got faster than it ever was, or the clocks drifted half the range), it
+//! is rebuilt from the window around a new reference, an O(window) step that drift makes
+//! necessary about once an hour.
 
 use crate::time::Duration;
 
-/// Transits remembered: 10 s of 20 ms packets.
-pub(crate) const WINDOW: usize = 500;
+/// Transits remembered: about 10 s of 20 ms packets.
+pub(crate) const WINDOW: usize = 512;
 /// The quantile of extra delay the target covers: one packet in a hundred may be late before
 /// the margin is counted.
 const QUANTILE_PER_MILLE: usize = 990;
 /// Samples needed before the window's estimate replaces the previous target.
 const MIN_SAMPLES: usize = 20;
+/// Histogram bins of 2^BIN_SHIFT ns.
+const BIN_SHIFT: u32 = 20;
+/// Bins in the histogram: 2^10 bins of 2^20 ns cover 1.07 s of transit.
+const BINS: usize = 1 << 10;
+/// Where a fresh reference puts the newest transit: a quarter of the range up, so that a path
+/// getting faster by up to a quarter second needs no rebuild.
+const HEADROOM_BINS: i64 = (BINS / 4) as i64;
 
 #[derive(Debug, Clone)]
 pub(crate) struct DelayEstimator {
+    /// The window's transits, by sample number modulo WINDOW.
     transits: [i64; WINDOW],
+    /// Samples recorded since the last clear (wrapping; only differences are used).
+    count: u32,
     len: usize,
-    next: usize,
-    scratch: [i64; WINDOW],
+    /// How many of the window's samples lie at or below the quantile; follows `len`.
+    rank: usize,
+    /// Histogram of the window's transits in bins above `hist_ref`.
+    hist: [u16; BINS],
+    hist_ref: i64,
+    /// The lowest non-empty bin (while the window holds samples).
+    lo_bin: usize,
+    /// The quantile's bin and the samples in bins at or below it.
+    q_bin: usize,
+    q_cum: usize,
     min_delay_ns: i64,
     max_delay_ns: i64,
     margin_ns: i64,
@@ -33,14 +63,25 @@ fn ns(d: Duration) -> i64 {
     i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)
 }
 
+/// The sample's slot in the window ring.
+#[inline]
+fn slot(k: u32) -> usize {
+    k as usize % WINDOW
+}
+
 impl DelayEstimator {
     pub(crate) fn new(min_delay: Duration, max_delay: Duration, frame: Duration) -> Self {
         let min_delay_ns = ns(min_delay);
         Self {
             transits: [0; WINDOW],
+            count: 0,
             len: 0,
-            next: 0,
-            scratch: [0; WINDOW],
+            rank: 1,
+            hist: [0; BINS],
+            hist_ref: 0,
+            lo_bin: BINS - 1,
+            q_bin: 0,
+            q_cum: 0,
             min_delay_ns,
             max_delay_ns: ns(max_delay).max(min_delay_ns),
             margin_ns: ns(frame) / 2,
@@ -52,33 +93,125 @@ impl DelayEstimator {
     /// Forgets the transits (their reference changed) but keeps the target as a prior.
     pub(crate) fn clear(&mut self) {
         self.len = 0;
-        self.next = 0;
+        self.hist = [0; BINS];
+        self.lo_bin = BINS - 1;
+        self.q_bin = 0;
+        self.q_cum = 0;
+    }
+
+    /// The histogram bin of a transit, clamped into range (see `record` for the ends).
+    #[inline]
+    fn bin(&self, transit_ns: i64) -> usize {
+        let above = transit_ns.saturating_sub(self.hist_ref).max(0) >> BIN_SHIFT;
+        // Clamped to BINS - 1, so the cast keeps the value.
+        above.min(BINS as i64 - 1) as usize
+    }
+
+    /// How many of `len` samples lie at or below the quantile.
+    fn rank_of(len: usize) -> usize {
+        (len * QUANTILE_PER_MILLE / 1000).min(len.saturating_sub(1)) + 1
     }
 
     /// Records one packet's transit and updates base and target.
+    #[inline]
     pub(crate) fn record(&mut self, transit_ns: i64) {
-        if let Some(slot) = self.transits.get_mut(self.next) {
-            *slot = transit_ns;
+        if self.len == 0 {
+            self.hist_ref = transit_ns.saturating_sub(HEADROOM_BINS << BIN_SHIFT);
         }
-        self.next = (self.next + 1) % WINDOW;
-        self.len = (self.len + 1).min(WINDOW);
-        let window = self.transits.get(..self.len).unwrap_or(&[]);
-        self.base_ns = window.iter().copied().min().unwrap_or(transit_ns);
+        let k = self.count;
+        self.count = k.wrapping_add(1);
+        if self.len == WINDOW {
+            // The oldest sample leaves.
+            let old = self.transits[slot(k)];
+            self.hist_remove(self.bin(old));
+        } else {
+            self.len += 1;
+            self.rank = Self::rank_of(self.len);
+        }
+        self.transits[slot(k)] = transit_ns;
+        if transit_ns < self.hist_ref {
+            // Faster than the histogram reaches: re-centre it.
+            self.rebuild();
+        } else {
+            self.hist_add(self.bin(transit_ns));
+            if self.lo_bin > BINS / 2 {
+                // The clocks drifted the base half way up the range: re-centre.
+                self.rebuild();
+            }
+        }
+        self.base_ns = self
+            .hist_ref
+            .saturating_add((self.lo_bin as i64) << BIN_SHIFT);
         if self.len < MIN_SAMPLES {
             return;
         }
-        let scratch = self.scratch.get_mut(..self.len).unwrap_or(&mut []);
-        for (s, t) in scratch.iter_mut().zip(window) {
-            *s = t.saturating_sub(self.base_ns);
-        }
-        let rank = (self.len * QUANTILE_PER_MILLE / 1000).min(self.len - 1);
-        let (_, q, _) = scratch.select_nth_unstable(rank);
-        self.target_ns = q
+        self.settle();
+        // The upper edge of the quantile's bin.
+        let q_edge = self
+            .hist_ref
+            .saturating_add(((self.q_bin + 1) as i64) << BIN_SHIFT);
+        self.target_ns = q_edge
+            .saturating_sub(self.base_ns)
             .saturating_add(self.margin_ns)
             .clamp(self.min_delay_ns, self.max_delay_ns);
     }
 
-    /// The smallest transit in the window.
+    #[inline]
+    fn hist_add(&mut self, bin: usize) {
+        self.hist[bin] = self.hist[bin].saturating_add(1);
+        if bin <= self.q_bin {
+            self.q_cum += 1;
+        }
+        if bin < self.lo_bin {
+            self.lo_bin = bin;
+        }
+        // A removal may have emptied the lowest bin; the window is not empty now, so a
+        // non-empty bin lies at or above it.
+        while self.hist[self.lo_bin] == 0 && self.lo_bin + 1 < BINS {
+            self.lo_bin += 1;
+        }
+    }
+
+    #[inline]
+    fn hist_remove(&mut self, bin: usize) {
+        self.hist[bin] = self.hist[bin].saturating_sub(1);
+        if bin <= self.q_bin {
+            self.q_cum = self.q_cum.saturating_sub(1);
+        }
+    }
+
+    /// Moves the quantile pointer to the lowest bin with at least `rank` samples at or below.
+    #[inline]
+    fn settle(&mut self) {
+        let rank = self.rank;
+        while self.q_cum < rank && self.q_bin + 1 < BINS {
+            self.q_bin += 1;
+            self.q_cum += usize::from(self.hist[self.q_bin]);
+        }
+        while self.q_bin > 0 && self.q_cum - usize::from(self.hist[self.q_bin]) >= rank {
+            self.q_cum -= usize::from(self.hist[self.q_bin]);
+            self.q_bin -= 1;
+        }
+    }
+
+    /// Re-centres the histogram on the window's smallest transit and refills it.
+    #[cold]
+    fn rebuild(&mut self) {
+        let first = self.count.wrapping_sub(self.len as u32);
+        let window = (0..self.len as u32).map(|i| self.transits[slot(first.wrapping_add(i))]);
+        let base = window.clone().min().unwrap_or(0);
+        self.hist_ref = base.saturating_sub(HEADROOM_BINS << BIN_SHIFT);
+        self.hist = [0; BINS];
+        for t in window {
+            let b = self.bin(t);
+            self.hist[b] = self.hist[b].saturating_add(1);
+        }
+        self.lo_bin = self.bin(base);
+        self.q_bin = 0;
+        self.q_cum = usize::from(self.hist[0]);
+    }
+
+    /// The smallest transit in the window, to the lower edge of its bin.
     pub(crate) fn base_ns(&self) -> i64 {
         self.base_ns
     }
@@ -99,6 +232,9 @@ impl DelayEstimator {
 mod tests {
     use super::*;
 
+    /// The bin width, for tolerances.
+    const BIN: i64 = 1 << BIN_SHIFT;
+
     #[test]
     fn target_follows_the_quantile_within_bounds() {
         let ms = Duration::from_millis;
@@ -107,9 +243,14 @@ mod tests {
         for i in 0..WINDOW as i64 {
             e.record(1_000_000_000 + (i % 100) * 1_000_000);
         }
-        assert_eq!(e.base_ns(), 1_000_000_000);
-        // rank 495 of 500 sorted values (each of 0..100 five times) is 99 ms, plus 10 ms.
-        assert_eq!(e.target_ns(), 109_000_000);
+        assert!((1_000_000_000 - BIN + 1..=1_000_000_000).contains(&e.base_ns()));
+        // The 99th percentile of 0..=99 ms is 98 or 99 ms; the bins' edges round it up by
+        // less than two bins; plus the 10 ms margin.
+        let t = e.target_ns();
+        assert!(
+            (108_000_000..=109_000_000 + 2 * BIN).contains(&t),
+            "target {t}"
+        );
         let mut small = DelayEstimator::new(ms(40), ms(200), ms(20));
         for _ in 0..100 {
             small.record(5);
@@ -124,5 +265,42 @@ mod tests {
         assert_eq!(big.samples(), 0);
         big.record(0);
         assert_eq!(big.target_ns(), 60_000_000, "kept as a prior");
+    }
+
+    /// The estimator against a sort of the window, on a seeded jittery path with a drifting
+    /// clock and a path that gets faster (forcing rebuilds).
+    #[test]
+    fn matches_a_sorted_window() {
+        let ms = Duration::from_millis;
+        let mut e = DelayEstimator::new(ms(0), ms(10_000), ms(0));
+        let mut rng = crate::SeededRng::new(9);
+        let mut all = Vec::new();
+        for i in 0..5_000i64 {
+            // 100 ppm drift over 20 ms packets, 0..80 ms jitter, and a 400 ms step down.
+            let step = if i > 3_000 { -400_000_000 } else { 0 };
+            let t = 50_000_000 + i * 2_000 + (rng.next_f64() * 80e6) as i64 + step;
+            e.record(t);
+            all.push(t);
+            let window = &all[all.len().saturating_sub(WINDOW)..];
+            let base = *window.iter().min().unwrap();
+            assert!(
+                e.base_ns() <= base && e.base_ns() > base - BIN,
+                "packet {i}: base {} for {base}",
+                e.base_ns()
+            );
+            if window.len() >= MIN_SAMPLES {
+                let mut sorted = window.to_vec();
+                sorted.sort_unstable();
+                let q = sorted[(sorted.len() * QUANTILE_PER_MILLE / 1000).min(sorted.len() - 1)];
+                let want = q - base;
+                let got = e.target_ns();
+                // The bins' edges: at most two bins above the exact quantile (one for the
+                // quantile's bin, one for the base's offset within its bin).
+                assert!(
+                    got > want && got < want + 2 * BIN,
+                    "packet {i}: target {got}, exact {want}"
+                );
+            }
+        }
     }
 }

@@ -19,7 +19,8 @@
 //!   a sender restart) and on an SSRC change seen by [`JitterBuffer::put_rtp`].
 //!
 //! Storage is allocated once, at construction: `capacity` slots of `max_payload` octets.
-//! Nothing is allocated per packet. Time only comes in through `now` (RFC 3550 §6.4.1's
+//! Nothing is allocated per packet, and a packet costs O(1): no division, no scan of the
+//! buffer or of the delay window. Time only comes in through `now` (RFC 3550 §6.4.1's
 //! transit-time idea, applied to playout; no clock is read).
 
 mod buffer;
@@ -36,7 +37,8 @@ pub struct JitterConfig {
     pub clock_rate: u32,
     /// Timestamp units per frame (160 for 20 ms at 8 kHz): one pop plays one frame.
     pub samples_per_frame: u32,
-    /// Frames held at most; packets further ahead push the oldest out.
+    /// Frames held at most, rounded up to a power of two; packets further ahead push the
+    /// oldest out.
     pub capacity: usize,
     /// Largest payload stored; longer payloads are dropped and counted.
     pub max_payload: usize,

@@ -6,15 +6,19 @@
 //! |     length    |               reason for leaving ...   (opt)  |
 //! ```
 
-use super::header::{emit_header, packet_type, RawRtcp, HEADER_LEN, MAX_COUNT};
-use super::{be32, RtcpError};
+use super::entries::EntryList;
+use super::header::{emit_header, packet_type, RawRtcp, HEADER_LEN};
+use super::RtcpError;
 use crate::error::EmitError;
 
 /// A BYE: the sources leaving and an optional reason (UTF-8 by the RFC, kept as bytes).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+///
+/// A parsed BYE's sources stay in the datagram; one to send borrows them
+/// (`ssrcs: EntryList::Items(&[ssrc])`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Bye<'a> {
     /// The sources leaving (up to 31).
-    pub ssrcs: heapless::Vec<u32, MAX_COUNT>,
+    pub ssrcs: EntryList<'a, u32>,
     /// The reason, at most 255 octets.
     pub reason: Option<&'a [u8]>,
 }
@@ -25,23 +29,17 @@ impl<'a> Bye<'a> {
     /// # Errors
     /// [`RtcpError::CountTooLarge`] when fewer sources than announced fit;
     /// [`RtcpError::MalformedBye`] when the reason runs past the packet.
+    #[inline]
     pub fn parse(raw: &RawRtcp<'a>) -> Result<Self, RtcpError> {
-        let body = raw.body;
-        let list_len = 4 * usize::from(raw.count);
-        if body.len() < list_len {
-            return Err(RtcpError::CountTooLarge {
+        let (list, rest) = raw
+            .body
+            .split_at_checked(4 * usize::from(raw.count))
+            .ok_or(RtcpError::CountTooLarge {
                 packet_type: packet_type::BYE,
                 count: raw.count,
-            });
-        }
-        let mut ssrcs = heapless::Vec::new();
-        for c in body[..list_len].chunks_exact(4) {
-            // The count is 5 bits: at most 31 pushes into a capacity of 31.
-            ssrcs
-                .push(be32(c, 0))
-                .map_err(|_| RtcpError::MalformedBye)?;
-        }
-        let reason = match body[list_len..].split_first() {
+            })?;
+        let ssrcs = EntryList::Wire(list);
+        let reason = match rest.split_first() {
             None => None,
             Some((&len, text)) => Some(
                 text.get(..usize::from(len))
@@ -73,11 +71,8 @@ impl<'a> Bye<'a> {
         };
         let len = self.buffer_len();
         emit_header(buf, self.ssrcs.len(), packet_type::BYE, len)?;
-        let mut at = HEADER_LEN;
-        for s in &self.ssrcs {
-            buf[at..at + 4].copy_from_slice(&s.to_be_bytes());
-            at += 4;
-        }
+        let at = HEADER_LEN + self.ssrcs.wire_len();
+        self.ssrcs.write(&mut buf[HEADER_LEN..at]);
         if let (Some(r), Some(rlen)) = (self.reason, reason_len) {
             buf[at] = rlen;
             buf[at + 1..at + 1 + r.len()].copy_from_slice(r);
@@ -94,10 +89,8 @@ mod tests {
 
     #[test]
     fn exact_bytes_with_reason() {
-        let mut ssrcs = heapless::Vec::new();
-        ssrcs.push(0x0a0b_0c0d).unwrap();
         let bye = Bye {
-            ssrcs,
+            ssrcs: EntryList::Items(&[0x0a0b_0c0d]),
             reason: Some(b"bye"),
         };
         let mut buf = [0xffu8; 12];
@@ -127,7 +120,7 @@ mod tests {
             ssrcs in proptest::collection::vec(any::<u32>(), 0..=31),
             reason in proptest::option::of(proptest::collection::vec(any::<u8>(), 0..=255)),
         ) {
-            let bye = Bye { ssrcs: ssrcs.into_iter().collect(), reason: reason.as_deref() };
+            let bye = Bye { ssrcs: EntryList::Items(&ssrcs), reason: reason.as_deref() };
             let mut buf = vec![0u8; bye.buffer_len()];
             let n = bye.emit(&mut buf).unwrap();
             let (raw, _) = RawRtcp::split_first(&buf[..n]).unwrap();

@@ -13,15 +13,16 @@ use crate::error::EmitError;
 /// One packet out of a compound.
 ///
 /// New packet types may be added, so match with a wildcard arm.
-#[derive(Debug, Clone, PartialEq, Eq)]
-// SR and RR carry their 31 report blocks inline; boxing them would allocate per packet.
-#[allow(clippy::large_enum_variant)]
+/// Every variant is a view: lists inside a packet (report blocks, BYE sources, SDES chunks,
+/// feedback entries, XR blocks) stay in the datagram and are read as they are iterated, so a
+/// parse copies no more than a few fixed fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RtcpPacket<'a> {
     /// A sender report.
-    SenderReport(SenderReport),
+    SenderReport(SenderReport<'a>),
     /// A receiver report.
-    ReceiverReport(ReceiverReport),
+    ReceiverReport(ReceiverReport<'a>),
     /// A source description.
     Sdes(Sdes<'a>),
     /// A goodbye.
@@ -46,6 +47,7 @@ impl<'a> RtcpPacket<'a> {
     ///
     /// # Errors
     /// The known types' own [`RtcpError`]s; unknown types never fail.
+    #[inline]
     pub fn parse(raw: RawRtcp<'a>) -> Result<Self, RtcpError> {
         Ok(match raw.packet_type {
             packet_type::SR => Self::SenderReport(SenderReport::parse(&raw)?),
@@ -87,6 +89,7 @@ impl<'a> CompoundIter<'a> {
 impl<'a> Iterator for CompoundIter<'a> {
     type Item = Result<RtcpPacket<'a>, RtcpError>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.rest.is_empty() {
             return None;
@@ -109,9 +112,9 @@ impl<'a> Iterator for CompoundIter<'a> {
 #[derive(Debug, Clone, Copy)]
 pub enum Report<'r> {
     /// A sender report.
-    Sender(&'r SenderReport),
+    Sender(&'r SenderReport<'r>),
     /// A receiver report.
-    Receiver(&'r ReceiverReport),
+    Receiver(&'r ReceiverReport<'r>),
 }
 
 impl Report<'_> {
@@ -165,7 +168,7 @@ fn tail(buf: &mut [u8], at: usize) -> Result<&mut [u8], EmitError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rtcp::{ReportBlock, ReportBlocks};
+    use crate::rtcp::{EntryList, ReportBlock};
     use crate::stats::NtpTime;
     use proptest::prelude::*;
 
@@ -175,23 +178,18 @@ mod tests {
 
     #[test]
     fn builds_and_iterates_sr_sdes_bye() {
-        let mut reports = ReportBlocks::new();
-        reports
-            .push(ReportBlock {
-                ssrc: 9,
-                ..ReportBlock::default()
-            })
-            .unwrap();
+        let reports = [ReportBlock {
+            ssrc: 9,
+            ..ReportBlock::default()
+        }];
         let sr = SenderReport {
             ssrc: 5,
             ntp: NtpTime::from_parts(1, 2),
-            reports,
+            reports: EntryList::Items(&reports),
             ..SenderReport::default()
         };
-        let mut ssrcs = heapless::Vec::new();
-        ssrcs.push(5).unwrap();
         let bye = Bye {
-            ssrcs,
+            ssrcs: EntryList::Items(&[5]),
             reason: Some(b"done"),
         };
         let mut buf = [0u8; 200];
@@ -200,7 +198,7 @@ mod tests {
         assert_eq!(n, 88);
         let packets = collect(&buf[..n]);
         assert_eq!(packets.len(), 3);
-        assert_eq!(packets[0], Ok(RtcpPacket::SenderReport(sr.clone())));
+        assert_eq!(packets[0], Ok(RtcpPacket::SenderReport(sr)));
         match &packets[1] {
             Ok(RtcpPacket::Sdes(s)) => assert_eq!(s.cname(), Some((5, &b"me@host"[..]))),
             other => panic!("expected SDES, got {other:?}"),
@@ -291,10 +289,10 @@ mod tests {
 
     #[test]
     fn every_typed_packet_in_one_compound() {
-        use crate::rtcp::{EntryList, FirEntry, NackPair, VoipMetrics, XrBlock, XrBlocks};
+        use crate::rtcp::{FirEntry, NackPair, VoipMetrics, XrBlock, XrBlocks};
         let rr = ReceiverReport {
             ssrc: 1,
-            reports: ReportBlocks::new(),
+            reports: EntryList::default(),
         };
         let app = App {
             subtype: 2,
@@ -357,10 +355,9 @@ mod tests {
             cname in proptest::collection::vec(any::<u8>(), 0..=255),
             with_bye in any::<bool>(),
         ) {
-            let rr = ReceiverReport { ssrc, reports: ReportBlocks::new() };
-            let mut ssrcs = heapless::Vec::new();
-            ssrcs.push(ssrc).unwrap();
-            let bye = Bye { ssrcs, reason: None };
+            let rr = ReceiverReport { ssrc, reports: EntryList::default() };
+            let ssrcs = [ssrc];
+            let bye = Bye { ssrcs: EntryList::Items(&ssrcs), reason: None };
             let mut buf = [0u8; 600];
             let n = build_compound(&mut buf, Report::Receiver(&rr), &cname, with_bye.then_some(&bye)).unwrap();
             let packets: Vec<_> = CompoundIter::new(&buf[..n]).collect::<Result<_, _>>().unwrap();

@@ -47,7 +47,13 @@ impl<'a, T: WireEntry> EntryList<'a, T> {
 
     /// The entries in order.
     pub fn iter(&self) -> EntryIter<'a, T> {
-        EntryIter { list: *self, at: 0 }
+        let rest = match *self {
+            // A zero-sized entry type would never advance: yield nothing instead.
+            Self::Wire(b) if T::LEN > 0 => Rest::Wire(b),
+            Self::Wire(_) => Rest::Items([].iter()),
+            Self::Items(items) => Rest::Items(items.iter()),
+        };
+        EntryIter { rest }
     }
 
     /// Bytes the entries take on the wire.
@@ -60,6 +66,52 @@ impl<'a, T: WireEntry> EntryList<'a, T> {
         for (entry, chunk) in self.iter().zip(out.chunks_exact_mut(T::LEN.max(1))) {
             entry.write(chunk);
         }
+    }
+}
+
+impl<T: WireEntry> Default for EntryList<'_, T> {
+    /// An empty list.
+    fn default() -> Self {
+        Self::Items(&[])
+    }
+}
+
+impl<'a, T: WireEntry> From<&'a [T]> for EntryList<'a, T> {
+    fn from(items: &'a [T]) -> Self {
+        Self::Items(items)
+    }
+}
+
+impl<'a, T: WireEntry> IntoIterator for EntryList<'a, T> {
+    type Item = T;
+    type IntoIter = EntryIter<'a, T>;
+
+    fn into_iter(self) -> EntryIter<'a, T> {
+        self.iter()
+    }
+}
+
+impl<'a, T: WireEntry> IntoIterator for &EntryList<'a, T> {
+    type Item = T;
+    type IntoIter = EntryIter<'a, T>;
+
+    fn into_iter(self) -> EntryIter<'a, T> {
+        self.iter()
+    }
+}
+
+/// A 32-bit SSRC or CSRC, as listed in a BYE (RFC 3550 §6.6).
+impl WireEntry for u32 {
+    const LEN: usize = 4;
+
+    #[inline]
+    fn read(b: &[u8]) -> Self {
+        // invariant: EntryList hands exactly LEN = 4 bytes.
+        u32::from_be_bytes([b[0], b[1], b[2], b[3]])
+    }
+
+    fn write(&self, b: &mut [u8]) {
+        b.copy_from_slice(&self.to_be_bytes());
     }
 }
 
@@ -80,23 +132,37 @@ impl<T: WireEntry + fmt::Debug> fmt::Debug for EntryList<'_, T> {
 /// Iterator over an [`EntryList`].
 #[derive(Debug, Clone)]
 pub struct EntryIter<'a, T: WireEntry> {
-    list: EntryList<'a, T>,
-    at: usize,
+    rest: Rest<'a, T>,
+}
+
+#[derive(Debug, Clone)]
+enum Rest<'a, T> {
+    Wire(&'a [u8]),
+    Items(core::slice::Iter<'a, T>),
 }
 
 impl<T: WireEntry> Iterator for EntryIter<'_, T> {
     type Item = T;
 
+    #[inline]
     fn next(&mut self) -> Option<T> {
-        let item = match self.list {
-            EntryList::Wire(b) => {
-                let start = self.at.checked_mul(T::LEN)?;
-                let src = b.get(start..start.checked_add(T::LEN)?)?;
-                T::read(src)
+        match &mut self.rest {
+            Rest::Wire(b) => {
+                let (entry, tail) = b.split_at_checked(T::LEN)?;
+                *b = tail;
+                Some(T::read(entry))
             }
-            EntryList::Items(items) => *items.get(self.at)?,
+            Rest::Items(items) => items.next().copied(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = match &self.rest {
+            Rest::Wire(b) => b.len() / T::LEN.max(1),
+            Rest::Items(items) => items.len(),
         };
-        self.at += 1;
-        Some(item)
+        (n, Some(n))
     }
 }
+
+impl<T: WireEntry> ExactSizeIterator for EntryIter<'_, T> {}

@@ -64,6 +64,7 @@ impl<'a> RawRtcp<'a> {
     ///
     /// # Errors
     /// [`RtcpError::Truncated`], [`RtcpError::BadVersion`] or [`RtcpError::BadPadding`].
+    #[inline]
     pub fn split_first(buf: &'a [u8]) -> Result<(Self, &'a [u8]), RtcpError> {
         if buf.len() < HEADER_LEN {
             return Err(RtcpError::Truncated {

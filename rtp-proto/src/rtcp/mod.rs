@@ -8,9 +8,11 @@
 //! (§6.3.1), [`Fir`] (RFC 5104 §4.3.1) and extended reports [`Xr`] (RFC 3611).
 //! [`build_compound`] writes the report + SDES CNAME (+ BYE) that §6.1 requires.
 //!
-//! Lists inside a body (NACK entries, FIR entries, DLRR sub-blocks, XR blocks) stay slices of
-//! the datagram when received and are plain value slices when built: [`EntryList`] and
-//! [`XrBlocks`] hold either, and compare equal by content.
+//! Parsed packets are views: lists inside a body (report blocks, BYE sources, SDES chunks,
+//! NACK entries, FIR entries, DLRR sub-blocks, XR blocks) stay slices of the datagram when
+//! received, read as they are iterated, and are plain value slices when built: [`EntryList`]
+//! and [`XrBlocks`] hold either, and compare equal by content. A parse copies a few fixed
+//! fields and nothing else.
 
 mod app;
 mod bye;
@@ -42,9 +44,14 @@ pub use sdes::{Sdes, SdesChunk, SdesChunkView, SdesItem, SdesItemType, SdesItems
 pub use sr::SenderReport;
 pub use xr::{xr_block_type, DlrrItem, VoipMetrics, Xr, XrBlock, XrBlockIter, XrBlocks};
 
-/// Up to 31 report blocks fit one SR or RR (the 5-bit count, RFC 3550 §6.4.1).
+/// Up to 31 report blocks fit one SR or RR (the 5-bit count, RFC 3550 §6.4.1): a place to
+/// collect blocks before sending them as `EntryList::Items(&blocks)`.
 pub type ReportBlocks = heapless::Vec<ReportBlock, MAX_COUNT>;
 
+/// The big-endian word at `b[at..at + 4]`; callers check the length first.
+#[inline]
 pub(crate) fn be32(b: &[u8], at: usize) -> u32 {
-    u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+    let mut w = [0; 4];
+    w.copy_from_slice(&b[at..at + 4]);
+    u32::from_be_bytes(w)
 }

@@ -41,6 +41,7 @@ impl NackPair {
 impl WireEntry for NackPair {
     const LEN: usize = 4;
 
+    #[inline]
     fn read(b: &[u8]) -> Self {
         // invariant: EntryList hands exactly LEN = 4 bytes.
         Self {

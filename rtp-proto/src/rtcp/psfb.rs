@@ -72,6 +72,7 @@ pub struct FirEntry {
 impl WireEntry for FirEntry {
     const LEN: usize = 8;
 
+    #[inline]
     fn read(b: &[u8]) -> Self {
         // invariant: EntryList hands exactly LEN = 8 bytes; the 24 reserved bits are ignored.
         Self {

@@ -9,7 +9,7 @@
 //! |                   delay since last SR (DLSR)                  |
 //! ```
 
-use super::be32;
+use super::entries::WireEntry;
 
 /// Length of one report block.
 pub const REPORT_BLOCK_LEN: usize = 24;
@@ -42,25 +42,13 @@ pub struct ReportBlock {
 impl ReportBlock {
     /// Reads a block from the first [`REPORT_BLOCK_LEN`] bytes of `b`; `None` if shorter.
     pub fn parse(b: &[u8]) -> Option<Self> {
-        if b.len() < REPORT_BLOCK_LEN {
-            return None;
-        }
-        // Sign-extend the 24-bit field by placing it in the top bytes and shifting back.
-        let lost = i32::from_be_bytes([b[5], b[6], b[7], 0]) >> 8;
-        Some(Self {
-            ssrc: be32(b, 0),
-            fraction_lost: b[4],
-            cumulative_lost: lost,
-            highest_seq: be32(b, 8),
-            jitter: be32(b, 12),
-            last_sr: be32(b, 16),
-            delay_since_last_sr: be32(b, 20),
-        })
+        // Sign-extends the 24-bit loss by placing it in the top bytes and shifting back.
+        b.get(..REPORT_BLOCK_LEN).map(<Self as WireEntry>::read)
     }
 
     /// Writes the block into the first [`REPORT_BLOCK_LEN`] bytes of `b`, which the caller has
     /// sized (the packet emitters check the whole length first).
-    pub(crate) fn write(&self, b: &mut [u8]) {
+    pub(crate) fn write_into(&self, b: &mut [u8]) {
         b[0..4].copy_from_slice(&self.ssrc.to_be_bytes());
         b[4] = self.fraction_lost;
         let lost = self
@@ -72,6 +60,32 @@ impl ReportBlock {
         b[12..16].copy_from_slice(&self.jitter.to_be_bytes());
         b[16..20].copy_from_slice(&self.last_sr.to_be_bytes());
         b[20..24].copy_from_slice(&self.delay_since_last_sr.to_be_bytes());
+    }
+}
+
+impl WireEntry for ReportBlock {
+    const LEN: usize = REPORT_BLOCK_LEN;
+
+    #[inline]
+    fn read(b: &[u8]) -> Self {
+        // invariant: EntryList hands exactly LEN = 24 bytes; as an array, every field offset
+        // below is checked at compile time.
+        let mut a = [0u8; REPORT_BLOCK_LEN];
+        a.copy_from_slice(b);
+        let word = |at: usize| u32::from_be_bytes([a[at], a[at + 1], a[at + 2], a[at + 3]]);
+        Self {
+            ssrc: word(0),
+            fraction_lost: a[4],
+            cumulative_lost: i32::from_be_bytes([a[5], a[6], a[7], 0]) >> 8,
+            highest_seq: word(8),
+            jitter: word(12),
+            last_sr: word(16),
+            delay_since_last_sr: word(20),
+        }
+    }
+
+    fn write(&self, b: &mut [u8]) {
+        self.write_into(b);
     }
 }
 
@@ -108,20 +122,20 @@ pub(crate) mod tests {
             cumulative_lost: -2,
             ..ReportBlock::default()
         };
-        block.write(&mut b);
+        block.write_into(&mut b);
         assert_eq!(&b[5..8], &[0xff, 0xff, 0xfe]);
         assert_eq!(ReportBlock::parse(&b).unwrap().cumulative_lost, -2);
         let huge = ReportBlock {
             cumulative_lost: 10_000_000,
             ..ReportBlock::default()
         };
-        huge.write(&mut b);
+        huge.write_into(&mut b);
         assert_eq!(&b[5..8], &[0x7f, 0xff, 0xff]);
         let tiny = ReportBlock {
             cumulative_lost: -10_000_000,
             ..ReportBlock::default()
         };
-        tiny.write(&mut b);
+        tiny.write_into(&mut b);
         assert_eq!(ReportBlock::parse(&b).unwrap().cumulative_lost, -0x80_0000);
         assert_eq!(ReportBlock::parse(&b[..23]), None);
     }
@@ -130,7 +144,7 @@ pub(crate) mod tests {
         #[test]
         fn round_trip(block in arb_block()) {
             let mut b = [0u8; 24];
-            block.write(&mut b);
+            block.write_into(&mut b);
             prop_assert_eq!(ReportBlock::parse(&b), Some(block));
         }
     }

@@ -7,28 +7,31 @@
 //! |                  profile-specific extensions                  |
 //! ```
 
+use super::entries::EntryList;
 use super::header::{emit_header, packet_type, RawRtcp, HEADER_LEN};
 use super::report_block::{ReportBlock, REPORT_BLOCK_LEN};
-use super::{be32, ReportBlocks, RtcpError};
+use super::{be32, RtcpError};
 use crate::error::EmitError;
 
 /// A receiver report: who sends it and up to 31 report blocks.
 ///
-/// Profile-specific extensions after the blocks are ignored on parse and not emitted.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ReceiverReport {
+/// Profile-specific extensions after the blocks are ignored on parse and not emitted. A
+/// parsed report's blocks stay in the datagram and are read as they are iterated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ReceiverReport<'a> {
     /// The reporter's SSRC.
     pub ssrc: u32,
     /// The report blocks (an empty RR is valid and heads a compound when nothing was received).
-    pub reports: ReportBlocks,
+    pub reports: EntryList<'a, ReportBlock>,
 }
 
-impl ReceiverReport {
+impl<'a> ReceiverReport<'a> {
     /// Parses an RR from a checked raw packet (its type must be 201).
     ///
     /// # Errors
     /// [`RtcpError::Truncated`] or [`RtcpError::CountTooLarge`] when the length is too short.
-    pub fn parse(raw: &RawRtcp<'_>) -> Result<Self, RtcpError> {
+    #[inline]
+    pub fn parse(raw: &RawRtcp<'a>) -> Result<Self, RtcpError> {
         let body = raw.body;
         if body.len() < 4 {
             return Err(RtcpError::Truncated {
@@ -38,7 +41,7 @@ impl ReceiverReport {
         }
         Ok(Self {
             ssrc: be32(body, 0),
-            reports: parse_blocks(&body[4..], raw.count, packet_type::RR)?,
+            reports: wire_blocks(&body[4..], raw.count, packet_type::RR)?,
         })
     }
 
@@ -55,37 +58,24 @@ impl ReceiverReport {
         let len = self.buffer_len();
         emit_header(buf, self.reports.len(), packet_type::RR, len)?;
         buf[4..8].copy_from_slice(&self.ssrc.to_be_bytes());
-        write_blocks(&self.reports, &mut buf[8..len]);
+        self.reports.write(&mut buf[8..len]);
         Ok(len)
     }
 }
 
-/// Reads `count` report blocks from the start of `b`.
-pub(crate) fn parse_blocks(b: &[u8], count: u8, pt: u8) -> Result<ReportBlocks, RtcpError> {
-    let mut blocks = ReportBlocks::new();
-    let mut chunks = b.chunks_exact(REPORT_BLOCK_LEN);
-    for _ in 0..count {
-        let block = chunks
-            .next()
-            .and_then(ReportBlock::parse)
-            .ok_or(RtcpError::CountTooLarge {
-                packet_type: pt,
-                count,
-            })?;
-        // count is 5 bits, so at most 31 pushes into a capacity of 31.
-        blocks.push(block).map_err(|_| RtcpError::CountTooLarge {
+/// The first `count` report blocks of `b`, left on the wire; an error if fewer are present.
+#[inline]
+pub(crate) fn wire_blocks(
+    b: &[u8],
+    count: u8,
+    pt: u8,
+) -> Result<EntryList<'_, ReportBlock>, RtcpError> {
+    b.get(..usize::from(count) * REPORT_BLOCK_LEN)
+        .map(EntryList::Wire)
+        .ok_or(RtcpError::CountTooLarge {
             packet_type: pt,
             count,
-        })?;
-    }
-    Ok(blocks)
-}
-
-/// Writes blocks into `b`, which holds exactly `blocks.len() * 24` bytes.
-pub(crate) fn write_blocks(blocks: &[ReportBlock], b: &mut [u8]) {
-    for (block, out) in blocks.iter().zip(b.chunks_exact_mut(REPORT_BLOCK_LEN)) {
-        block.write(out);
-    }
+        })
 }
 
 #[cfg(test)]
@@ -98,7 +88,7 @@ mod tests {
     fn exact_bytes_of_empty_rr() {
         let rr = ReceiverReport {
             ssrc: 0xaabb_ccdd,
-            reports: ReportBlocks::new(),
+            reports: EntryList::default(),
         };
         let mut buf = [0u8; 8];
         assert_eq!(rr.emit(&mut buf), Ok(8));
@@ -122,7 +112,7 @@ mod tests {
     proptest! {
         #[test]
         fn round_trip(ssrc in any::<u32>(), blocks in proptest::collection::vec(arb_block(), 0..=31)) {
-            let rr = ReceiverReport { ssrc, reports: blocks.into_iter().collect() };
+            let rr = ReceiverReport { ssrc, reports: EntryList::Items(&blocks) };
             let mut buf = vec![0u8; rr.buffer_len()];
             let n = rr.emit(&mut buf).unwrap();
             let (raw, rest) = RawRtcp::split_first(&buf[..n]).unwrap();

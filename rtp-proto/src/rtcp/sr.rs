@@ -11,10 +11,11 @@
 //! |                 report blocks (RC x 24 bytes)                 |
 //! ```
 
+use super::entries::EntryList;
 use super::header::{emit_header, packet_type, RawRtcp, HEADER_LEN};
-use super::report_block::REPORT_BLOCK_LEN;
-use super::rr::{parse_blocks, write_blocks};
-use super::{be32, ReportBlocks, RtcpError};
+use super::report_block::{ReportBlock, REPORT_BLOCK_LEN};
+use super::rr::wire_blocks;
+use super::{be32, RtcpError};
 use crate::error::EmitError;
 use crate::stats::NtpTime;
 
@@ -22,8 +23,11 @@ use crate::stats::NtpTime;
 const SENDER_INFO_LEN: usize = 20;
 
 /// A sender report: sender info plus up to 31 report blocks.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct SenderReport {
+///
+/// A parsed report's blocks stay in the datagram and are read as they are iterated; a report
+/// to send borrows its blocks (`reports: EntryList::Items(&blocks)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SenderReport<'a> {
     /// The sender's SSRC.
     pub ssrc: u32,
     /// Wall-clock time when the report was sent.
@@ -35,15 +39,16 @@ pub struct SenderReport {
     /// Payload octets sent since starting transmission (wraps).
     pub octet_count: u32,
     /// Reception report blocks.
-    pub reports: ReportBlocks,
+    pub reports: EntryList<'a, ReportBlock>,
 }
 
-impl SenderReport {
+impl<'a> SenderReport<'a> {
     /// Parses an SR from a checked raw packet (its type must be 200).
     ///
     /// # Errors
     /// [`RtcpError::Truncated`] or [`RtcpError::CountTooLarge`] when the length is too short.
-    pub fn parse(raw: &RawRtcp<'_>) -> Result<Self, RtcpError> {
+    #[inline]
+    pub fn parse(raw: &RawRtcp<'a>) -> Result<Self, RtcpError> {
         let body = raw.body;
         let fixed = 4 + SENDER_INFO_LEN;
         if body.len() < fixed {
@@ -59,7 +64,7 @@ impl SenderReport {
             rtp_timestamp: be32(body, 12),
             packet_count: be32(body, 16),
             octet_count: be32(body, 20),
-            reports: parse_blocks(&body[fixed..], raw.count, packet_type::SR)?,
+            reports: wire_blocks(&body[fixed..], raw.count, packet_type::SR)?,
         })
     }
 
@@ -80,7 +85,7 @@ impl SenderReport {
         buf[16..20].copy_from_slice(&self.rtp_timestamp.to_be_bytes());
         buf[20..24].copy_from_slice(&self.packet_count.to_be_bytes());
         buf[24..28].copy_from_slice(&self.octet_count.to_be_bytes());
-        write_blocks(&self.reports, &mut buf[28..len]);
+        self.reports.write(&mut buf[28..len]);
         Ok(len)
     }
 }
@@ -89,30 +94,26 @@ impl SenderReport {
 mod tests {
     use super::*;
     use crate::rtcp::report_block::tests::arb_block;
-    use crate::rtcp::ReportBlock;
     use proptest::prelude::*;
 
     #[test]
     fn exact_bytes() {
-        let mut reports = ReportBlocks::new();
-        reports
-            .push(ReportBlock {
-                ssrc: 7,
-                fraction_lost: 0x40,
-                cumulative_lost: 3,
-                highest_seq: 0x0001_0005,
-                jitter: 9,
-                last_sr: 0x1111_2222,
-                delay_since_last_sr: 0x8000,
-            })
-            .unwrap();
+        let reports = [ReportBlock {
+            ssrc: 7,
+            fraction_lost: 0x40,
+            cumulative_lost: 3,
+            highest_seq: 0x0001_0005,
+            jitter: 9,
+            last_sr: 0x1111_2222,
+            delay_since_last_sr: 0x8000,
+        }];
         let sr = SenderReport {
             ssrc: 1,
             ntp: NtpTime::from_parts(2, 3),
             rtp_timestamp: 4,
             packet_count: 5,
             octet_count: 6,
-            reports,
+            reports: EntryList::Items(&reports),
         };
         let mut buf = [0u8; 52];
         assert_eq!(sr.emit(&mut buf), Ok(52));
@@ -158,12 +159,14 @@ mod tests {
                 rtp_timestamp: fixed.2,
                 packet_count: fixed.3,
                 octet_count: fixed.4,
-                reports: blocks.into_iter().collect(),
+                reports: EntryList::Items(&blocks),
             };
             let mut buf = vec![0u8; sr.buffer_len()];
             let n = sr.emit(&mut buf).unwrap();
             let (raw, _) = RawRtcp::split_first(&buf[..n]).unwrap();
-            prop_assert_eq!(SenderReport::parse(&raw).unwrap(), sr);
+            let parsed = SenderReport::parse(&raw).unwrap();
+            prop_assert!(matches!(parsed.reports, EntryList::Wire(_)));
+            prop_assert_eq!(parsed, sr);
         }
     }
 }

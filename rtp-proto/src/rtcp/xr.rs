@@ -155,6 +155,7 @@ pub struct DlrrItem {
 impl WireEntry for DlrrItem {
     const LEN: usize = 12;
 
+    #[inline]
     fn read(b: &[u8]) -> Self {
         // invariant: EntryList hands exactly LEN = 12 bytes.
         Self {

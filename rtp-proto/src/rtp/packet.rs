@@ -38,20 +38,28 @@ const CC_MASK: u8 = 0x0f;
 const MARKER_BIT: u8 = 0x80;
 const PT_MASK: u8 = 0x7f;
 
+#[inline]
 fn be16(b: &[u8], at: usize) -> u16 {
     u16::from_be_bytes([b[at], b[at + 1]])
 }
 
+#[inline]
 fn be32(b: &[u8], at: usize) -> u32 {
     u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
 
 /// A checked view of an RTP packet over any byte container.
 ///
-/// Construct with [`RtpPacket::new_checked`]; after that every accessor is in bounds.
+/// Construct with [`RtpPacket::new_checked`]; after that every accessor is in bounds. The
+/// check finds where the payload starts and ends, and the view keeps both, so reading the
+/// payload costs no second walk over CSRCs, extension and padding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RtpPacket<T: AsRef<[u8]>> {
     buffer: T,
+    /// Where the payload starts: fixed header, CSRCs and extension.
+    header_len: usize,
+    /// Where the payload ends: the buffer's length minus the padding.
+    payload_end: usize,
 }
 
 impl<T: AsRef<[u8]>> RtpPacket<T> {
@@ -59,14 +67,19 @@ impl<T: AsRef<[u8]>> RtpPacket<T> {
     ///
     /// # Errors
     /// [`RtpError`] says which check failed; such a packet should be counted and dropped.
+    #[inline]
     pub fn new_checked(buffer: T) -> Result<Self, RtpError> {
-        let packet = Self { buffer };
-        packet.check()?;
-        Ok(packet)
+        let (header_len, payload_end) = Self::check(buffer.as_ref())?;
+        Ok(Self {
+            buffer,
+            header_len,
+            payload_end,
+        })
     }
 
-    fn check(&self) -> Result<(), RtpError> {
-        let b = self.buffer.as_ref();
+    /// Checks the packet and returns where its payload starts and ends.
+    #[inline]
+    fn check(b: &[u8]) -> Result<(usize, usize), RtpError> {
         if b.len() < MIN_HEADER_LEN {
             return Err(RtpError::Truncated {
                 needed: MIN_HEADER_LEN,
@@ -101,6 +114,7 @@ impl<T: AsRef<[u8]>> RtpPacket<T> {
                 });
             }
         }
+        let mut payload_end = b.len();
         if b[field::VPXCC] & PADDING_BIT != 0 {
             // RFC 3550 §5.1 "padding (P)": the last octet counts the padding, itself included.
             let available = b.len() - header_len;
@@ -108,61 +122,73 @@ impl<T: AsRef<[u8]>> RtpPacket<T> {
             if pad_len == 0 || usize::from(pad_len) > available {
                 return Err(RtpError::BadPadding { pad_len, available });
             }
+            payload_end -= usize::from(pad_len);
         }
-        Ok(())
+        Ok((header_len, payload_end))
     }
 
     /// Gives back the underlying container.
+    #[inline]
     pub fn into_inner(self) -> T {
         self.buffer
     }
 
     /// The whole packet as bytes.
+    #[inline]
     pub fn as_bytes(&self) -> &[u8] {
         self.buffer.as_ref()
     }
 
     /// The version field; always 2 for a checked packet.
+    #[inline]
     pub fn version(&self) -> u8 {
         self.buffer.as_ref()[field::VPXCC] >> 6
     }
 
     /// Whether the padding bit is set.
+    #[inline]
     pub fn has_padding(&self) -> bool {
         self.buffer.as_ref()[field::VPXCC] & PADDING_BIT != 0
     }
 
     /// Whether a header extension follows the CSRC list (RFC 3550 §5.3.1).
+    #[inline]
     pub fn has_extension(&self) -> bool {
         self.buffer.as_ref()[field::VPXCC] & EXTENSION_BIT != 0
     }
 
     /// The number of CSRC identifiers (0..=15).
+    #[inline]
     pub fn csrc_count(&self) -> u8 {
         self.buffer.as_ref()[field::VPXCC] & CC_MASK
     }
 
     /// The marker bit (its meaning is set by the profile; RFC 3551 §4.1: start of a talkspurt).
+    #[inline]
     pub fn marker(&self) -> bool {
         self.buffer.as_ref()[field::MPT] & MARKER_BIT != 0
     }
 
     /// The 7-bit payload type.
+    #[inline]
     pub fn payload_type(&self) -> u8 {
         self.buffer.as_ref()[field::MPT] & PT_MASK
     }
 
     /// The 16-bit sequence number.
+    #[inline]
     pub fn sequence_number(&self) -> u16 {
         be16(self.buffer.as_ref(), field::SEQ.start)
     }
 
     /// The 32-bit media timestamp.
+    #[inline]
     pub fn timestamp(&self) -> u32 {
         be32(self.buffer.as_ref(), field::TIMESTAMP.start)
     }
 
     /// The synchronization source identifier.
+    #[inline]
     pub fn ssrc(&self) -> u32 {
         be32(self.buffer.as_ref(), field::SSRC.start)
     }
@@ -176,47 +202,49 @@ impl<T: AsRef<[u8]>> RtpPacket<T> {
             .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]))
     }
 
-    fn csrc_end(&self) -> usize {
-        field::CSRC_START + 4 * usize::from(self.csrc_count())
-    }
-
     /// The header extension (profile-defined 16 bits and its data), if the X bit is set.
+    #[inline]
     pub fn extension(&self) -> Option<HeaderExtension<'_>> {
-        if !self.has_extension() {
-            return None;
-        }
-        let b = self.buffer.as_ref();
-        let at = self.csrc_end();
-        let words = usize::from(be16(b, at + 2));
-        Some(HeaderExtension {
-            profile: be16(b, at),
-            data: &b[at + 4..at + 4 + 4 * words],
-        })
+        extension_in(self.buffer.as_ref(), self.header_len)
     }
 
     /// Length of the header: fixed part, CSRCs and extension.
+    #[inline]
     pub fn header_len(&self) -> usize {
-        match self.extension() {
-            Some(ext) => self.csrc_end() + 4 + ext.data.len(),
-            None => self.csrc_end(),
-        }
+        self.header_len
     }
 
     /// The number of padding octets at the end (0 when the P bit is clear).
+    #[inline]
     pub fn padding_len(&self) -> u8 {
-        if self.has_padding() {
-            let b = self.buffer.as_ref();
-            b[b.len() - 1]
-        } else {
-            0
-        }
+        // The check bounded the padding by the pad count octet, so it fits a u8.
+        (self.buffer.as_ref().len() - self.payload_end) as u8
     }
 
     /// The payload, without header and padding.
+    #[inline]
     pub fn payload(&self) -> &[u8] {
-        let b = self.buffer.as_ref();
-        &b[self.header_len()..b.len() - usize::from(self.padding_len())]
+        // invariant: header_len <= payload_end <= len, established by the check.
+        self.buffer
+            .as_ref()
+            .get(self.header_len..self.payload_end)
+            .unwrap_or(&[])
     }
+}
+
+/// The extension of a checked packet `b` whose header ends at `header_len`: it lies between
+/// the CSRC list and the end of the header.
+#[inline]
+fn extension_in(b: &[u8], header_len: usize) -> Option<HeaderExtension<'_>> {
+    let first = *b.first()?;
+    if first & EXTENSION_BIT == 0 {
+        return None;
+    }
+    let at = field::CSRC_START + 4 * usize::from(first & CC_MASK);
+    Some(HeaderExtension {
+        profile: be16(b, at),
+        data: b.get(at + 4..header_len)?,
+    })
 }
 
 /// An RTP header extension (RFC 3550 §5.3.1): 16 profile-defined bits and whole 32-bit words.
@@ -256,23 +284,16 @@ pub struct RtpHeader<'a> {
 
 impl<'a> RtpHeader<'a> {
     /// Reads the header fields out of a checked packet over borrowed bytes.
+    #[inline]
     pub fn parse(packet: &RtpPacket<&'a [u8]>) -> Self {
         let mut csrcs = heapless::Vec::new();
-        for c in packet.csrcs() {
-            // The count is 4 bits, so at most 15 pushes into a capacity of 15: never fails.
-            let _ = csrcs.push(c);
+        if packet.csrc_count() > 0 {
+            for c in packet.csrcs() {
+                // The count is 4 bits, so at most 15 pushes into a capacity of 15: never fails.
+                let _ = csrcs.push(c);
+            }
         }
-        let b: &'a [u8] = packet.buffer;
-        let extension = if packet.has_extension() {
-            let at = packet.csrc_end();
-            let words = usize::from(be16(b, at + 2));
-            Some(HeaderExtension {
-                profile: be16(b, at),
-                data: &b[at + 4..at + 4 + 4 * words],
-            })
-        } else {
-            None
-        };
+        let extension = extension_in(packet.buffer, packet.header_len);
         Self {
             marker: packet.marker(),
             payload_type: packet.payload_type(),

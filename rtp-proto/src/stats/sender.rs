@@ -1,7 +1,7 @@
 //! What a sender counts for its sender reports (RFC 3550 §6.4.1 "sender info").
 
 use super::ntp::WallClockAnchor;
-use crate::rtcp::{ReportBlocks, SenderReport};
+use crate::rtcp::{ReportBlock, SenderReport};
 use crate::time::Instant;
 
 /// Packet and octet counts of one outgoing stream, and the timestamp mapping for SRs.
@@ -58,21 +58,21 @@ impl SenderStats {
     }
 
     /// A sender report for `ssrc` at `now`, its NTP time from `anchor`, with `reports`.
-    pub fn sender_report(
+    pub fn sender_report<'a>(
         &self,
         now: Instant,
         ssrc: u32,
         anchor: &WallClockAnchor,
         clock_rate: u32,
-        reports: ReportBlocks,
-    ) -> SenderReport {
+        reports: &'a [ReportBlock],
+    ) -> SenderReport<'a> {
         SenderReport {
             ssrc,
             ntp: anchor.ntp_at(now),
             rtp_timestamp: self.rtp_timestamp_at(now, clock_rate).unwrap_or(0),
             packet_count: self.packets,
             octet_count: self.octets,
-            reports,
+            reports: reports.into(),
         }
     }
 }
@@ -101,7 +101,7 @@ mod tests {
         assert_eq!(s.rtp_timestamp_at(now, 8000), Some(1320 + 480));
         assert_eq!(s.rtp_timestamp_at(t0, 8000), Some(1000));
         let anchor = WallClockAnchor::new(t0, NtpTime::from_parts(10, 0));
-        let sr = s.sender_report(now, 42, &anchor, 8000, ReportBlocks::new());
+        let sr = s.sender_report(now, 42, &anchor, 8000, &[]);
         assert_eq!(sr.ssrc, 42);
         assert_eq!(sr.ntp.middle32(), (10 << 16) | 6553); // 0.1 s = 6553.6 / 65536
         assert_eq!(sr.rtp_timestamp, 1800);

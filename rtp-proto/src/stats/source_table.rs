@@ -22,7 +22,7 @@ use core::net::SocketAddr;
 use super::ntp::WallClockAnchor;
 use super::receive::{PacketStatus, ReceiveStats};
 use super::rtt::round_trip_time;
-use crate::rtcp::{CompoundIter, ReportBlock, RtcpPacket};
+use crate::rtcp::{CompoundIter, EntryList, ReportBlock, RtcpPacket};
 use crate::rtp::RtpPacket;
 use crate::time::{Duration, Instant};
 
@@ -344,13 +344,13 @@ impl<const N: usize> RtpReceiver<N> {
                         s.stats.on_sender_report(now, sr.ntp.middle32());
                         s.last_heard = now;
                     }
-                    self.on_report_blocks(now, sr.ssrc, &sr.reports);
+                    self.on_report_blocks(now, sr.ssrc, sr.reports);
                 }
                 Ok(RtcpPacket::ReceiverReport(rr)) => {
                     if let Some(s) = self.sources.iter_mut().find(|s| s.ssrc == rr.ssrc) {
                         s.last_heard = now;
                     }
-                    self.on_report_blocks(now, rr.ssrc, &rr.reports);
+                    self.on_report_blocks(now, rr.ssrc, rr.reports);
                 }
                 Ok(RtcpPacket::Bye(bye)) => {
                     for ssrc in bye.ssrcs {
@@ -365,14 +365,19 @@ impl<const N: usize> RtpReceiver<N> {
         }
     }
 
-    fn on_report_blocks(&mut self, now: Instant, reporter: u32, blocks: &[ReportBlock]) {
+    fn on_report_blocks(
+        &mut self,
+        now: Instant,
+        reporter: u32,
+        blocks: EntryList<'_, ReportBlock>,
+    ) {
         if reporter == self.config.local_ssrc {
             return;
         }
         let arrival = self.config.anchor.ntp_at(now);
         let local = self.config.local_ssrc;
         for block in blocks.iter().filter(|b| b.ssrc == local) {
-            if let Some(rtt) = round_trip_time(block, arrival) {
+            if let Some(rtt) = round_trip_time(&block, arrival) {
                 self.rtt = Some(rtt);
                 self.push_event(ReceiverEvent::RoundTripTime { reporter, rtt });
             }

@@ -1,5 +1,5 @@
 use super::*;
-use crate::rtcp::{build_compound, Bye, ReceiverReport, Report, ReportBlocks, SenderReport};
+use crate::rtcp::{build_compound, Bye, EntryList, ReceiverReport, Report, SenderReport};
 use crate::rtp::RtpHeader;
 use crate::stats::NtpTime;
 
@@ -200,15 +200,13 @@ fn bye_and_timeout_remove_sources() {
     assert_eq!(r.latched(), None);
     assert_eq!(r.poll_timeout(), Some(t0 + Duration::from_secs(35)));
     // BYE for source 8 inside an RR compound.
-    let mut ssrcs = heapless::Vec::new();
-    ssrcs.push(8).unwrap();
     let bye = Bye {
-        ssrcs,
+        ssrcs: EntryList::Items(&[8]),
         reason: None,
     };
     let rr = ReceiverReport {
         ssrc: 8,
-        reports: ReportBlocks::new(),
+        reports: EntryList::default(),
     };
     let mut buf = [0u8; 100];
     let n = build_compound(&mut buf, Report::Receiver(&rr), b"x", Some(&bye)).unwrap();
@@ -226,19 +224,16 @@ fn rtt_from_a_report_about_us_and_lsr_from_their_sr() {
     r.handle_rtp(t0, addr(9), &rtp(7, 0, 2));
     events(&mut r);
     // Our SR went out at NTP 1000.0 (t0); they held it 0.5 s; it is back at t0 + 0.8 s.
-    let mut reports = ReportBlocks::new();
-    reports
-        .push(ReportBlock {
-            ssrc: LOCAL,
-            last_sr: NtpTime::from_parts(1000, 0).middle32(),
-            delay_since_last_sr: 0x8000,
-            ..ReportBlock::default()
-        })
-        .unwrap();
+    let reports = [ReportBlock {
+        ssrc: LOCAL,
+        last_sr: NtpTime::from_parts(1000, 0).middle32(),
+        delay_since_last_sr: 0x8000,
+        ..ReportBlock::default()
+    }];
     let sr = SenderReport {
         ssrc: 7,
         ntp: NtpTime::from_parts(5, 0x4000_0000),
-        reports,
+        reports: EntryList::Items(&reports),
         ..SenderReport::default()
     };
     let mut buf = [0u8; 200];

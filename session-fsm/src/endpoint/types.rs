@@ -81,6 +81,19 @@ pub struct MediaStats {
     pub rtcp_received: u64,
     /// RTP packets dropped: malformed, wrong payload type, or from an unexpected source.
     pub rtp_dropped: u64,
+    /// Of those, packets whose payload type was not negotiated (RFC 3551 §3).
+    pub rtp_unknown_payload_type: u64,
+    /// Packets of the far end's stream dropped as duplicates (RFC 3550 A.1, or by the jitter
+    /// buffer).
+    pub rtp_duplicates: u64,
+    /// Packets that arrived after their frame's playout time, too late to play.
+    pub rtp_late: u64,
+    /// Frames (one `ptime` each) played out of the jitter buffer from a packet.
+    pub frames_played: u64,
+    /// Frames concealed because their packet was lost or late.
+    pub frames_concealed: u64,
+    /// Playout ticks with nothing buffered after playout had started.
+    pub playout_underruns: u64,
 }
 
 /// Counters for everything the endpoint dropped or answered with an error.
