@@ -5,12 +5,12 @@ use smallvec::SmallVec;
 
 use super::method::Method;
 use super::name::{lookup, HeaderName, UNKNOWN};
-use crate::header::params::split_list;
+use crate::header::params::{split_list, SplitList};
 use crate::header::{
     parse_content_length, parse_delta_seconds, parse_max_forwards, parse_rseq, Auth, CSeq,
     HeaderError, HttpDate, NameAddr, RAck, Via,
 };
-use crate::uri::chars::is_word_char;
+use crate::uri::chars::{is_word_char, split_once_byte};
 
 /// One header line: where its name and (trimmed, unfolded) value lie in the buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,8 +35,14 @@ pub(crate) const INLINE_HEADERS: usize = 24;
 /// Typed accessors parse on every call and allocate nothing.
 #[derive(Clone)]
 pub struct Headers {
-    buf: Bytes,
-    entries: SmallVec<[Entry; INLINE_HEADERS]>,
+    pub(crate) buf: Bytes,
+    pub(crate) entries: SmallVec<[Entry; INLINE_HEADERS]>,
+    /// Bit `id` set when a line of known header `id` is present, so a lookup of an absent
+    /// header reads no line.
+    seen: u64,
+    /// Bit `id` set when header `id` has more than one line, so a lookup stops after the
+    /// only one.
+    repeated: u64,
 }
 
 impl Default for Headers {
@@ -65,8 +71,13 @@ fn text(b: &[u8]) -> Option<&str> {
 }
 
 impl Headers {
-    pub(crate) fn new(buf: Bytes, entries: SmallVec<[Entry; INLINE_HEADERS]>) -> Self {
-        Headers { buf, entries }
+    /// Records that a line of header `id` was indexed.
+    #[inline]
+    pub(crate) fn note(&mut self, id: u8) {
+        if let Some(bit) = 1u64.checked_shl(u32::from(id)) {
+            self.repeated |= self.seen & bit;
+            self.seen |= bit;
+        }
     }
 
     /// An empty index (no headers).
@@ -74,6 +85,8 @@ impl Headers {
         Headers {
             buf: Bytes::new(),
             entries: SmallVec::new(),
+            seen: 0,
+            repeated: 0,
         }
     }
 
@@ -82,10 +95,10 @@ impl Headers {
         &self.buf
     }
 
-    /// `(table id, value)` of every line, for one-pass checks in the parser.
-    pub(crate) fn ids_and_values(&self) -> impl Iterator<Item = (u8, &[u8])> + '_ {
+    /// `(table id, value)` of line `i`, for the checks in the parser.
+    pub(crate) fn id_and_value(&self, i: usize) -> Option<(u8, &[u8])> {
         self.entries
-            .iter()
+            .get(i)
             .map(|e| (e.id, slice(&self.buf, e.value)))
     }
 
@@ -111,12 +124,14 @@ impl Headers {
         }
     }
 
-    fn raw_values(&self, name: HeaderName) -> impl Iterator<Item = &[u8]> + '_ {
-        let id = name.id();
-        self.entries
-            .iter()
-            .filter(move |e| self.matches(e, id, &name))
-            .map(|e| slice(&self.buf, e.value))
+    fn raw_values(&self, name: HeaderName) -> Values<'_> {
+        Values {
+            headers: self,
+            id: name.id(),
+            name,
+            at: 0,
+            found: false,
+        }
     }
 
     /// The first value of `name`, or `None` if absent (or not UTF-8).
@@ -211,23 +226,17 @@ impl Headers {
     /// Every comma-separated element of every line of a list header (RFC 3261 §7.3.1), split
     /// outside quoted strings and angle brackets.
     pub fn list(&self, name: HeaderName) -> impl Iterator<Item = Result<&str, HeaderError>> + '_ {
-        let header = name.as_str();
-        self.raw_values(name).flat_map(move |v| {
-            let (ok, err) = match text(v) {
-                Some(s) => (Some(s), None),
-                None => (None, Some(HeaderError::NotUtf8 { header })),
-            };
-            ok.into_iter()
-                .flat_map(split_list)
-                .map(Ok)
-                .chain(err.map(Err))
-        })
+        List {
+            values: self.raw_values(name),
+            header: name.as_str(),
+            current: None,
+        }
     }
 
     /// Call-ID (RFC 3261 §20.8): `callid = word [ "@" word ]`.
     pub fn call_id(&self) -> Result<&str, HeaderError> {
         let v = self.required(HeaderName::CallId)?;
-        let ok = match v.split_once('@') {
+        let ok = match split_once_byte(v, b'@') {
             Some((a, b)) => is_word(a) && is_word(b),
             None => is_word(v),
         };
@@ -472,4 +481,64 @@ impl Headers {
 
 fn is_word(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(is_word_char)
+}
+
+/// The values of the lines of one header, in order.
+struct Values<'h> {
+    headers: &'h Headers,
+    id: u8,
+    name: HeaderName,
+    at: usize,
+    found: bool,
+}
+
+impl<'h> Iterator for Values<'h> {
+    type Item = &'h [u8];
+
+    fn next(&mut self) -> Option<&'h [u8]> {
+        let h = self.headers;
+        // A known header: absent, or present once and already found, reads no more lines.
+        if let Some(bit) = 1u64.checked_shl(u32::from(self.id)) {
+            if h.seen & bit == 0 || (self.found && h.repeated & bit == 0) {
+                return None;
+            }
+        }
+        while let Some(e) = h.entries.get(self.at) {
+            self.at += 1;
+            if h.matches(e, self.id, &self.name) {
+                self.found = true;
+                return Some(slice(&h.buf, e.value));
+            }
+        }
+        None
+    }
+}
+
+/// The comma-separated elements of every line of a list header (see [`Headers::list`]).
+struct List<'h> {
+    values: Values<'h>,
+    header: &'static str,
+    current: Option<SplitList<'h>>,
+}
+
+impl<'h> Iterator for List<'h> {
+    type Item = Result<&'h str, HeaderError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.current.as_mut().and_then(Iterator::next) {
+                return Some(Ok(item));
+            }
+            let v = self.values.next()?;
+            match text(v) {
+                Some(s) => self.current = Some(split_list(s)),
+                None => {
+                    self.current = None;
+                    return Some(Err(HeaderError::NotUtf8 {
+                        header: self.header,
+                    }));
+                }
+            }
+        }
+    }
 }
