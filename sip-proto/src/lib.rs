@@ -28,8 +28,8 @@ pub mod uri;
 
 pub use header::{CSeq, HeaderError, NameAddr, Via};
 pub use message::{
-    reason_phrase, HeaderName, Headers, Limits, Message, Method, ParseError, Request,
-    RequestBuilder, Response, ResponseBuilder,
+    reason_phrase, HeaderName, Headers, Limits, Message, MessageWriter, Method, ParseError,
+    Request, RequestBuilder, Response, ResponseBuilder,
 };
 pub use uri::{Host, Scheme, Uri, UriError};
 

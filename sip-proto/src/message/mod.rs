@@ -69,6 +69,7 @@ mod name;
 mod parse;
 mod reason;
 mod stream;
+mod writer;
 
 use bytes::Bytes;
 
@@ -80,6 +81,7 @@ pub use name::HeaderName;
 pub use parse::Limits;
 pub use reason::reason_phrase;
 pub use stream::{frame_stream, Framing, StreamFramer};
+pub use writer::MessageWriter;
 
 use crate::header::HeaderError;
 use crate::uri::{Uri, UriError};
