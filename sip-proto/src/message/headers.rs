@@ -7,8 +7,9 @@ use super::method::Method;
 use super::name::{lookup, HeaderName, UNKNOWN};
 use crate::header::params::{split_list, SplitList};
 use crate::header::{
-    parse_content_length, parse_delta_seconds, parse_max_forwards, parse_rseq, Auth, CSeq,
-    HeaderError, HttpDate, NameAddr, RAck, Via,
+    is_event_type, parse_content_length, parse_delta_seconds, parse_max_forwards, parse_min_se,
+    parse_rseq, privacy_values, Auth, CSeq, Event, HeaderError, HttpDate, NameAddr, RAck, Reason,
+    Replaces, RetryAfter, SessionExpires, SubscriptionState, Via, Warning,
 };
 use crate::uri::chars::{is_word_char, split_once_byte};
 
@@ -375,6 +376,140 @@ impl Headers {
         self.get(HeaderName::ContentType)
     }
 
+    /// Session-Expires (RFC 4028 §4), if present.
+    pub fn session_expires(&self) -> Result<Option<SessionExpires<'_>>, HeaderError> {
+        self.first(HeaderName::SessionExpires)?
+            .map(SessionExpires::parse)
+            .transpose()
+    }
+
+    /// Min-SE in seconds (RFC 4028 §5), if present.
+    pub fn min_se(&self) -> Result<Option<u32>, HeaderError> {
+        self.first(HeaderName::MinSe)?.map(parse_min_se).transpose()
+    }
+
+    /// Refer-To (RFC 3515 §2.1), if present.
+    pub fn refer_to(&self) -> Result<Option<NameAddr<'_>>, HeaderError> {
+        self.first(HeaderName::ReferTo)?
+            .map(|v| NameAddr::parse("Refer-To", v))
+            .transpose()
+    }
+
+    /// Referred-By (RFC 3892 §3), if present; its `cid` parameter is
+    /// `param("cid")`.
+    pub fn referred_by(&self) -> Result<Option<NameAddr<'_>>, HeaderError> {
+        self.first(HeaderName::ReferredBy)?
+            .map(|v| NameAddr::parse("Referred-By", v))
+            .transpose()
+    }
+
+    /// Replaces (RFC 3891 §6.1), if present.
+    pub fn replaces(&self) -> Result<Option<Replaces<'_>>, HeaderError> {
+        self.first(HeaderName::Replaces)?
+            .map(Replaces::parse)
+            .transpose()
+    }
+
+    /// Event (RFC 6665 §8.2.1), if present.
+    pub fn event(&self) -> Result<Option<Event<'_>>, HeaderError> {
+        self.first(HeaderName::Event)?.map(Event::parse).transpose()
+    }
+
+    /// Subscription-State (RFC 6665 §8.2.3), if present.
+    pub fn subscription_state(&self) -> Result<Option<SubscriptionState<'_>>, HeaderError> {
+        self.first(HeaderName::SubscriptionState)?
+            .map(SubscriptionState::parse)
+            .transpose()
+    }
+
+    /// The event types of Allow-Events (RFC 6665 §8.2.2), across lines and commas.
+    pub fn allow_events(&self) -> impl Iterator<Item = Result<&str, HeaderError>> + '_ {
+        self.list(HeaderName::AllowEvents).map(|r| {
+            r.and_then(|t| {
+                if is_event_type(t) {
+                    Ok(t)
+                } else {
+                    Err(HeaderError::syntax(
+                        "Allow-Events",
+                        "must be event-type *(COMMA event-type) (RFC 6665 §8.2.2)",
+                    ))
+                }
+            })
+        })
+    }
+
+    /// Every Reason value (RFC 3326 §2), across lines and commas.
+    pub fn reasons(&self) -> impl Iterator<Item = Result<Reason<'_>, HeaderError>> + '_ {
+        self.list(HeaderName::Reason)
+            .map(|r| r.and_then(Reason::parse))
+    }
+
+    /// Every address of a list of `name-addr` / `addr-spec` header: P-Asserted-Identity,
+    /// P-Preferred-Identity (RFC 3325 §9: no parameters), Path (RFC 3327 §4), Service-Route
+    /// (RFC 3608 §5), Route, Record-Route, across lines and commas.
+    pub fn addresses(
+        &self,
+        name: HeaderName,
+    ) -> impl Iterator<Item = Result<NameAddr<'_>, HeaderError>> + '_ {
+        let header = name.as_str();
+        let no_params = matches!(
+            name,
+            HeaderName::PAssertedIdentity | HeaderName::PPreferredIdentity
+        );
+        self.list(name).map(move |r| {
+            let a = r.and_then(|s| NameAddr::parse(header, s))?;
+            if no_params && !a.params_raw().is_empty() {
+                return Err(HeaderError::syntax(
+                    header,
+                    "takes name-addr / addr-spec without parameters (RFC 3325 §9)",
+                ));
+            }
+            Ok(a)
+        })
+    }
+
+    /// Every P-Asserted-Identity address (RFC 3325 §9.1).
+    pub fn p_asserted_identities(
+        &self,
+    ) -> impl Iterator<Item = Result<NameAddr<'_>, HeaderError>> + '_ {
+        self.addresses(HeaderName::PAssertedIdentity)
+    }
+
+    /// Every Path address, top first (RFC 3327 §4).
+    pub fn paths(&self) -> impl Iterator<Item = Result<NameAddr<'_>, HeaderError>> + '_ {
+        self.addresses(HeaderName::Path)
+    }
+
+    /// Every Service-Route address, top first (RFC 3608 §5).
+    pub fn service_routes(&self) -> impl Iterator<Item = Result<NameAddr<'_>, HeaderError>> + '_ {
+        self.addresses(HeaderName::ServiceRoute)
+    }
+
+    /// The priv-values of Privacy (RFC 3323 §4.2): `header`, `session`, `user`, `none`,
+    /// `critical`, `id` (RFC 3325) or another token, across lines.
+    pub fn privacy(&self) -> impl Iterator<Item = Result<&str, HeaderError>> + '_ {
+        self.raw_values(HeaderName::Privacy).flat_map(|v| {
+            let (ok, err) = match text(v) {
+                Some(s) => (Some(s), None),
+                None => (None, Some(HeaderError::NotUtf8 { header: "Privacy" })),
+            };
+            ok.into_iter().flat_map(privacy_values).chain(err.map(Err))
+        })
+    }
+
+    /// Every Warning value (RFC 3261 §20.43), across lines and commas.
+    pub fn warnings(&self) -> impl Iterator<Item = Result<Warning<'_>, HeaderError>> + '_ {
+        self.list(HeaderName::Warning)
+            .map(|r| r.and_then(Warning::parse))
+    }
+
+    /// Retry-After (RFC 3261 §20.33), if present.
+    pub fn retry_after(&self) -> Result<Option<RetryAfter<'_>>, HeaderError> {
+        self.first(HeaderName::RetryAfter)?
+            .map(RetryAfter::parse)
+            .transpose()
+    }
+
     /// The option tags or tokens of a token-list header (Allow, Supported, Require,
     /// Proxy-Require, Unsupported...), across lines and commas, skipping empty elements.
     pub fn tokens(&self, name: HeaderName) -> impl Iterator<Item = &str> + '_ {
@@ -416,7 +551,10 @@ impl Headers {
 
     /// The grammar of every header this crate understands, where present: every Via, From,
     /// To, Call-ID, CSeq, Contact (with its `expires` and `q`), Route, Record-Route,
-    /// Max-Forwards, Expires, Date, RSeq, RAck and authentication header. Unlike
+    /// Max-Forwards, Expires, Date, RSeq, RAck, Session-Expires, Min-SE, Refer-To,
+    /// Referred-By, Replaces, Event, Allow-Events, Subscription-State, Reason, Privacy,
+    /// P-Asserted-Identity, P-Preferred-Identity, Path, Service-Route, Warning, Retry-After and
+    /// authentication header. Unlike
     /// [`Headers::validate`], repeated single-valued headers that disagree are not refused:
     /// RFC 4475 §3.3.8 leaves them to the application layer.
     pub fn check_syntax(&self) -> Result<(), HeaderError> {
@@ -448,6 +586,36 @@ impl Headers {
         self.date()?;
         self.rseq()?;
         self.rack()?;
+        self.session_expires()?;
+        self.min_se()?;
+        self.refer_to()?;
+        self.referred_by()?;
+        self.replaces()?;
+        self.event()?;
+        self.subscription_state()?;
+        self.retry_after()?;
+        for r in self.allow_events() {
+            r?;
+        }
+        for r in self.reasons() {
+            r?;
+        }
+        for r in self.privacy() {
+            r?;
+        }
+        for r in self.warnings() {
+            r?;
+        }
+        for n in [
+            HeaderName::PAssertedIdentity,
+            HeaderName::PPreferredIdentity,
+            HeaderName::Path,
+            HeaderName::ServiceRoute,
+        ] {
+            for a in self.addresses(n) {
+                a?;
+            }
+        }
         for n in [
             HeaderName::WwwAuthenticate,
             HeaderName::ProxyAuthenticate,

@@ -87,7 +87,13 @@ pub enum UriError {
     BadParam,
     /// A `header` is not `hname "=" hvalue` over `hnv-unreserved / unreserved / escaped`.
     BadHeader,
+    /// More than [`MAX_PARAMS`] parameters, or more than [`MAX_PARAMS`] headers.
+    TooManyParams,
 }
+
+/// Most `uri-parameters` (and, separately, most `headers`) one URI may carry: parsing a URI
+/// is bounded work however long the datagram holding it. Far above what SIP elements write.
+pub const MAX_PARAMS: usize = 64;
 
 impl fmt::Display for UriError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -107,6 +113,7 @@ impl fmt::Display for UriError {
             UriError::BadHeader => {
                 "URI header malformed (RFC 3261 §25.1 headers = \"?\" header *( \"&\" header ))"
             }
+            UriError::TooManyParams => "URI has more than 64 parameters or 64 headers",
         })
     }
 }
@@ -257,7 +264,12 @@ impl<'a> Uri<'a> {
         let mut i = hp_end;
         let params_start = (hp_end + 1).min(rb.len());
         let mut params_end = hp_end;
+        let mut count = 0;
         while rb.get(i) == Some(&b';') {
+            count += 1;
+            if count > MAX_PARAMS {
+                return Err(UriError::TooManyParams);
+            }
             let start = i + 1;
             let mut eq = None;
             let mut j = start;
@@ -287,6 +299,9 @@ impl<'a> Uri<'a> {
         }
         if rb.get(i) == Some(&b'?') {
             let h = rest.get(i + 1..).unwrap_or("");
+            if h.bytes().filter(|&c| c == b'&').count() >= MAX_PARAMS {
+                return Err(UriError::TooManyParams);
+            }
             for pair in h.split('&') {
                 let (name, value) = split_once_byte(pair, b'=').ok_or(UriError::BadHeader)?;
                 if name.is_empty()
@@ -326,6 +341,9 @@ impl<'a> Uri<'a> {
             return Err(UriError::BadUser);
         }
         let mut context = 0;
+        if params.bytes().filter(|&c| c == b';').count() >= MAX_PARAMS {
+            return Err(UriError::TooManyParams);
+        }
         if !params.is_empty() || rest.ends_with(';') {
             for p in params.split(';') {
                 let (name, value) = match split_once_byte(p, b'=') {
