@@ -1,38 +1,37 @@
-//! Writing a message straight into the caller's buffer, line by line (RFC 3261 §7).
-//!
-//! [`MessageWriter`] borrows the caller's `Vec<u8>`, writes the start line at once and each
-//! header line as it is given, and ends with Content-Length computed from the body. Nothing
-//! is held or copied on the way: it is the fast path for a caller that knows its header lines
-//! in order, where [`super::RequestBuilder`] and [`super::ResponseBuilder`] collect references
-//! first (and can echo a request's headers, §8.2.6).
-//!
-//! ```
-//! use sip_proto::message::{HeaderName, Message, Method, MessageWriter};
-//!
-//! let mut out = Vec::new();
-//! let mut w = MessageWriter::request(&mut out, &Method::Message, "sip:bob@biloxi.example.com")?;
-//! w.header(HeaderName::Via, "SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1")?
-//!     .header(HeaderName::MaxForwards, "70")?;
-//! let len = w.body("text/plain", b"hi")?;
-//! assert_eq!(len, out.len());
-//! assert_eq!(
-//!     out,
-//!     b"MESSAGE sip:bob@biloxi.example.com SIP/2.0\r\n\
-//!       Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\r\nMax-Forwards: 70\r\n\
-//!       Content-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi"
-//! );
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
-//!
-//! A writer dropped before [`MessageWriter::finish`] or [`MessageWriter::body`] (an error
-//! returned with `?`, say) removes what it wrote, so the buffer never holds half a message.
+//! [`MessageWriter`]: writing a message straight into the caller's buffer (RFC 3261 §7).
 
 use super::builder::{has_crlf, push_decimal, BuildError};
 use super::{reason_phrase, HeaderName, Method};
 use crate::uri::chars::is_token;
 
-/// Writes one request or response into a buffer the caller lends. See the
-/// [module docs](self).
+/// Writes one request or response straight into the caller's buffer, line by line (RFC 3261 §7).
+///
+/// It borrows the caller's `Vec<u8>`, writes the start line at once and each
+/// header line as it is given, and ends with Content-Length computed from the body. Nothing
+/// is held or copied on the way: it is the fast path for a caller that knows its header lines
+/// in order, where [`super::RequestBuilder`] and [`super::ResponseBuilder`] collect references
+/// first (and can echo a request's headers, §8.2.6).
+///
+/// ```
+/// use sip_proto::message::{HeaderName, Message, Method, MessageWriter};
+///
+/// let mut out = Vec::new();
+/// let mut w = MessageWriter::request(&mut out, &Method::Message, "sip:bob@biloxi.example.com")?;
+/// w.header(HeaderName::Via, "SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1")?
+///     .header(HeaderName::MaxForwards, "70")?;
+/// let len = w.body("text/plain", b"hi")?;
+/// assert_eq!(len, out.len());
+/// assert_eq!(
+///     out,
+///     b"MESSAGE sip:bob@biloxi.example.com SIP/2.0\r\n\
+///       Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\r\nMax-Forwards: 70\r\n\
+///       Content-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// A writer dropped before [`MessageWriter::finish`] or [`MessageWriter::body`] (an error
+/// returned with `?`, say) removes what it wrote, so the buffer never holds half a message.
 #[derive(Debug)]
 #[must_use = "a writer dropped before `finish` or `body` removes what it wrote"]
 pub struct MessageWriter<'o> {
