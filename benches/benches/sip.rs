@@ -7,9 +7,10 @@
 //!   memchr scan for CRLF and ':'; the peers' cheapest whole-message parse is listed beside.
 //! * `sip_parse_typed/*`: parse, then read the core headers typed: every Via with its branch,
 //!   every Record-Route, From and To with their tags, CSeq and Call-ID.
-//! * `sip_serialize/*`: write the whole message into a reused buffer. Ours builds it from its
-//!   parts with `RequestBuilder`/`ResponseBuilder`; the peers print a message they parsed from
-//!   the same bytes beforehand, which is how their APIs write.
+//! * `sip_serialize/*`: write the whole message into a reused buffer. Ours writes it from its
+//!   parts with `MessageWriter`, line by line into the buffer (`ours_builder`: the same with
+//!   the collecting `RequestBuilder`/`ResponseBuilder`); the peers print a message they
+//!   parsed from the same bytes beforehand, which is how their APIs write.
 
 use std::hint::black_box;
 use std::io::Write;
@@ -73,7 +74,9 @@ fn serialize(c: &mut Criterion) {
         let lines = typed_lines(fixture_lines(w.name));
         let mut out = Vec::with_capacity(2048);
         ours_write(w.name, &lines, &mut out);
-        assert_eq!(out.len(), bytes.len(), "ours writes the fixture back");
+        assert_eq!(out, &bytes[..], "ours writes the fixture back");
+        ours_build(w.name, &lines, &mut out);
+        assert_eq!(out, &bytes[..], "the builders write the fixture back");
         let rsip_msg = rsip_parse(&bytes);
         let ezk_msg = ezk_parse(&bytes);
         let rvoip_msg = rvoip_parse(&bytes);
@@ -83,6 +86,12 @@ fn serialize(c: &mut Criterion) {
         g.bench_function("ours", |b| {
             b.iter(|| {
                 ours_write(w.name, black_box(&lines), &mut out);
+                out.len()
+            })
+        });
+        g.bench_function("ours_builder", |b| {
+            b.iter(|| {
+                ours_build(w.name, black_box(&lines), &mut out);
                 out.len()
             })
         });

@@ -13,9 +13,11 @@
 //! [`bytes::Bytes`] (RFC 3261 §7, §18.3), with the status to answer when it cannot
 //! ([`message::ParseError::status_code`]); [`header`] parses Via, From/To/Contact/Route,
 //! CSeq and friends on demand; [`uri`] parses and compares URIs (§19.1.4);
-//! [`message::RequestBuilder`] and [`message::ResponseBuilder`] write into a buffer the caller
-//! lends; [`message::frame_stream`] splits TCP/TLS streams. Every RFC 4475 and RFC 5118
-//! torture message is in the test suite.
+//! [`message::MessageWriter`] writes a message line by line into a buffer the caller lends, and
+//! [`message::RequestBuilder`] and [`message::ResponseBuilder`] build one (a response echoing
+//! its request, §8.2.6); [`message::frame_stream`] splits TCP/TLS streams; [`multipart`] reads
+//! multipart bodies (RFC 2046) as views. Every RFC 4475 and RFC 5118 torture message is in the
+//! test suite, and the `siplint` example checks files of SIP messages.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -28,8 +30,8 @@ pub mod uri;
 
 pub use header::{CSeq, HeaderError, NameAddr, Via};
 pub use message::{
-    reason_phrase, HeaderName, Headers, Limits, Message, Method, ParseError, Request,
-    RequestBuilder, Response, ResponseBuilder,
+    reason_phrase, HeaderName, Headers, Limits, Message, MessageWriter, Method, ParseError,
+    Request, RequestBuilder, Response, ResponseBuilder,
 };
 pub use uri::{Host, Scheme, Uri, UriError};
 

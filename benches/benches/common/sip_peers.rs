@@ -6,7 +6,9 @@
 use std::io::Write;
 
 use bytes::Bytes;
-use sip_proto::message::{HeaderName, Message, Method, RequestBuilder, ResponseBuilder};
+use sip_proto::message::{
+    HeaderName, Message, MessageWriter, Method, RequestBuilder, ResponseBuilder,
+};
 
 use benches::sip;
 
@@ -39,7 +41,28 @@ pub fn typed_lines(
         .collect()
 }
 
+/// Writes the fixture from its parts with `MessageWriter`, straight into `out`.
 pub fn ours_write(name: &str, lines: &[(HeaderName, &'static str)], out: &mut Vec<u8>) {
+    out.clear();
+    let mut w = match name {
+        "invite" => MessageWriter::request(out, &Method::Invite, sip::INVITE_URI),
+        "ok200" => MessageWriter::response(out, 200, "OK"),
+        _ => MessageWriter::request(out, &Method::Register, sip::REGISTER_URI),
+    }
+    .unwrap();
+    for (n, v) in lines {
+        w.header(*n, v).unwrap();
+    }
+    match name {
+        "invite" => w.body(sip::SDP_TYPE, sip::INVITE_SDP.as_bytes()),
+        "ok200" => w.body(sip::SDP_TYPE, sip::OK_SDP.as_bytes()),
+        _ => w.finish(),
+    }
+    .unwrap();
+}
+
+/// The same message with the collecting `RequestBuilder`/`ResponseBuilder`.
+pub fn ours_build(name: &str, lines: &[(HeaderName, &'static str)], out: &mut Vec<u8>) {
     out.clear();
     match name {
         "invite" => {

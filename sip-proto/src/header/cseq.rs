@@ -6,6 +6,7 @@
 
 use bytes::Bytes;
 
+use super::params::trim_ws;
 use super::HeaderError;
 use crate::message::Method;
 use crate::uri::chars::parse_u32;
@@ -45,29 +46,33 @@ impl<'a> CSeq<'a> {
         s: &'a str,
         method: impl FnOnce(&'a str) -> Result<Method, E>,
     ) -> Result<CSeq<'a>, HeaderError> {
-        let raw = s.trim_matches([' ', '\t']);
-        let digits_end = raw
-            .bytes()
+        let raw = trim_ws(s);
+        let b = raw.as_bytes();
+        let digits_end = b
+            .iter()
             .position(|c| !c.is_ascii_digit())
-            .unwrap_or(raw.len());
-        let (num, rest) = raw.split_at(digits_end);
-        if num.is_empty() {
+            .unwrap_or(b.len());
+        if digits_end == 0 {
             return Err(HeaderError::syntax(
                 H,
                 "must start with the sequence number (RFC 3261 §20.16 CSeq = 1*DIGIT LWS Method)",
             ));
         }
-        let seq = parse_u32(num.as_bytes()).ok_or(HeaderError::Overflow {
+        let seq = parse_u32(b.get(..digits_end).unwrap_or(&[])).ok_or(HeaderError::Overflow {
             header: H,
             rule: "the sequence number must fit 32 bits (RFC 3261 §8.1.1.5)",
         })?;
-        let m = rest.trim_start_matches([' ', '\t']);
-        if m.len() == rest.len() {
+        let mut m_start = digits_end;
+        while matches!(b.get(m_start), Some(b' ' | b'\t')) {
+            m_start += 1;
+        }
+        if m_start == digits_end {
             return Err(HeaderError::syntax(
                 H,
                 "sequence number and method must be separated by LWS (RFC 3261 §20.16)",
             ));
         }
+        let m = raw.get(m_start..).unwrap_or("");
         let method = method(m).map_err(|_| {
             HeaderError::syntax(
                 H,

@@ -11,7 +11,7 @@
 //! Without angle brackets the URI ends at the first `;`: what follows are header parameters
 //! (RFC 3261 §20.10), which is why a URI holding `,`, `?` or `;` must be bracketed.
 
-use super::params::{find_param, skip_quoted, skip_token, skip_ws, validate_params, Params};
+use super::params::{find_param, skip_quoted, skip_token, skip_ws, trim_ws, Params};
 use super::{parse_delta_seconds, HeaderError};
 use crate::uri::chars::is_token;
 use crate::uri::Uri;
@@ -34,12 +34,14 @@ pub struct NameAddr<'a> {
     uri: Uri<'a>,
     bracketed: bool,
     params: &'a str,
+    /// The first `tag` parameter, found while the parameters were checked.
+    tag: Option<&'a str>,
 }
 
 impl<'a> NameAddr<'a> {
     /// Parses one address. `header` names the header for error messages (`"To"`, ...).
     pub fn parse(header: &'static str, s: &'a str) -> Result<NameAddr<'a>, HeaderError> {
-        let raw = s.trim_matches([' ', '\t']);
+        let raw = trim_ws(s);
         let b = raw.as_bytes();
         let syntax = |rule| HeaderError::syntax(header, rule);
         let mut display = None;
@@ -85,11 +87,16 @@ impl<'a> NameAddr<'a> {
         let i;
         let (uri_txt, bracketed) = match laquot {
             Some(l) => {
-                let rel = raw.get(l + 1..).and_then(|r| r.find('>')).ok_or(syntax(
-                    "'<' without a matching '>' (RFC 3261 §25.1 name-addr)",
-                ))?;
+                let rel = b
+                    .get(l + 1..)
+                    .and_then(|r| r.iter().position(|&c| c == b'>'))
+                    .ok_or(syntax(
+                        "'<' without a matching '>' (RFC 3261 §25.1 name-addr)",
+                    ))?;
                 let inner = raw.get(l + 1..l + 1 + rel).unwrap_or("");
-                if inner.starts_with([' ', '\t']) || inner.ends_with([' ', '\t']) {
+                let ib = inner.as_bytes();
+                let ws = |c: Option<&u8>| matches!(c, Some(b' ' | b'\t'));
+                if ws(ib.first()) || ws(ib.last()) {
                     return Err(syntax(
                         "no whitespace allowed inside <addr-spec> (RFC 3261 §25.1 LAQUOT addr-spec RAQUOT)",
                     ));
@@ -104,7 +111,9 @@ impl<'a> NameAddr<'a> {
                     .position(|&c| matches!(c, b';' | b' ' | b'\t'))
                     .unwrap_or(b.len());
                 let u = raw.get(..e).unwrap_or("");
-                if u.contains(['?', ',', '<', '>', '"']) {
+                if u.bytes()
+                    .any(|c| matches!(c, b'?' | b',' | b'<' | b'>' | b'"'))
+                {
                     return Err(syntax(
                         "a URI holding ',', '?' or ';' must be enclosed in <> (RFC 3261 §20.10)",
                     ));
@@ -115,15 +124,27 @@ impl<'a> NameAddr<'a> {
         };
         let uri = Uri::parse(uri_txt).map_err(|error| HeaderError::Uri { header, error })?;
         let params = raw.get(i..).unwrap_or("");
-        validate_params(params).map_err(syntax)?;
-        // tag-param = "tag" EQUAL token (§19.3, §25.1): not valueless, not quoted.
-        if let Some(tag) = find_param(params, "tag") {
-            if !tag.is_some_and(|t| is_token(t.as_bytes())) {
-                return Err(syntax(
-                    "tag must be a token (RFC 3261 §25.1 tag-param = \"tag\" EQUAL token)",
-                ));
+        // One pass checks the parameters and finds the tag.
+        let mut tag = None;
+        let mut it = Params::new(params);
+        for (name, value) in it.by_ref() {
+            if tag.is_none() && name.len() == 3 && name.eq_ignore_ascii_case("tag") {
+                tag = Some(value);
             }
         }
+        if let Some(why) = it.error() {
+            return Err(syntax(why));
+        }
+        // tag-param = "tag" EQUAL token (§19.3, §25.1): not valueless, not quoted.
+        let tag = match tag {
+            None => None,
+            Some(Some(t)) if is_token(t.as_bytes()) => Some(t),
+            Some(_) => {
+                return Err(syntax(
+                    "tag must be a token (RFC 3261 §25.1 tag-param = \"tag\" EQUAL token)",
+                ))
+            }
+        };
         Ok(NameAddr {
             raw,
             display,
@@ -131,6 +152,7 @@ impl<'a> NameAddr<'a> {
             uri,
             bracketed,
             params,
+            tag,
         })
     }
 
@@ -167,7 +189,7 @@ impl<'a> NameAddr<'a> {
 
     /// The `tag` parameter (RFC 3261 §19.3).
     pub fn tag(&self) -> Option<&'a str> {
-        self.param("tag").flatten()
+        self.tag
     }
 
     /// The Contact `expires` parameter (RFC 3261 §20.10: `c-p-expires = "expires" EQUAL

@@ -4,7 +4,7 @@
 //! Values arrive here already unfolded: the message parser turns every folding `CRLF` into
 //! spaces, so `LWS` is plain `SP`/`HTAB` by the time these functions run.
 
-use crate::uri::chars::is_token_char;
+use crate::uri::chars::{class, is, is_token_char};
 
 /// `SWS = [LWS]`: skips spaces and tabs from `i`.
 pub(crate) fn skip_ws(b: &[u8], mut i: usize) -> usize {
@@ -31,7 +31,13 @@ pub(crate) fn skip_quoted(b: &[u8], i: usize) -> Option<usize> {
     }
     let mut j = i + 1;
     loop {
-        match *b.get(j)? {
+        let c = *b.get(j)?;
+        // qdtext = LWS / %x21 / %x23-5B / %x5D-7E / UTF8-NONASCII: the common case first.
+        if (c > 0x20 && c != b'"' && c != b'\\' && c != 0x7f) || c == b' ' || c == b'\t' {
+            j += 1;
+            continue;
+        }
+        match c {
             b'"' => return Some(j + 1),
             // quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F)
             b'\\' => match *b.get(j + 1)? {
@@ -39,10 +45,7 @@ pub(crate) fn skip_quoted(b: &[u8], i: usize) -> Option<usize> {
                 c if c < 0x80 => j += 2,
                 _ => return None,
             },
-            // qdtext = LWS / %x21 / %x23-5B / %x5D-7E / UTF8-NONASCII
-            b' ' | b'\t' => j += 1,
-            c if c < 0x20 || c == 0x7f => return None,
-            _ => j += 1,
+            _ => return None,
         }
     }
 }
@@ -50,11 +53,12 @@ pub(crate) fn skip_quoted(b: &[u8], i: usize) -> Option<usize> {
 /// Characters of a `gen-value` that is not quoted: `token / host`. Colons and brackets come
 /// from hosts (IPv6, RFC 5118 §4.5 allows them unbracketed in `received`).
 fn is_gen_value_char(c: u8) -> bool {
-    is_token_char(c) || matches!(c, b':' | b'[' | b']')
+    is(c, class::GEN_VALUE)
 }
 
 /// Checks `*( SEMI generic-param )` (then optional trailing whitespace) over all of `s`.
 /// `generic-param = token [ EQUAL gen-value ]`, `SEMI = SWS ";" SWS`, `EQUAL = SWS "=" SWS`.
+#[cfg(test)]
 pub(crate) fn validate_params(s: &str) -> Result<(), &'static str> {
     let mut it = Params::new(s);
     for _ in it.by_ref() {}
@@ -180,15 +184,43 @@ pub(crate) fn find_param<'a>(params: &'a str, name: &str) -> Option<Option<&'a s
 /// Splits a header value at commas that are outside quoted strings and `<...>`, yielding each
 /// element trimmed (RFC 3261 §7.3.1: a list header may be written as one comma-separated
 /// line). Empty elements are yielded too, so callers can reject `a,,b`.
-pub(crate) fn split_list(s: &str) -> impl Iterator<Item = &str> + '_ {
-    let b = s.as_bytes();
-    let mut start = 0;
-    let mut done = s.trim().is_empty();
-    core::iter::from_fn(move || {
-        if done {
+pub(crate) fn split_list(s: &str) -> SplitList<'_> {
+    SplitList::new(s)
+}
+
+/// The iterator of [`split_list`].
+#[derive(Debug, Clone)]
+pub(crate) struct SplitList<'a> {
+    s: &'a str,
+    start: usize,
+    done: bool,
+}
+
+impl<'a> SplitList<'a> {
+    pub(crate) fn new(s: &'a str) -> Self {
+        SplitList {
+            s,
+            start: 0,
+            done: s.trim().is_empty(),
+        }
+    }
+}
+
+impl<'a> Iterator for SplitList<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        if self.done {
             return None;
         }
-        let mut i = start;
+        let b = self.s.as_bytes();
+        // Most values hold no comma at all: then the rest is the last element.
+        let rest = b.get(self.start..).unwrap_or(&[]);
+        if !rest.contains(&b',') {
+            self.done = true;
+            return Some(trim_ws(self.s.get(self.start..).unwrap_or("")));
+        }
+        let mut i = self.start;
         let mut in_quote = false;
         let mut in_angle = false;
         while let Some(&c) = b.get(i) {
@@ -203,14 +235,28 @@ pub(crate) fn split_list(s: &str) -> impl Iterator<Item = &str> + '_ {
             i += 1;
         }
         let end = i.min(b.len());
-        let item = s.get(start..end).unwrap_or("").trim_matches([' ', '\t']);
+        let item = trim_ws(self.s.get(self.start..end).unwrap_or(""));
         if end >= b.len() {
-            done = true;
+            self.done = true;
         } else {
-            start = end + 1;
+            self.start = end + 1;
         }
         Some(item)
-    })
+    }
+}
+
+/// Trims SP and HTAB from both ends.
+pub(crate) fn trim_ws(s: &str) -> &str {
+    let b = s.as_bytes();
+    let mut start = 0;
+    let mut end = b.len();
+    while start < end && matches!(b.get(start), Some(b' ' | b'\t')) {
+        start += 1;
+    }
+    while end > start && matches!(b.get(end - 1), Some(b' ' | b'\t')) {
+        end -= 1;
+    }
+    s.get(start..end).unwrap_or("")
 }
 
 #[cfg(test)]

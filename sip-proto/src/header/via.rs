@@ -8,7 +8,7 @@
 //! via-params    = via-ttl / via-maddr / via-received / via-branch / via-extension
 //! ```
 
-use super::params::{find_param, skip_token, skip_ws, Params};
+use super::params::{find_param, skip_token, skip_ws, trim_ws, Params};
 use super::HeaderError;
 use crate::uri::chars::{is_token, parse_u16, parse_u32};
 use crate::uri::Host;
@@ -38,6 +38,18 @@ pub struct Via<'a> {
     sent_by_host: Host<'a>,
     port: Option<u16>,
     params: &'a str,
+    /// The parameters RFC 3261 and RFC 3581 define, found while the list was checked.
+    known: KnownParams<'a>,
+}
+
+/// The first `branch`, `received`, `rport`, `maddr` and `ttl` of a parameter list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct KnownParams<'a> {
+    branch: Option<&'a str>,
+    received: Option<&'a str>,
+    rport: Option<Option<&'a str>>,
+    maddr: Option<&'a str>,
+    ttl: Option<&'a str>,
 }
 
 impl<'a> Via<'a> {
@@ -46,7 +58,7 @@ impl<'a> Via<'a> {
     /// address, bracketed or not per RFC 5118 §4.5), `rport` (empty or a port), `branch` (a
     /// token).
     pub fn parse(s: &'a str) -> Result<Via<'a>, HeaderError> {
-        let raw = s.trim_matches([' ', '\t']);
+        let raw = trim_ws(s);
         let b = raw.as_bytes();
         let token_at = |i: usize, what: &'static str| -> Result<(usize, usize), HeaderError> {
             let e = skip_token(b, i);
@@ -83,10 +95,19 @@ impl<'a> Via<'a> {
             ));
         }
         // sent-by = host [ COLON port ]
+        let bad_host = || {
+            HeaderError::syntax(
+                H,
+                "sent-by host is not a hostname, IPv4address or IPv6reference (RFC 3261 §20.42)",
+            )
+        };
         let h0 = i;
-        let h1 = if b.get(i) == Some(&b'[') {
-            match raw.get(i..).and_then(|r| r.find(']')) {
-                Some(off) => i + off + 1,
+        let (h1, sent_by_host) = if b.get(i) == Some(&b'[') {
+            match b.get(i..).and_then(|r| r.iter().position(|&c| c == b']')) {
+                Some(off) => (
+                    i + off + 1,
+                    Host::parse(raw.get(i..i + off + 1).unwrap_or("")),
+                ),
                 None => {
                     return Err(HeaderError::syntax(
                         H,
@@ -95,20 +116,14 @@ impl<'a> Via<'a> {
                 }
             }
         } else {
-            let mut j = i;
-            while b
-                .get(j)
-                .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_'))
-            {
-                j += 1;
-            }
-            j
+            Host::scan_unbracketed(raw, i)
         };
+        // An underscore is no host octet, but it reads as a malformed host, not as junk after it.
+        if b.get(h1) == Some(&b'_') {
+            return Err(bad_host());
+        }
         let host = raw.get(h0..h1).unwrap_or("");
-        let sent_by_host = Host::parse(host).ok_or(HeaderError::syntax(
-            H,
-            "sent-by host is not a hostname, IPv4address or IPv6reference (RFC 3261 §20.42)",
-        ))?;
+        let sent_by_host = sent_by_host.ok_or_else(bad_host)?;
         let mut i = skip_ws(b, h1);
         let mut port = None;
         if b.get(i) == Some(&b':') {
@@ -126,7 +141,7 @@ impl<'a> Via<'a> {
             i = p1;
         }
         let params = raw.get(i..).unwrap_or("");
-        check_params(params)?;
+        let known = check_params(params)?;
         Ok(Via {
             raw,
             protocol_name: raw.get(n0..n1).unwrap_or(""),
@@ -136,6 +151,7 @@ impl<'a> Via<'a> {
             sent_by_host,
             port,
             params,
+            known,
         })
     }
 
@@ -177,30 +193,31 @@ impl<'a> Via<'a> {
     /// The `branch` parameter (RFC 3261 §8.1.1.7); it starts with `z9hG4bK` from RFC 3261
     /// elements.
     pub fn branch(&self) -> Option<&'a str> {
-        self.param("branch").flatten()
+        self.known.branch
     }
 
     /// The `received` parameter (RFC 3261 §18.2.1), as written.
     pub fn received(&self) -> Option<&'a str> {
-        self.param("received").flatten()
+        self.known.received
     }
 
     /// The `rport` parameter (RFC 3581): `None` when absent, `Some(None)` when present without
     /// a value (a client asking for it), `Some(Some(port))` once a server filled it in.
     pub fn rport(&self) -> Option<Option<u16>> {
-        self.param("rport")
+        self.known
+            .rport
             .map(|v| v.and_then(|p| parse_u16(p.as_bytes())))
     }
 
     /// The `maddr` parameter.
     pub fn maddr(&self) -> Option<&'a str> {
-        self.param("maddr").flatten()
+        self.known.maddr
     }
 
     /// The `ttl` parameter.
     pub fn ttl(&self) -> Option<u8> {
-        self.param("ttl")
-            .flatten()
+        self.known
+            .ttl
             .and_then(|t| parse_u32(t.as_bytes()))
             .and_then(|t| u8::try_from(t).ok())
     }
@@ -223,24 +240,37 @@ impl<'a> Via<'a> {
 }
 
 /// Checks the parameter list in one pass: the generic grammar, then the RFC 3261 §20.42 and
-/// RFC 3581 value rules of the parameters it names.
-fn check_params(params: &str) -> Result<(), HeaderError> {
+/// RFC 3581 value rules of the parameters it names; returns the first of each.
+fn check_params(params: &str) -> Result<KnownParams<'_>, HeaderError> {
+    let mut known = KnownParams::default();
     let mut it = Params::new(params);
     for (name, value) in it.by_ref() {
-        let ok = if name.eq_ignore_ascii_case("branch") {
-            value.is_some_and(|v| is_token(v.as_bytes()))
-        } else if name.eq_ignore_ascii_case("received") {
-            value.and_then(Host::parse_received).is_some()
-        } else if name.eq_ignore_ascii_case("rport") {
-            value.is_none_or(|v| parse_u16(v.as_bytes()).is_some())
-        } else if name.eq_ignore_ascii_case("ttl") {
-            value
-                .and_then(|v| parse_u32(v.as_bytes()))
-                .is_some_and(|t| t <= 255)
-        } else if name.eq_ignore_ascii_case("maddr") {
-            value.and_then(Host::parse).is_some()
-        } else {
-            true
+        // Dispatch on length and first letter: only a candidate name is compared.
+        let n = name.as_bytes();
+        let ok = match (n.len(), n.first().map(u8::to_ascii_lowercase)) {
+            (6, Some(b'b')) if name.eq_ignore_ascii_case("branch") => {
+                known.branch.get_or_insert(value.unwrap_or(""));
+                value.is_some_and(|v| is_token(v.as_bytes()))
+            }
+            (8, Some(b'r')) if name.eq_ignore_ascii_case("received") => {
+                known.received.get_or_insert(value.unwrap_or(""));
+                value.and_then(Host::parse_received).is_some()
+            }
+            (5, Some(b'r')) if name.eq_ignore_ascii_case("rport") => {
+                known.rport.get_or_insert(value);
+                value.is_none_or(|v| parse_u16(v.as_bytes()).is_some())
+            }
+            (3, Some(b't')) if name.eq_ignore_ascii_case("ttl") => {
+                known.ttl.get_or_insert(value.unwrap_or(""));
+                value
+                    .and_then(|v| parse_u32(v.as_bytes()))
+                    .is_some_and(|t| t <= 255)
+            }
+            (5, Some(b'm')) if name.eq_ignore_ascii_case("maddr") => {
+                known.maddr.get_or_insert(value.unwrap_or(""));
+                value.and_then(Host::parse).is_some()
+            }
+            _ => true,
         };
         if !ok {
             return Err(HeaderError::syntax(
@@ -251,7 +281,7 @@ fn check_params(params: &str) -> Result<(), HeaderError> {
     }
     match it.error() {
         Some(rule) => Err(HeaderError::syntax(H, rule)),
-        None => Ok(()),
+        None => Ok(known),
     }
 }
 

@@ -10,7 +10,7 @@ use smallvec::SmallVec;
 
 use super::{reason_phrase, HeaderName, Method, Request};
 use crate::header::NameAddr;
-use crate::uri::chars::is_token;
+use crate::uri::chars::{find_cr_or_lf, is_token};
 
 /// A caller error caught while writing: something that would produce a malformed message or
 /// let a value inject extra header lines.
@@ -27,6 +27,9 @@ pub enum BuildError {
     HeaderName,
     /// A header value or Content-Type holds CR or LF, which would inject lines.
     HeaderValue,
+    /// A Content-Type line was written as a header and again with the body
+    /// ([`super::MessageWriter::body`]).
+    ContentTypeTwice,
 }
 
 impl fmt::Display for BuildError {
@@ -37,6 +40,7 @@ impl fmt::Display for BuildError {
             BuildError::Reason => "Reason-Phrase must not contain CR or LF (RFC 3261 §25.1)",
             BuildError::HeaderName => "header name must be a token (RFC 3261 §7.3)",
             BuildError::HeaderValue => "header value must not contain CR or LF (RFC 3261 §7.3)",
+            BuildError::ContentTypeTwice => "Content-Type given as a header and again with the body; give it once",
         })
     }
 }
@@ -67,8 +71,8 @@ impl Name<'_> {
 
 type Lines<'a> = SmallVec<[(Name<'a>, &'a [u8]); 16]>;
 
-fn has_crlf(b: &[u8]) -> bool {
-    b.iter().any(|&c| c == b'\r' || c == b'\n')
+pub(crate) fn has_crlf(b: &[u8]) -> bool {
+    find_cr_or_lf(b).is_some()
 }
 
 /// Writes the header lines, then Content-Type (if a body), Content-Length, the empty line and
@@ -86,13 +90,17 @@ fn write_rest(
         {
             continue;
         }
-        if !is_token(name.as_str().as_bytes()) {
+        let n = name.as_str().as_bytes();
+        // A listed name is a token by construction; only names given as text are checked.
+        let listed = matches!(name, Name::Known(k) if !matches!(k, HeaderName::Other(_)));
+        if !listed && !is_token(n) {
             return Err(BuildError::HeaderName);
         }
         if has_crlf(value) {
             return Err(BuildError::HeaderValue);
         }
-        out.extend_from_slice(name.as_str().as_bytes());
+        out.reserve(n.len() + value.len() + 4);
+        out.extend_from_slice(n);
         out.extend_from_slice(b": ");
         out.extend_from_slice(value);
         if let Some(tag) = to_tag.filter(|_| name.is(HeaderName::To)) {
@@ -136,7 +144,7 @@ fn has_tag(to: &[u8]) -> bool {
     }
 }
 
-fn push_decimal(out: &mut Vec<u8>, mut n: usize) {
+pub(crate) fn push_decimal(out: &mut Vec<u8>, mut n: usize) {
     let mut digits = [0u8; 20];
     let mut i = digits.len();
     loop {
@@ -192,18 +200,21 @@ impl<'a> RequestBuilder<'a> {
     }
 
     /// Adds a header line (repeatable; written in the order added).
+    #[inline]
     pub fn header(mut self, name: HeaderName, value: &'a str) -> Self {
         self.lines.push((Name::Known(name), value.as_bytes()));
         self
     }
 
     /// Adds a header line with a name given at run time.
+    #[inline]
     pub fn header_named(mut self, name: &'a str, value: &'a str) -> Self {
         self.lines.push((Name::Custom(name), value.as_bytes()));
         self
     }
 
     /// Sets the body and its Content-Type.
+    #[inline]
     pub fn body(mut self, content_type: &'a str, body: &'a [u8]) -> Self {
         self.body = Some((content_type.as_bytes(), body));
         self
@@ -291,24 +302,28 @@ impl<'a> ResponseBuilder<'a> {
     }
 
     /// Adds `;tag=` to the To header when it has no tag (§8.2.6.2).
+    #[inline]
     pub fn to_tag(mut self, tag: &'a str) -> Self {
         self.to_tag = Some(tag.as_bytes());
         self
     }
 
     /// Adds a header line (repeatable; written in the order added).
+    #[inline]
     pub fn header(mut self, name: HeaderName, value: &'a str) -> Self {
         self.lines.push((Name::Known(name), value.as_bytes()));
         self
     }
 
     /// Adds a header line with a name given at run time.
+    #[inline]
     pub fn header_named(mut self, name: &'a str, value: &'a str) -> Self {
         self.lines.push((Name::Custom(name), value.as_bytes()));
         self
     }
 
     /// Sets the body and its Content-Type.
+    #[inline]
     pub fn body(mut self, content_type: &'a str, body: &'a [u8]) -> Self {
         self.body = Some((content_type.as_bytes(), body));
         self

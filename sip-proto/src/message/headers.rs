@@ -5,12 +5,13 @@ use smallvec::SmallVec;
 
 use super::method::Method;
 use super::name::{lookup, HeaderName, UNKNOWN};
-use crate::header::params::split_list;
+use crate::header::params::{split_list, SplitList};
 use crate::header::{
-    parse_content_length, parse_delta_seconds, parse_max_forwards, parse_rseq, Auth, CSeq,
-    HeaderError, HttpDate, NameAddr, RAck, Via,
+    is_event_type, parse_content_length, parse_delta_seconds, parse_max_forwards, parse_min_se,
+    parse_rseq, privacy_values, Auth, CSeq, Event, HeaderError, HttpDate, NameAddr, RAck, Reason,
+    Replaces, RetryAfter, SessionExpires, SubscriptionState, Via, Warning,
 };
-use crate::uri::chars::is_word_char;
+use crate::uri::chars::{is_word_char, split_once_byte};
 
 /// One header line: where its name and (trimmed, unfolded) value lie in the buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,8 +36,14 @@ pub(crate) const INLINE_HEADERS: usize = 24;
 /// Typed accessors parse on every call and allocate nothing.
 #[derive(Clone)]
 pub struct Headers {
-    buf: Bytes,
-    entries: SmallVec<[Entry; INLINE_HEADERS]>,
+    pub(crate) buf: Bytes,
+    pub(crate) entries: SmallVec<[Entry; INLINE_HEADERS]>,
+    /// Bit `id` set when a line of known header `id` is present, so a lookup of an absent
+    /// header reads no line.
+    seen: u64,
+    /// Bit `id` set when header `id` has more than one line, so a lookup stops after the
+    /// only one.
+    repeated: u64,
 }
 
 impl Default for Headers {
@@ -65,8 +72,13 @@ fn text(b: &[u8]) -> Option<&str> {
 }
 
 impl Headers {
-    pub(crate) fn new(buf: Bytes, entries: SmallVec<[Entry; INLINE_HEADERS]>) -> Self {
-        Headers { buf, entries }
+    /// Records that a line of header `id` was indexed.
+    #[inline]
+    pub(crate) fn note(&mut self, id: u8) {
+        if let Some(bit) = 1u64.checked_shl(u32::from(id)) {
+            self.repeated |= self.seen & bit;
+            self.seen |= bit;
+        }
     }
 
     /// An empty index (no headers).
@@ -74,6 +86,8 @@ impl Headers {
         Headers {
             buf: Bytes::new(),
             entries: SmallVec::new(),
+            seen: 0,
+            repeated: 0,
         }
     }
 
@@ -82,10 +96,10 @@ impl Headers {
         &self.buf
     }
 
-    /// `(table id, value)` of every line, for one-pass checks in the parser.
-    pub(crate) fn ids_and_values(&self) -> impl Iterator<Item = (u8, &[u8])> + '_ {
+    /// `(table id, value)` of line `i`, for the checks in the parser.
+    pub(crate) fn id_and_value(&self, i: usize) -> Option<(u8, &[u8])> {
         self.entries
-            .iter()
+            .get(i)
             .map(|e| (e.id, slice(&self.buf, e.value)))
     }
 
@@ -111,12 +125,14 @@ impl Headers {
         }
     }
 
-    fn raw_values(&self, name: HeaderName) -> impl Iterator<Item = &[u8]> + '_ {
-        let id = name.id();
-        self.entries
-            .iter()
-            .filter(move |e| self.matches(e, id, &name))
-            .map(|e| slice(&self.buf, e.value))
+    fn raw_values(&self, name: HeaderName) -> Values<'_> {
+        Values {
+            headers: self,
+            id: name.id(),
+            name,
+            at: 0,
+            found: false,
+        }
     }
 
     /// The first value of `name`, or `None` if absent (or not UTF-8).
@@ -211,23 +227,17 @@ impl Headers {
     /// Every comma-separated element of every line of a list header (RFC 3261 §7.3.1), split
     /// outside quoted strings and angle brackets.
     pub fn list(&self, name: HeaderName) -> impl Iterator<Item = Result<&str, HeaderError>> + '_ {
-        let header = name.as_str();
-        self.raw_values(name).flat_map(move |v| {
-            let (ok, err) = match text(v) {
-                Some(s) => (Some(s), None),
-                None => (None, Some(HeaderError::NotUtf8 { header })),
-            };
-            ok.into_iter()
-                .flat_map(split_list)
-                .map(Ok)
-                .chain(err.map(Err))
-        })
+        List {
+            values: self.raw_values(name),
+            header: name.as_str(),
+            current: None,
+        }
     }
 
     /// Call-ID (RFC 3261 §20.8): `callid = word [ "@" word ]`.
     pub fn call_id(&self) -> Result<&str, HeaderError> {
         let v = self.required(HeaderName::CallId)?;
-        let ok = match v.split_once('@') {
+        let ok = match split_once_byte(v, b'@') {
             Some((a, b)) => is_word(a) && is_word(b),
             None => is_word(v),
         };
@@ -366,6 +376,140 @@ impl Headers {
         self.get(HeaderName::ContentType)
     }
 
+    /// Session-Expires (RFC 4028 §4), if present.
+    pub fn session_expires(&self) -> Result<Option<SessionExpires<'_>>, HeaderError> {
+        self.first(HeaderName::SessionExpires)?
+            .map(SessionExpires::parse)
+            .transpose()
+    }
+
+    /// Min-SE in seconds (RFC 4028 §5), if present.
+    pub fn min_se(&self) -> Result<Option<u32>, HeaderError> {
+        self.first(HeaderName::MinSe)?.map(parse_min_se).transpose()
+    }
+
+    /// Refer-To (RFC 3515 §2.1), if present.
+    pub fn refer_to(&self) -> Result<Option<NameAddr<'_>>, HeaderError> {
+        self.first(HeaderName::ReferTo)?
+            .map(|v| NameAddr::parse("Refer-To", v))
+            .transpose()
+    }
+
+    /// Referred-By (RFC 3892 §3), if present; its `cid` parameter is
+    /// `param("cid")`.
+    pub fn referred_by(&self) -> Result<Option<NameAddr<'_>>, HeaderError> {
+        self.first(HeaderName::ReferredBy)?
+            .map(|v| NameAddr::parse("Referred-By", v))
+            .transpose()
+    }
+
+    /// Replaces (RFC 3891 §6.1), if present.
+    pub fn replaces(&self) -> Result<Option<Replaces<'_>>, HeaderError> {
+        self.first(HeaderName::Replaces)?
+            .map(Replaces::parse)
+            .transpose()
+    }
+
+    /// Event (RFC 6665 §8.2.1), if present.
+    pub fn event(&self) -> Result<Option<Event<'_>>, HeaderError> {
+        self.first(HeaderName::Event)?.map(Event::parse).transpose()
+    }
+
+    /// Subscription-State (RFC 6665 §8.2.3), if present.
+    pub fn subscription_state(&self) -> Result<Option<SubscriptionState<'_>>, HeaderError> {
+        self.first(HeaderName::SubscriptionState)?
+            .map(SubscriptionState::parse)
+            .transpose()
+    }
+
+    /// The event types of Allow-Events (RFC 6665 §8.2.2), across lines and commas.
+    pub fn allow_events(&self) -> impl Iterator<Item = Result<&str, HeaderError>> + '_ {
+        self.list(HeaderName::AllowEvents).map(|r| {
+            r.and_then(|t| {
+                if is_event_type(t) {
+                    Ok(t)
+                } else {
+                    Err(HeaderError::syntax(
+                        "Allow-Events",
+                        "must be event-type *(COMMA event-type) (RFC 6665 §8.2.2)",
+                    ))
+                }
+            })
+        })
+    }
+
+    /// Every Reason value (RFC 3326 §2), across lines and commas.
+    pub fn reasons(&self) -> impl Iterator<Item = Result<Reason<'_>, HeaderError>> + '_ {
+        self.list(HeaderName::Reason)
+            .map(|r| r.and_then(Reason::parse))
+    }
+
+    /// Every address of a list of `name-addr` / `addr-spec` header: P-Asserted-Identity,
+    /// P-Preferred-Identity (RFC 3325 §9: no parameters), Path (RFC 3327 §4), Service-Route
+    /// (RFC 3608 §5), Route, Record-Route, across lines and commas.
+    pub fn addresses(
+        &self,
+        name: HeaderName,
+    ) -> impl Iterator<Item = Result<NameAddr<'_>, HeaderError>> + '_ {
+        let header = name.as_str();
+        let no_params = matches!(
+            name,
+            HeaderName::PAssertedIdentity | HeaderName::PPreferredIdentity
+        );
+        self.list(name).map(move |r| {
+            let a = r.and_then(|s| NameAddr::parse(header, s))?;
+            if no_params && !a.params_raw().is_empty() {
+                return Err(HeaderError::syntax(
+                    header,
+                    "takes name-addr / addr-spec without parameters (RFC 3325 §9)",
+                ));
+            }
+            Ok(a)
+        })
+    }
+
+    /// Every P-Asserted-Identity address (RFC 3325 §9.1).
+    pub fn p_asserted_identities(
+        &self,
+    ) -> impl Iterator<Item = Result<NameAddr<'_>, HeaderError>> + '_ {
+        self.addresses(HeaderName::PAssertedIdentity)
+    }
+
+    /// Every Path address, top first (RFC 3327 §4).
+    pub fn paths(&self) -> impl Iterator<Item = Result<NameAddr<'_>, HeaderError>> + '_ {
+        self.addresses(HeaderName::Path)
+    }
+
+    /// Every Service-Route address, top first (RFC 3608 §5).
+    pub fn service_routes(&self) -> impl Iterator<Item = Result<NameAddr<'_>, HeaderError>> + '_ {
+        self.addresses(HeaderName::ServiceRoute)
+    }
+
+    /// The priv-values of Privacy (RFC 3323 §4.2): `header`, `session`, `user`, `none`,
+    /// `critical`, `id` (RFC 3325) or another token, across lines.
+    pub fn privacy(&self) -> impl Iterator<Item = Result<&str, HeaderError>> + '_ {
+        self.raw_values(HeaderName::Privacy).flat_map(|v| {
+            let (ok, err) = match text(v) {
+                Some(s) => (Some(s), None),
+                None => (None, Some(HeaderError::NotUtf8 { header: "Privacy" })),
+            };
+            ok.into_iter().flat_map(privacy_values).chain(err.map(Err))
+        })
+    }
+
+    /// Every Warning value (RFC 3261 §20.43), across lines and commas.
+    pub fn warnings(&self) -> impl Iterator<Item = Result<Warning<'_>, HeaderError>> + '_ {
+        self.list(HeaderName::Warning)
+            .map(|r| r.and_then(Warning::parse))
+    }
+
+    /// Retry-After (RFC 3261 §20.33), if present.
+    pub fn retry_after(&self) -> Result<Option<RetryAfter<'_>>, HeaderError> {
+        self.first(HeaderName::RetryAfter)?
+            .map(RetryAfter::parse)
+            .transpose()
+    }
+
     /// The option tags or tokens of a token-list header (Allow, Supported, Require,
     /// Proxy-Require, Unsupported...), across lines and commas, skipping empty elements.
     pub fn tokens(&self, name: HeaderName) -> impl Iterator<Item = &str> + '_ {
@@ -407,7 +551,10 @@ impl Headers {
 
     /// The grammar of every header this crate understands, where present: every Via, From,
     /// To, Call-ID, CSeq, Contact (with its `expires` and `q`), Route, Record-Route,
-    /// Max-Forwards, Expires, Date, RSeq, RAck and authentication header. Unlike
+    /// Max-Forwards, Expires, Date, RSeq, RAck, Session-Expires, Min-SE, Refer-To,
+    /// Referred-By, Replaces, Event, Allow-Events, Subscription-State, Reason, Privacy,
+    /// P-Asserted-Identity, P-Preferred-Identity, Path, Service-Route, Warning, Retry-After and
+    /// authentication header. Unlike
     /// [`Headers::validate`], repeated single-valued headers that disagree are not refused:
     /// RFC 4475 §3.3.8 leaves them to the application layer.
     pub fn check_syntax(&self) -> Result<(), HeaderError> {
@@ -439,6 +586,36 @@ impl Headers {
         self.date()?;
         self.rseq()?;
         self.rack()?;
+        self.session_expires()?;
+        self.min_se()?;
+        self.refer_to()?;
+        self.referred_by()?;
+        self.replaces()?;
+        self.event()?;
+        self.subscription_state()?;
+        self.retry_after()?;
+        for r in self.allow_events() {
+            r?;
+        }
+        for r in self.reasons() {
+            r?;
+        }
+        for r in self.privacy() {
+            r?;
+        }
+        for r in self.warnings() {
+            r?;
+        }
+        for n in [
+            HeaderName::PAssertedIdentity,
+            HeaderName::PPreferredIdentity,
+            HeaderName::Path,
+            HeaderName::ServiceRoute,
+        ] {
+            for a in self.addresses(n) {
+                a?;
+            }
+        }
         for n in [
             HeaderName::WwwAuthenticate,
             HeaderName::ProxyAuthenticate,
@@ -472,4 +649,64 @@ impl Headers {
 
 fn is_word(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(is_word_char)
+}
+
+/// The values of the lines of one header, in order.
+struct Values<'h> {
+    headers: &'h Headers,
+    id: u8,
+    name: HeaderName,
+    at: usize,
+    found: bool,
+}
+
+impl<'h> Iterator for Values<'h> {
+    type Item = &'h [u8];
+
+    fn next(&mut self) -> Option<&'h [u8]> {
+        let h = self.headers;
+        // A known header: absent, or present once and already found, reads no more lines.
+        if let Some(bit) = 1u64.checked_shl(u32::from(self.id)) {
+            if h.seen & bit == 0 || (self.found && h.repeated & bit == 0) {
+                return None;
+            }
+        }
+        while let Some(e) = h.entries.get(self.at) {
+            self.at += 1;
+            if h.matches(e, self.id, &self.name) {
+                self.found = true;
+                return Some(slice(&h.buf, e.value));
+            }
+        }
+        None
+    }
+}
+
+/// The comma-separated elements of every line of a list header (see [`Headers::list`]).
+struct List<'h> {
+    values: Values<'h>,
+    header: &'static str,
+    current: Option<SplitList<'h>>,
+}
+
+impl<'h> Iterator for List<'h> {
+    type Item = Result<&'h str, HeaderError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.current.as_mut().and_then(Iterator::next) {
+                return Some(Ok(item));
+            }
+            let v = self.values.next()?;
+            match text(v) {
+                Some(s) => self.current = Some(split_list(s)),
+                None => {
+                    self.current = None;
+                    return Some(Err(HeaderError::NotUtf8 {
+                        header: self.header,
+                    }));
+                }
+            }
+        }
+    }
 }

@@ -56,23 +56,6 @@ impl ExtensionMethod {
     }
 }
 
-const KNOWN: [(&str, Method); 14] = [
-    ("INVITE", Method::Invite),
-    ("ACK", Method::Ack),
-    ("BYE", Method::Bye),
-    ("CANCEL", Method::Cancel),
-    ("OPTIONS", Method::Options),
-    ("REGISTER", Method::Register),
-    ("PRACK", Method::Prack),
-    ("UPDATE", Method::Update),
-    ("INFO", Method::Info),
-    ("MESSAGE", Method::Message),
-    ("REFER", Method::Refer),
-    ("SUBSCRIBE", Method::Subscribe),
-    ("NOTIFY", Method::Notify),
-    ("PUBLISH", Method::Publish),
-];
-
 /// The error of parsing a method: the text is not a `token`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InvalidMethod;
@@ -108,10 +91,25 @@ impl Method {
     }
 
     fn known(b: &[u8]) -> Option<Method> {
-        KNOWN
-            .iter()
-            .find(|(n, _)| n.as_bytes() == b)
-            .map(|(_, m)| m.clone())
+        // One switch on (length, first octet) picks the only candidate; then one compare.
+        let m = match (b.len(), *b.first()?) {
+            (6, b'I') => Method::Invite,
+            (3, b'A') => Method::Ack,
+            (3, b'B') => Method::Bye,
+            (6, b'C') => Method::Cancel,
+            (7, b'O') => Method::Options,
+            (8, b'R') => Method::Register,
+            (5, b'P') => Method::Prack,
+            (6, b'U') => Method::Update,
+            (4, b'I') => Method::Info,
+            (7, b'M') => Method::Message,
+            (5, b'R') => Method::Refer,
+            (9, b'S') => Method::Subscribe,
+            (6, b'N') => Method::Notify,
+            (7, b'P') => Method::Publish,
+            _ => return None,
+        };
+        (m.as_str().as_bytes() == b).then_some(m)
     }
 
     /// Parses a method from bytes, copying an extension method's name.

@@ -69,6 +69,7 @@ mod name;
 mod parse;
 mod reason;
 mod stream;
+mod writer;
 
 use bytes::Bytes;
 
@@ -80,6 +81,7 @@ pub use name::HeaderName;
 pub use parse::Limits;
 pub use reason::reason_phrase;
 pub use stream::{frame_stream, Framing, StreamFramer};
+pub use writer::MessageWriter;
 
 use crate::header::HeaderError;
 use crate::uri::{Uri, UriError};
@@ -170,8 +172,8 @@ impl Message {
     /// The whole datagram as received (including any discarded trailing octets).
     pub fn bytes(&self) -> &Bytes {
         match self {
-            Message::Request(r) => &r.raw,
-            Message::Response(r) => &r.raw,
+            Message::Request(r) => r.bytes(),
+            Message::Response(r) => r.bytes(),
         }
     }
 
@@ -196,7 +198,10 @@ impl Message {
 /// A parsed request. Cheap to clone (the buffer is shared).
 #[derive(Debug, Clone)]
 pub struct Request {
-    raw: Bytes,
+    /// The datagram as received when the headers were folded (then `headers` holds an
+    /// unfolded copy of the header section); `None` when `headers` holds the datagram itself,
+    /// so parsing never takes a second handle on it.
+    raw: Option<Bytes>,
     method: Method,
     uri: (u32, u32),
     headers: Headers,
@@ -212,7 +217,7 @@ impl Request {
     /// The Request-URI as written.
     pub fn uri(&self) -> &str {
         // invariant: the parser checked the Request-URI is a URI, hence ASCII.
-        core::str::from_utf8(range(&self.raw, self.uri)).unwrap_or("")
+        core::str::from_utf8(range(self.bytes(), self.uri)).unwrap_or("")
     }
 
     /// The Request-URI, parsed (it was checked at parse time, so this succeeds for parsed
@@ -228,18 +233,19 @@ impl Request {
 
     /// The body.
     pub fn body(&self) -> &[u8] {
-        range(&self.raw, self.body)
+        range(self.bytes(), self.body)
     }
 
     /// The body as a shared slice of the datagram (no copy).
     pub fn body_bytes(&self) -> Bytes {
         // invariant: the parser only records a body range inside the datagram.
-        self.raw.slice(self.body.0 as usize..self.body.1 as usize)
+        self.bytes()
+            .slice(self.body.0 as usize..self.body.1 as usize)
     }
 
     /// The whole datagram as received.
     pub fn bytes(&self) -> &Bytes {
-        &self.raw
+        self.raw.as_ref().unwrap_or(self.headers.buf())
     }
 
     /// Writes the request back in canonical form (see [`Message::write`]).
@@ -268,7 +274,8 @@ impl Request {
 /// A parsed response. Cheap to clone (the buffer is shared).
 #[derive(Debug, Clone)]
 pub struct Response {
-    raw: Bytes,
+    /// As for [`Request`].
+    raw: Option<Bytes>,
     status: u16,
     reason: (u32, u32),
     headers: Headers,
@@ -283,7 +290,7 @@ impl Response {
 
     /// The Reason-Phrase octets (UTF-8 per RFC 3261 §25.1, but not checked; may be empty).
     pub fn reason(&self) -> &[u8] {
-        range(&self.raw, self.reason)
+        range(self.bytes(), self.reason)
     }
 
     /// The Reason-Phrase as text, when it is UTF-8.
@@ -298,18 +305,19 @@ impl Response {
 
     /// The body.
     pub fn body(&self) -> &[u8] {
-        range(&self.raw, self.body)
+        range(self.bytes(), self.body)
     }
 
     /// The body as a shared slice of the datagram (no copy).
     pub fn body_bytes(&self) -> Bytes {
         // invariant: the parser only records a body range inside the datagram.
-        self.raw.slice(self.body.0 as usize..self.body.1 as usize)
+        self.bytes()
+            .slice(self.body.0 as usize..self.body.1 as usize)
     }
 
     /// The whole datagram as received.
     pub fn bytes(&self) -> &Bytes {
-        &self.raw
+        self.raw.as_ref().unwrap_or(self.headers.buf())
     }
 
     /// Writes the response back in canonical form (see [`Message::write`]).

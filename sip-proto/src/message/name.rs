@@ -3,6 +3,8 @@
 
 use core::fmt;
 
+use crate::uri::chars::is_token;
+
 /// A header name. Names compare case-insensitively on the wire (RFC 3261 §7.3.1), and a
 /// compact form (`v`, `f`, `t`, `i`, `m`, `l`, `c`, `k`, `s`, `e`, `o`, `r`, `b`, `u`, `x`...)
 /// maps to the same variant as its full form.
@@ -128,12 +130,22 @@ pub enum HeaderName {
     Warning,
     /// `WWW-Authenticate` (RFC 3261 §20.44).
     WwwAuthenticate,
+    /// `P-Asserted-Identity` (RFC 3325 §9.1).
+    PAssertedIdentity,
+    /// `P-Preferred-Identity` (RFC 3325 §9.2).
+    PPreferredIdentity,
+    /// `Path` (RFC 3327 §4).
+    Path,
+    /// `Privacy` (RFC 3323 §4.2).
+    Privacy,
+    /// `Service-Route` (RFC 3608 §5).
+    ServiceRoute,
     /// A header this enum does not list, by its name (ASCII case-insensitive).
     Other(&'static str),
 }
 
 /// `(variant, full name, compact form)`; the index in this table is the id stored per line.
-pub(crate) const TABLE: [(HeaderName, &str, Option<u8>); 58] = [
+pub(crate) const TABLE: [(HeaderName, &str, Option<u8>); 63] = [
     (HeaderName::Accept, "Accept", None),
     (HeaderName::AcceptContact, "Accept-Contact", Some(b'a')),
     (HeaderName::AcceptEncoding, "Accept-Encoding", None),
@@ -196,89 +208,206 @@ pub(crate) const TABLE: [(HeaderName, &str, Option<u8>); 58] = [
     (HeaderName::Via, "Via", Some(b'v')),
     (HeaderName::Warning, "Warning", None),
     (HeaderName::WwwAuthenticate, "WWW-Authenticate", None),
+    (HeaderName::PAssertedIdentity, "P-Asserted-Identity", None),
+    (HeaderName::PPreferredIdentity, "P-Preferred-Identity", None),
+    (HeaderName::Path, "Path", None),
+    (HeaderName::Privacy, "Privacy", None),
+    (HeaderName::ServiceRoute, "Service-Route", None),
 ];
 
 /// Id stored for a header line whose name is not in [`TABLE`].
 pub(crate) const UNKNOWN: u8 = u8::MAX;
 
+/// Every [`TABLE`] name in lower case, by id.
+const LOWER: [&[u8]; TABLE.len()] = [
+    b"accept",
+    b"accept-contact",
+    b"accept-encoding",
+    b"accept-language",
+    b"alert-info",
+    b"allow",
+    b"allow-events",
+    b"authentication-info",
+    b"authorization",
+    b"call-id",
+    b"call-info",
+    b"contact",
+    b"content-disposition",
+    b"content-encoding",
+    b"content-language",
+    b"content-length",
+    b"content-type",
+    b"cseq",
+    b"date",
+    b"error-info",
+    b"event",
+    b"expires",
+    b"from",
+    b"in-reply-to",
+    b"max-forwards",
+    b"mime-version",
+    b"min-expires",
+    b"min-se",
+    b"organization",
+    b"priority",
+    b"proxy-authenticate",
+    b"proxy-authorization",
+    b"proxy-require",
+    b"rack",
+    b"reason",
+    b"record-route",
+    b"refer-to",
+    b"referred-by",
+    b"reject-contact",
+    b"replaces",
+    b"reply-to",
+    b"request-disposition",
+    b"require",
+    b"retry-after",
+    b"route",
+    b"rseq",
+    b"server",
+    b"session-expires",
+    b"subject",
+    b"subscription-state",
+    b"supported",
+    b"timestamp",
+    b"to",
+    b"unsupported",
+    b"user-agent",
+    b"via",
+    b"warning",
+    b"www-authenticate",
+    b"p-asserted-identity",
+    b"p-preferred-identity",
+    b"path",
+    b"privacy",
+    b"service-route",
+];
+
+/// Longest name in [`TABLE`].
+const MAX_LEN: usize = 20;
+
+/// Candidates by (length, lower-cased first letter): up to three [`TABLE`] ids packed into
+/// the low bytes of a `u32`, [`UNKNOWN`] in unused bytes. Built at compile time from
+/// [`LOWER`]; one load finds the only names a header could be.
+static CANDIDATES: [[u32; 26]; MAX_LEN + 1] = {
+    let mut t = [[u32::MAX; 26]; MAX_LEN + 1];
+    let mut id = 0;
+    while id < LOWER.len() {
+        let name = LOWER[id];
+        let slot = &mut t[name.len()][(name[0] - b'a') as usize];
+        // Shift the id into the first free byte (ids are < 255, so a byte of 0xFF is free).
+        let mut shift = 0;
+        while (*slot >> shift) & 0xFF != 0xFF {
+            shift += 8;
+        }
+        *slot = (*slot & !(0xFF << shift)) | ((id as u32) << shift);
+        id += 1;
+    }
+    t
+};
+
+/// Compact forms (RFC 3261 §7.3.3) by lower-case letter.
+static COMPACT: [u8; 26] = {
+    let mut t = [UNKNOWN; 26];
+    let mut id = 0;
+    while id < TABLE.len() {
+        if let Some(c) = TABLE[id].2 {
+            t[(c - b'a') as usize] = id as u8;
+        }
+        id += 1;
+    }
+    t
+};
+
 /// The [`TABLE`] index of a name as written (full or compact, any case), or [`UNKNOWN`].
-///
-/// The name is lower-cased into a small stack buffer and matched with one `match`, which the
-/// compiler turns into a length switch and a few comparisons: no scan of the table.
 pub(crate) fn lookup(name: &[u8]) -> u8 {
-    let mut buf = [0u8; 20];
-    let Some(lower) = buf.get_mut(..name.len()) else {
+    if !is_token(name) {
+        return UNKNOWN;
+    }
+    lookup_token(name)
+}
+
+/// [`lookup`] for a name already known to be a `token` (what the message parser hands over):
+/// one table load picks the candidates by length and first letter, then each is compared a
+/// machine word at a time. No scan of the table, no copy.
+pub(crate) fn lookup_token(name: &[u8]) -> u8 {
+    let Some(&first) = name.first() else {
         return UNKNOWN;
     };
-    for (d, s) in lower.iter_mut().zip(name) {
-        *d = s.to_ascii_lowercase();
+    let letter = usize::from((first | 0x20).wrapping_sub(b'a'));
+    if name.len() == 1 {
+        return COMPACT.get(letter).copied().unwrap_or(UNKNOWN);
     }
-    match &*lower {
-        b"accept" => 0,
-        b"accept-contact" | b"a" => 1,
-        b"accept-encoding" => 2,
-        b"accept-language" => 3,
-        b"alert-info" => 4,
-        b"allow" => 5,
-        b"allow-events" | b"u" => 6,
-        b"authentication-info" => 7,
-        b"authorization" => 8,
-        b"call-id" | b"i" => 9,
-        b"call-info" => 10,
-        b"contact" | b"m" => 11,
-        b"content-disposition" => 12,
-        b"content-encoding" | b"e" => 13,
-        b"content-language" => 14,
-        b"content-length" | b"l" => 15,
-        b"content-type" | b"c" => 16,
-        b"cseq" => 17,
-        b"date" => 18,
-        b"error-info" => 19,
-        b"event" | b"o" => 20,
-        b"expires" => 21,
-        b"from" | b"f" => 22,
-        b"in-reply-to" => 23,
-        b"max-forwards" => 24,
-        b"mime-version" => 25,
-        b"min-expires" => 26,
-        b"min-se" => 27,
-        b"organization" => 28,
-        b"priority" => 29,
-        b"proxy-authenticate" => 30,
-        b"proxy-authorization" => 31,
-        b"proxy-require" => 32,
-        b"rack" => 33,
-        b"reason" => 34,
-        b"record-route" => 35,
-        b"refer-to" | b"r" => 36,
-        b"referred-by" | b"b" => 37,
-        b"reject-contact" | b"j" => 38,
-        b"replaces" => 39,
-        b"reply-to" => 40,
-        b"request-disposition" | b"d" => 41,
-        b"require" => 42,
-        b"retry-after" => 43,
-        b"route" => 44,
-        b"rseq" => 45,
-        b"server" => 46,
-        b"session-expires" | b"x" => 47,
-        b"subject" | b"s" => 48,
-        b"subscription-state" => 49,
-        b"supported" | b"k" => 50,
-        b"timestamp" => 51,
-        b"to" | b"t" => 52,
-        b"unsupported" => 53,
-        b"user-agent" => 54,
-        b"via" | b"v" => 55,
-        b"warning" => 56,
-        b"www-authenticate" => 57,
-        _ => UNKNOWN,
+    let mut packed = CANDIDATES
+        .get(name.len())
+        .and_then(|row| row.get(letter))
+        .copied()
+        .unwrap_or(u32::MAX);
+    while packed & 0xFF != 0xFF {
+        let id = (packed & 0xFF) as u8;
+        if LOWER
+            .get(usize::from(id))
+            .is_some_and(|lower| eq_token_lower(name, lower))
+        {
+            return id;
+        }
+        packed >>= 8;
+    }
+    UNKNOWN
+}
+
+fn word<const N: usize>(b: &[u8], at: usize) -> [u8; N] {
+    b.get(at..at + N)
+        .and_then(|s| <[u8; N]>::try_from(s).ok())
+        .unwrap_or([0; N])
+}
+
+/// `name` (a token) equals `lower` (lower-case letters and `-`) ignoring ASCII case.
+///
+/// Setting bit 5 lower-cases a letter; of the token characters, only letters and `-` itself
+/// become a lower-case letter or `-` that way, so for a token the comparison is exact. The
+/// comparison reads whole words, the last one overlapping the one before it.
+fn eq_token_lower(name: &[u8], lower: &[u8]) -> bool {
+    let n = name.len();
+    if n != lower.len() {
+        return false;
+    }
+    if n >= 8 {
+        let eq = |at| {
+            u64::from_le_bytes(word(name, at)) | 0x2020_2020_2020_2020
+                == u64::from_le_bytes(word(lower, at))
+        };
+        let mut at = 0;
+        while at + 8 < n {
+            if !eq(at) {
+                return false;
+            }
+            at += 8;
+        }
+        eq(n - 8)
+    } else if n >= 4 {
+        let eq = |at| {
+            u32::from_le_bytes(word(name, at)) | 0x2020_2020 == u32::from_le_bytes(word(lower, at))
+        };
+        eq(0) && eq(n - 4)
+    } else {
+        name.iter().zip(lower).all(|(&a, &b)| a | 0x20 == b)
     }
 }
 
 impl HeaderName {
     /// The [`TABLE`] id of this name ([`UNKNOWN`] for an `Other` naming no known header).
     pub(crate) fn id(&self) -> u8 {
+        match self {
+            HeaderName::Other(s) => lookup(s.as_bytes()),
+            known => known.static_id(),
+        }
+    }
+
+    /// The [`TABLE`] id of a listed variant; [`UNKNOWN`] for any `Other`.
+    pub(crate) const fn static_id(&self) -> u8 {
         match self {
             HeaderName::Accept => 0,
             HeaderName::AcceptContact => 1,
@@ -338,7 +467,12 @@ impl HeaderName {
             HeaderName::Via => 55,
             HeaderName::Warning => 56,
             HeaderName::WwwAuthenticate => 57,
-            HeaderName::Other(s) => lookup(s.as_bytes()),
+            HeaderName::PAssertedIdentity => 58,
+            HeaderName::PPreferredIdentity => 59,
+            HeaderName::Path => 60,
+            HeaderName::Privacy => 61,
+            HeaderName::ServiceRoute => 62,
+            HeaderName::Other(_) => UNKNOWN,
         }
     }
 

@@ -14,15 +14,14 @@
 //! folding is equivalent to a single SP).
 
 use bytes::{Bytes, BytesMut};
-use smallvec::SmallVec;
 
 use super::error::{ParseError, ParseErrorKind as K};
-use super::headers::{Entry, Headers, INLINE_HEADERS};
+use super::headers::{Entry, Headers};
 use super::method::Method;
-use super::name::{lookup, HeaderName};
+use super::name::{lookup_token, HeaderName};
 use super::{Message, Request, Response};
 use crate::header::{parse_content_length, parse_delta_seconds, parse_max_forwards, CSeq};
-use crate::uri::chars::{find_cr_or_lf, is_token_char};
+use crate::uri::chars::{find_cr_or_lf, is_token, is_token_char};
 use crate::uri::{Scheme, Uri};
 
 /// Bounds on what one message may make the parser hold or index. Crossing one is a typed
@@ -225,136 +224,164 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
         parse_request_line(&raw, pos, sl_end)?
     };
 
-    // Index the header lines.
-    let mut entries: SmallVec<[Entry; INLINE_HEADERS]> = SmallVec::new();
+    // Index the header lines: one pass, each line's name classified as it is read and its
+    // value trimmed in place.
+    // Built in place (the index is a few hundred octets: moving it costs).
+    let mut headers = Headers::empty();
     let mut folded = false;
     let mut first_err: Option<K> = None;
     let mut last_refused = false;
+    let mut checked = [0u16; 8];
+    let mut n_checked = 0;
+    let mut checked_overflow = false;
     let framing: Result<usize, K> = loop {
-        if b.get(p..p + 2) == Some(b"\r\n") {
-            break Ok(p + 2);
+        match b.get(p) {
+            Some(b'\r') if b.get(p + 1) == Some(&b'\n') => break Ok(p + 2),
+            Some(b' ' | b'\t') => {
+                let (le, next) = match line_end(b, p) {
+                    Ok(x) => x,
+                    Err(k) => break Err(k),
+                };
+                if !last_refused {
+                    match headers.entries.last_mut() {
+                        // Folding: this line continues the previous header's value. The
+                        // value is trimmed again once the folds are undone.
+                        Some(last) => {
+                            last.value.1 = r32(0, le).1;
+                            folded = true;
+                        }
+                        None => {
+                            first_err.get_or_insert(K::HeaderLine(
+                                "continuation line (leading whitespace) before any header (RFC 3261 §7.3.1)",
+                            ));
+                        }
+                    }
+                }
+                // A continuation of a line already refused stays refused with it.
+                p = next;
+                continue;
+            }
+            _ => {}
         }
-        let (le, next) = match line_end(b, p) {
+        // field-name: a token, then optional whitespace, then ':'.
+        let mut j = p;
+        while b.get(j).is_some_and(|&c| is_token_char(c)) {
+            j += 1;
+        }
+        let name_end = j;
+        while matches!(b.get(j), Some(b' ' | b'\t')) {
+            j += 1;
+        }
+        last_refused = name_end == p || b.get(j) != Some(&b':');
+        if last_refused {
+            first_err.get_or_insert(if name_end == p {
+                K::HeaderLine("header name must be a token (RFC 3261 §7.3, §25.1 field-name)")
+            } else {
+                K::HeaderLine("header line lacks ':' after its name (RFC 3261 §7.3 HCOLON)")
+            });
+            match line_end(b, p) {
+                Ok((_, next)) => p = next,
+                Err(k) => break Err(k),
+            }
+            continue;
+        }
+        // field-value: leading whitespace skipped here, trailing whitespace trimmed below.
+        let mut vs = j + 1;
+        while matches!(b.get(vs), Some(b' ' | b'\t')) {
+            vs += 1;
+        }
+        let (le, next) = match line_end(b, vs) {
             Ok(x) => x,
             Err(k) => break Err(k),
         };
-        match b.get(p) {
-            // A continuation of a line already refused stays refused with it.
-            Some(b' ' | b'\t') if last_refused => {}
-            Some(b' ' | b'\t') => match entries.last_mut() {
-                // Folding: this line continues the previous header's value.
-                Some(last) => {
-                    last.value.1 = r32(0, le).1;
-                    folded = true;
-                }
-                None => {
-                    first_err.get_or_insert(K::HeaderLine(
-                        "continuation line (leading whitespace) before any header (RFC 3261 §7.3.1)",
-                    ));
-                }
-            },
-            _ => {
-                let mut j = p;
-                while b.get(j).is_some_and(|&c| is_token_char(c)) {
-                    j += 1;
-                }
-                let name_end = j;
-                while matches!(b.get(j), Some(b' ' | b'\t')) {
-                    j += 1;
-                }
-                last_refused = name_end == p || b.get(j) != Some(&b':') || j >= le;
-                if last_refused {
-                    first_err.get_or_insert(if name_end == p {
-                        K::HeaderLine(
-                            "header name must be a token (RFC 3261 §7.3, §25.1 field-name)",
-                        )
-                    } else {
-                        K::HeaderLine("header line lacks ':' after its name (RFC 3261 §7.3 HCOLON)")
-                    });
-                } else {
-                    if entries.len() >= limits.max_headers {
-                        return Err(K::TooManyHeaders {
-                            limit: limits.max_headers,
-                        }
-                        .into());
-                    }
-                    entries.push(Entry {
-                        id: lookup(b.get(p..name_end).unwrap_or(&[])),
-                        name: r32(p, name_end),
-                        value: r32(j + 1, le),
-                    });
-                }
-            }
+        let mut ve = le;
+        while ve > vs && matches!(b.get(ve - 1), Some(b' ' | b'\t')) {
+            ve -= 1;
         }
+        if headers.entries.len() >= limits.max_headers {
+            return Err(K::TooManyHeaders {
+                limit: limits.max_headers,
+            }
+            .into());
+        }
+        let id = lookup_token(b.get(p..name_end).unwrap_or(&[]));
+        if matches!(id, CL | CSEQ | MF | EXPIRES) {
+            // Remember the lines checked at parse time, so the check reads only those.
+            match (
+                checked.get_mut(n_checked),
+                u16::try_from(headers.entries.len()),
+            ) {
+                (Some(slot), Ok(i)) => *slot = i,
+                _ => checked_overflow = true,
+            }
+            n_checked += 1;
+        }
+        headers.note(id);
+        headers.entries.push(Entry {
+            id,
+            name: r32(p, name_end),
+            value: r32(vs, ve),
+        });
         p = next;
     };
 
-    // Unfold (copying the header section once) and trim the values. This is done even when
-    // framing failed, so the partial request handed out with the error reads cleanly.
+    // Unfold (copying the header section once) and trim the folded values again. This is
+    // done even when framing failed, so the partial request handed out with the error reads
+    // cleanly. Without folding the index points into the datagram itself: no copy and no
+    // second handle on it.
     let header_end = *framing.as_ref().unwrap_or(&b.len());
-    let hbuf = if folded {
-        let mut copy = BytesMut::from(b.get(..header_end).unwrap_or(&[]));
-        let mut i = 0;
-        while i + 2 < copy.len() {
-            if copy.get(i..i + 2) == Some(b"\r\n") && matches!(copy.get(i + 2), Some(b' ' | b'\t'))
-            {
-                if let Some(pair) = copy.get_mut(i..i + 2) {
-                    pair.copy_from_slice(b"  ");
-                }
-                i += 2;
-            } else {
-                i += 1;
+    let (hbuf, raw) = if folded {
+        let hbuf = unfold(b.get(..header_end).unwrap_or(&[]));
+        for e in headers.entries.iter_mut() {
+            let (mut s, mut t) = (e.value.0 as usize, e.value.1 as usize);
+            while s < t && matches!(hbuf.get(s), Some(b' ' | b'\t')) {
+                s += 1;
             }
+            while t > s && matches!(hbuf.get(t - 1), Some(b' ' | b'\t')) {
+                t -= 1;
+            }
+            e.value = r32(s, t);
         }
-        copy.freeze()
+        (hbuf, Some(raw))
     } else {
-        raw.clone()
+        (raw, None)
     };
-    for e in entries.iter_mut() {
-        let (mut s, mut t) = (e.value.0 as usize, e.value.1 as usize);
-        while s < t && matches!(hbuf.get(s), Some(b' ' | b'\t')) {
-            s += 1;
-        }
-        while t > s && matches!(hbuf.get(t - 1), Some(b' ' | b'\t')) {
-            t -= 1;
-        }
-        e.value = r32(s, t);
-    }
-    let headers = Headers::new(hbuf, entries);
+    let datagram_len = raw.as_ref().unwrap_or(&hbuf).len();
+    headers.buf = hbuf;
     if unsupported_version {
-        return Err(partial_error_h(
-            K::VersionNotSupported,
-            &raw,
-            headers,
-            &start,
-        ));
+        return Err(partial_error(K::VersionNotSupported, raw, headers, start));
     }
     let body_start = match framing {
         Ok(at) => at,
-        Err(k) => return Err(partial_error_h(k, &raw, headers, &start)),
+        Err(k) => return Err(partial_error(k, raw, headers, start)),
     };
     if let Some(k) = first_err {
-        return Err(partial_error_h(k, &raw, headers, &start));
+        return Err(partial_error(k, raw, headers, start));
     }
 
-    let content_length = match check_headers(&headers, &start) {
+    let to_check = if checked_overflow {
+        CheckLines::All(0..headers.len())
+    } else {
+        CheckLines::Some(checked.iter().take(n_checked))
+    };
+    let content_length = match check_headers(&headers, &start, to_check) {
         Ok(cl) => cl,
-        Err(k) => return Err(partial_error_h(k, &raw, headers, &start)),
+        Err(k) => return Err(partial_error(k, raw, headers, start)),
     };
 
     // §18.3: Content-Length frames the body; without it (UDP) the body is the rest.
-    let available = b.len().saturating_sub(body_start);
+    let available = datagram_len.saturating_sub(body_start);
     let body_len = match content_length {
         Some(n) => {
             if n as usize > available {
-                return Err(partial_error_h(
+                return Err(partial_error(
                     K::BodyTruncated {
                         declared: n,
                         available,
                     },
-                    &raw,
+                    raw,
                     headers,
-                    &start,
+                    start,
                 ));
             }
             n as usize
@@ -362,13 +389,13 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
         None => available,
     };
     if body_len > limits.max_body_size {
-        return Err(partial_error_h(
+        return Err(partial_error(
             K::BodyTooLarge {
                 limit: limits.max_body_size,
             },
-            &raw,
+            raw,
             headers,
-            &start,
+            start,
         ));
     }
     let body = r32(body_start, body_start + body_len);
@@ -390,55 +417,134 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
     })
 }
 
+/// A copy of the header section with each folding CRLF turned into two spaces, which keeps
+/// every offset valid (RFC 3261 §7.3.1: folding is equivalent to a single SP).
+fn unfold(head: &[u8]) -> Bytes {
+    let mut copy = BytesMut::from(head);
+    let mut i = 0;
+    while i + 2 < copy.len() {
+        if copy.get(i..i + 2) == Some(b"\r\n") && matches!(copy.get(i + 2), Some(b' ' | b'\t')) {
+            if let Some(pair) = copy.get_mut(i..i + 2) {
+                pair.copy_from_slice(b"  ");
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    copy.freeze()
+}
+
+/// `1*DIGIT` of at most nine digits (so it cannot overflow a `u32`), or `None` for anything
+/// else: the fast path of the parse-time checks, whose slow path gives the exact error.
+fn small_number(v: &[u8]) -> Option<u32> {
+    if v.is_empty() || v.len() > 9 {
+        return None;
+    }
+    let mut n: u32 = 0;
+    for &c in v {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n * 10 + u32::from(d);
+    }
+    Some(n)
+}
+
+/// The common CSeq of a well-formed request or response: `1*9DIGIT SP Method`, the method
+/// equal to the Request-Line's (requests) or a token (responses).
+fn cseq_fast(v: &[u8], start: &Start) -> bool {
+    let digits = v.iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 || digits > 9 || v.get(digits) != Some(&b' ') {
+        return false;
+    }
+    let m = v.get(digits + 1..).unwrap_or(&[]);
+    match start {
+        Start::Request { method, .. } => m == method.as_str().as_bytes(),
+        Start::Response { .. } => is_token(m),
+    }
+}
+
+const CL: u8 = HeaderName::ContentLength.static_id();
+const CSEQ: u8 = HeaderName::CSeq.static_id();
+const MF: u8 = HeaderName::MaxForwards.static_id();
+const EXPIRES: u8 = HeaderName::Expires.static_id();
+
+/// The header lines [`check_headers`] reads: those the parser noted (the usual case), or all
+/// when more than eight lines carry the checked headers.
+enum CheckLines<'a> {
+    Some(core::iter::Take<core::slice::Iter<'a, u16>>),
+    All(core::ops::Range<usize>),
+}
+
+impl Iterator for CheckLines<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        match self {
+            CheckLines::Some(it) => it.next().map(|&i| usize::from(i)),
+            CheckLines::All(r) => r.next(),
+        }
+    }
+}
+
 /// Checks made at parse time so that a broken request is answered 400 by the parser:
 /// Content-Length (non-negative, fits, all lines agree), CSeq (fits 32 bits, method matches
 /// the Request-Line), Max-Forwards (0..=255) and Expires (no overflow).
-fn check_headers(h: &Headers, start: &Start) -> Result<Option<u32>, K> {
+fn check_headers(h: &Headers, start: &Start, lines: CheckLines<'_>) -> Result<Option<u32>, K> {
     fn text(v: &[u8]) -> &str {
         core::str::from_utf8(v).unwrap_or("")
     }
-    let ids = [
-        HeaderName::ContentLength.id(),
-        HeaderName::CSeq.id(),
-        HeaderName::MaxForwards.id(),
-        HeaderName::Expires.id(),
-    ];
     let mut cl: Option<u32> = None;
-    for (id, v) in h.ids_and_values() {
-        if id == ids[0] {
-            let n = parse_content_length(text(v)).map_err(K::Header)?;
-            if cl.is_some_and(|c| c != n) {
-                return Err(K::Header(crate::header::HeaderError::Conflicting {
-                    header: "Content-Length",
-                }));
+    for (id, v) in lines.filter_map(|i| h.id_and_value(i)) {
+        match id {
+            CL => {
+                let n = match small_number(v) {
+                    Some(n) => n,
+                    None => parse_content_length(text(v)).map_err(K::Header)?,
+                };
+                if cl.is_some_and(|c| c != n) {
+                    return Err(K::Header(crate::header::HeaderError::Conflicting {
+                        header: "Content-Length",
+                    }));
+                }
+                cl = Some(n);
             }
-            cl = Some(n);
-        } else if id == ids[1] {
-            let c = CSeq::parse_in(text(v), h.buf()).map_err(K::Header)?;
-            if let Start::Request { method, .. } = start {
-                if c.method != *method {
-                    return Err(K::CSeqMethodMismatch);
+            CSEQ if !cseq_fast(v, start) => {
+                let c = CSeq::parse_in(text(v), h.buf()).map_err(K::Header)?;
+                if let Start::Request { method, .. } = start {
+                    if c.method != *method {
+                        return Err(K::CSeqMethodMismatch);
+                    }
                 }
             }
-        } else if id == ids[2] {
-            parse_max_forwards(text(v)).map_err(K::Header)?;
-        } else if id == ids[3] && !v.is_empty() && v.iter().all(u8::is_ascii_digit) {
+            MF if small_number(v).is_none_or(|n| n > 255) => {
+                parse_max_forwards(text(v)).map_err(K::Header)?;
+            }
             // RFC 2543 allowed a SIP-date here; only an all-digit value is held to
             // delta-seconds.
-            parse_delta_seconds("Expires", text(v)).map_err(K::Header)?;
+            EXPIRES
+                if small_number(v).is_none()
+                    && !v.is_empty()
+                    && v.iter().all(u8::is_ascii_digit) =>
+            {
+                parse_delta_seconds("Expires", text(v)).map_err(K::Header)?;
+            }
+            _ => {}
         }
     }
     Ok(cl)
 }
 
-fn partial_error_h(k: K, raw: &Bytes, headers: Headers, start: &Start) -> ParseError {
+fn partial_error(k: K, raw: Option<Bytes>, headers: Headers, start: Start) -> ParseError {
     match start {
         Start::Request { method, uri } => ParseError::with_partial(
             k,
             Request {
-                raw: raw.clone(),
-                method: method.clone(),
-                uri: *uri,
+                raw,
+                method,
+                uri,
                 headers,
                 body: (0, 0),
             },

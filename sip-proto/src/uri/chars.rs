@@ -8,91 +8,199 @@ pub(crate) fn is_alphanum(b: u8) -> bool {
     b.is_ascii_alphanumeric()
 }
 
-/// `mark = "-" / "_" / "." / "!" / "~" / "*" / "'" / "(" / ")"`
-pub(crate) fn is_mark(b: u8) -> bool {
+const fn mark(b: u8) -> bool {
     matches!(
         b,
         b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
     )
 }
 
-/// `unreserved = alphanum / mark`
-pub(crate) fn is_unreserved(b: u8) -> bool {
-    is_alphanum(b) || is_mark(b)
-}
-
-/// `reserved = ";" / "/" / "?" / ":" / "@" / "&" / "=" / "+" / "$" / ","`
-pub(crate) fn is_reserved(b: u8) -> bool {
+const fn reserved(b: u8) -> bool {
     matches!(
         b,
         b';' | b'/' | b'?' | b':' | b'@' | b'&' | b'=' | b'+' | b'$' | b','
     )
 }
 
-/// `user-unreserved = "&" / "=" / "+" / "$" / "," / ";" / "?" / "/"`
-pub(crate) fn is_user_unreserved(b: u8) -> bool {
-    matches!(b, b'&' | b'=' | b'+' | b'$' | b',' | b';' | b'?' | b'/')
+const fn unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || mark(b)
 }
 
-/// Octets of `password = *( unreserved / escaped / "&" / "=" / "+" / "$" / "," )`, less escapes.
-pub(crate) fn is_password_char(b: u8) -> bool {
-    is_unreserved(b) || matches!(b, b'&' | b'=' | b'+' | b'$' | b',')
+const fn token(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
+        )
 }
 
-/// `param-unreserved = "[" / "]" / "/" / ":" / "&" / "+" / "$"`, with `unreserved`: a
-/// `paramchar` less escapes.
-pub(crate) fn is_paramchar(b: u8) -> bool {
-    is_unreserved(b) || matches!(b, b'[' | b']' | b'/' | b':' | b'&' | b'+' | b'$')
+/// Bits of [`CLASS`]: one per ABNF character class a parser asks about.
+pub(crate) mod class {
+    /// `unreserved = alphanum / mark`
+    pub(crate) const UNRESERVED: u16 = 1 << 0;
+    /// `user = 1*( unreserved / escaped / user-unreserved )`, less escapes.
+    pub(crate) const USER: u16 = 1 << 1;
+    /// `password = *( unreserved / escaped / "&" / "=" / "+" / "$" / "," )`, less escapes.
+    pub(crate) const PASSWORD: u16 = 1 << 2;
+    /// `paramchar = param-unreserved / unreserved / escaped`, less escapes.
+    pub(crate) const PARAM: u16 = 1 << 3;
+    /// `hnv-unreserved / unreserved`: header names and values of a URI, less escapes.
+    pub(crate) const HNV: u16 = 1 << 4;
+    /// `uric = reserved / unreserved / escaped` (RFC 2396), less escapes, plus `[` `]`.
+    pub(crate) const URIC: u16 = 1 << 5;
+    /// `token` (RFC 3261 §25.1).
+    pub(crate) const TOKEN: u16 = 1 << 6;
+    /// `word` (RFC 3261 §25.1, Call-ID).
+    pub(crate) const WORD: u16 = 1 << 7;
+    /// `reserved` (RFC 3261 §25.1).
+    pub(crate) const RESERVED: u16 = 1 << 8;
+    /// Octets of a hostname: `alphanum / "-" / "."`.
+    pub(crate) const HOSTNAME: u16 = 1 << 9;
+    /// RFC 3966 `paramchar` plus `=` and `;`: the parameter part of a tel URI.
+    pub(crate) const TEL_PARAMS: u16 = 1 << 10;
+    /// `alphanum = ALPHA / DIGIT`
+    pub(crate) const ALPHANUM: u16 = 1 << 11;
+    /// An unquoted `gen-value = token / host`: token characters, plus `:`, `[` and `]` from
+    /// hosts (IPv6; RFC 5118 §4.5 allows them unbracketed in `received`).
+    pub(crate) const GEN_VALUE: u16 = 1 << 12;
 }
 
-/// `hnv-unreserved = "[" / "]" / "/" / "?" / ":" / "+" / "$"`, with `unreserved`.
-pub(crate) fn is_hnvchar(b: u8) -> bool {
-    is_unreserved(b) || matches!(b, b'[' | b']' | b'/' | b'?' | b':' | b'+' | b'$')
-}
-
-/// `uric = reserved / unreserved / escaped` (RFC 2396), less escapes.
-pub(crate) fn is_uric(b: u8) -> bool {
-    is_reserved(b) || is_unreserved(b) || matches!(b, b'[' | b']')
-}
-
-/// `token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~" )`
-pub(crate) fn is_token_char(b: u8) -> bool {
-    TOKEN_TABLE[b as usize]
-}
-
-/// [`is_token_char`] as a table: header names and methods are scanned octet by octet on
-/// every message, so this one class is a single load.
-static TOKEN_TABLE: [bool; 256] = {
-    let mut t = [false; 256];
+/// The character classes of every octet: a parser checks an octet against a class with one
+/// load and one test, the way it reads in the ABNF.
+static CLASS: [u16; 256] = {
+    let mut t = [0u16; 256];
     let mut i = 0;
     while i < 256 {
         let b = i as u8;
-        t[i] = b.is_ascii_alphanumeric()
+        let mut c = 0;
+        if unreserved(b) {
+            c |= class::UNRESERVED;
+        }
+        // user-unreserved = "&" / "=" / "+" / "$" / "," / ";" / "?" / "/"
+        if unreserved(b) || matches!(b, b'&' | b'=' | b'+' | b'$' | b',' | b';' | b'?' | b'/') {
+            c |= class::USER;
+        }
+        if unreserved(b) || matches!(b, b'&' | b'=' | b'+' | b'$' | b',') {
+            c |= class::PASSWORD;
+        }
+        // param-unreserved = "[" / "]" / "/" / ":" / "&" / "+" / "$"
+        if unreserved(b) || matches!(b, b'[' | b']' | b'/' | b':' | b'&' | b'+' | b'$') {
+            c |= class::PARAM;
+            c |= class::TEL_PARAMS;
+        }
+        if b == b'=' || b == b';' {
+            c |= class::TEL_PARAMS;
+        }
+        // hnv-unreserved = "[" / "]" / "/" / "?" / ":" / "+" / "$"
+        if unreserved(b) || matches!(b, b'[' | b']' | b'/' | b'?' | b':' | b'+' | b'$') {
+            c |= class::HNV;
+        }
+        if reserved(b) || unreserved(b) || matches!(b, b'[' | b']') {
+            c |= class::URIC;
+        }
+        if token(b) {
+            c |= class::TOKEN;
+        }
+        if token(b) || matches!(b, b':' | b'[' | b']') {
+            c |= class::GEN_VALUE;
+        }
+        if token(b)
             || matches!(
                 b,
-                b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
-            );
+                b'(' | b')'
+                    | b'<'
+                    | b'>'
+                    | b':'
+                    | b'\\'
+                    | b'"'
+                    | b'/'
+                    | b'['
+                    | b']'
+                    | b'?'
+                    | b'{'
+                    | b'}'
+            )
+        {
+            c |= class::WORD;
+        }
+        if reserved(b) {
+            c |= class::RESERVED;
+        }
+        if b.is_ascii_alphanumeric() || b == b'-' || b == b'.' {
+            c |= class::HOSTNAME;
+        }
+        if b.is_ascii_alphanumeric() {
+            c |= class::ALPHANUM;
+        }
+        t[i] = c;
         i += 1;
     }
     t
 };
 
-/// Index of the first CR or LF in `b`, scanning eight octets at a time (SWAR: the classic
-/// "has zero byte" test on the octets XORed with the searched value).
+/// Whether octet `b` is in one of the classes of `mask` (see [`class`]).
+#[inline]
+pub(crate) fn is(b: u8, mask: u16) -> bool {
+    CLASS[b as usize] & mask != 0
+}
+
+/// `reserved = ";" / "/" / "?" / ":" / "@" / "&" / "=" / "+" / "$" / ","`
+pub(crate) fn is_reserved(b: u8) -> bool {
+    is(b, class::RESERVED)
+}
+
+/// `token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~" )`
+#[inline]
+pub(crate) fn is_token_char(b: u8) -> bool {
+    is(b, class::TOKEN)
+}
+
+/// Index of the first CR or LF in `b`, scanning eight octets at a time (SWAR).
+///
+/// One test per word flags every octet below 0x0E (`(x - 0x0E0E..) & !x & 0x8080..`, the
+/// classic "has less than" test): CR and LF, but also HTAB and other controls. A flagged word
+/// is then searched octet by octet from its first flagged octet; a false alarm (a tab in a
+/// header value) resumes the word scan after it.
 pub(crate) fn find_cr_or_lf(b: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let has = |x: u64, c: u8| {
-        let v = x ^ (ONES * u64::from(c));
-        v.wrapping_sub(ONES) & !v & HIGHS
-    };
     let mut chunks = b.chunks_exact(8);
     let mut base = 0;
     for chunk in chunks.by_ref() {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
         let x = u64::from_le_bytes(word);
-        let hit = has(x, b'\r') | has(x, b'\n');
+        let below = x.wrapping_sub(ONES * 0x0E) & !x & HIGHS;
+        if below != 0 {
+            // The lowest flag is exact; octets after it are checked one by one.
+            let first = (below.trailing_zeros() / 8) as usize;
+            for (k, &c) in chunk.iter().enumerate().skip(first) {
+                if c == b'\r' || c == b'\n' {
+                    return Some(base + k);
+                }
+            }
+        }
+        base += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&c| c == b'\r' || c == b'\n')
+        .map(|k| base + k)
+}
+
+/// Index of the first `needle` in `b`, eight octets at a time (SWAR "has zero byte" on the
+/// word XORed with the needle).
+pub(crate) fn find_byte(b: &[u8], needle: u8) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = b.chunks_exact(8);
+    let mut base = 0;
+    for chunk in chunks.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word) ^ (ONES * u64::from(needle));
+        let hit = x.wrapping_sub(ONES) & !x & HIGHS;
         if hit != 0 {
             return Some(base + (hit.trailing_zeros() / 8) as usize);
         }
@@ -101,29 +209,14 @@ pub(crate) fn find_cr_or_lf(b: &[u8]) -> Option<usize> {
     chunks
         .remainder()
         .iter()
-        .position(|&c| c == b'\r' || c == b'\n')
-        .map(|i| base + i)
+        .position(|&c| c == needle)
+        .map(|k| base + k)
 }
 
 /// `word = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~" / "(" /
 /// ")" / "<" / ">" / ":" / "\" / DQUOTE / "/" / "[" / "]" / "?" / "{" / "}" )`
 pub(crate) fn is_word_char(b: u8) -> bool {
-    is_token_char(b)
-        || matches!(
-            b,
-            b'(' | b')'
-                | b'<'
-                | b'>'
-                | b':'
-                | b'\\'
-                | b'"'
-                | b'/'
-                | b'['
-                | b']'
-                | b'?'
-                | b'{'
-                | b'}'
-        )
+    is(b, class::WORD)
 }
 
 /// True when every octet of a non-empty `s` is a token character.
@@ -141,17 +234,18 @@ pub(crate) fn hex_val(b: u8) -> Option<u8> {
     }
 }
 
-/// Checks that `s` is made of `allowed` octets and well-formed `escaped = "%" HEXDIG HEXDIG`.
-pub(crate) fn all_escaped_or(s: &[u8], allowed: fn(u8) -> bool) -> bool {
+/// Checks that `s` is made of octets of class `allowed` (see [`class`]) and well-formed
+/// `escaped = "%" HEXDIG HEXDIG`.
+pub(crate) fn all_escaped_or(s: &[u8], allowed: u16) -> bool {
     let mut i = 0;
     while let Some(&b) = s.get(i) {
-        if b == b'%' {
+        if is(b, allowed) {
+            i += 1;
+        } else if b == b'%' {
             match (s.get(i + 1).copied(), s.get(i + 2).copied()) {
                 (Some(h), Some(l)) if hex_val(h).is_some() && hex_val(l).is_some() => i += 3,
                 _ => return false,
             }
-        } else if allowed(b) {
-            i += 1;
         } else {
             return false;
         }
@@ -162,7 +256,7 @@ pub(crate) fn all_escaped_or(s: &[u8], allowed: fn(u8) -> bool) -> bool {
 /// `str::split_once` for an ASCII delimiter, by a plain octet scan (cheaper than the generic
 /// char searcher on the short strings of a URI).
 pub(crate) fn split_once_byte(s: &str, delim: u8) -> Option<(&str, &str)> {
-    let i = s.bytes().position(|c| c == delim)?;
+    let i = find_byte(s.as_bytes(), delim)?;
     Some((s.get(..i)?, s.get(i + 1..)?))
 }
 
@@ -171,12 +265,22 @@ pub(crate) fn parse_u32(s: &[u8]) -> Option<u32> {
     if s.is_empty() {
         return None;
     }
+    // Nine digits cannot overflow a u32: only longer numbers need checked arithmetic.
+    let (head, tail) = s.split_at(s.len().min(9));
     let mut v: u32 = 0;
-    for &b in s {
-        if !b.is_ascii_digit() {
+    for &b in head {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
             return None;
         }
-        v = v.checked_mul(10)?.checked_add(u32::from(b - b'0'))?;
+        v = v * 10 + u32::from(d);
+    }
+    for &b in tail {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(u32::from(d))?;
     }
     Some(v)
 }

@@ -19,7 +19,7 @@ const STICKY_PARAMS: [&str; 5] = ["user", "ttl", "method", "maddr", "transport"]
 pub(super) fn equivalent(a: &Uri<'_>, b: &Uri<'_>) -> bool {
     match (a.scheme, b.scheme) {
         (Scheme::Sip, Scheme::Sip) | (Scheme::Sips, Scheme::Sips) => {}
-        (Scheme::Tel, Scheme::Tel) => return escaped_eq(a.rest, b.rest, true),
+        (Scheme::Tel, Scheme::Tel) => return tel_equivalent(a, b),
         (Scheme::Other(x), Scheme::Other(y)) if x.eq_ignore_ascii_case(y) => {
             return escaped_eq(a.rest, b.rest, false);
         }
@@ -61,6 +61,51 @@ fn params_match(a: &Uri<'_>, b: &Uri<'_>) -> bool {
             _ => false,
         })
     })
+}
+
+/// RFC 3966 §4: both numbers global or both local, equal digits once visual separators are
+/// removed, and the same parameters by name (in any order) with equal values; case is
+/// ignored throughout, and `phone-context` and `ext` values compare without separators.
+fn tel_equivalent(a: &Uri<'_>, b: &Uri<'_>) -> bool {
+    let (Some(x), Some(y)) = (a.user, b.user) else {
+        return false;
+    };
+    if x.starts_with('+') != y.starts_with('+') || !digits_eq(x, y) {
+        return false;
+    }
+    let within = |a: &Uri<'_>, b: &Uri<'_>| {
+        a.params().all(|(name, value)| {
+            b.params().any(|(n, v)| {
+                escaped_eq(n, name, true)
+                    && match (value, v) {
+                        (None, None) => true,
+                        // A global-number-digits context and an extension compare digit by
+                        // digit; a domain-name context as a host name.
+                        (Some(p), Some(q))
+                            if name.eq_ignore_ascii_case("ext")
+                                || (name.eq_ignore_ascii_case("phone-context")
+                                    && p.starts_with('+')) =>
+                        {
+                            digits_eq(p, q)
+                        }
+                        (Some(p), Some(q)) => escaped_eq(p, q, true),
+                        _ => false,
+                    }
+            })
+        })
+    };
+    within(a, b) && within(b, a)
+}
+
+/// Equal ignoring case and the visual separators `-` `.` `(` `)` (RFC 3966 §3).
+fn digits_eq(a: &str, b: &str) -> bool {
+    strip_separators(a).eq(strip_separators(b))
+}
+
+fn strip_separators(s: &str) -> impl Iterator<Item = u8> + '_ {
+    s.bytes()
+        .filter(|c| !matches!(c, b'-' | b'.' | b'(' | b')'))
+        .map(|c| c.to_ascii_lowercase())
 }
 
 /// Every header of `a` is present in `b` with an equivalent value.

@@ -3,7 +3,7 @@
 use core::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::chars::parse_u32;
+use super::chars::{class, is};
 
 /// The host part of a SIP URI, a Via sent-by or a `received` parameter.
 ///
@@ -33,15 +33,50 @@ impl<'a> Host<'a> {
     }
 
     /// Parses a hostname or IPv4 address (no IPv6: a bare `2001:db8::1` is not a host here).
+    /// Text of digits and dots only is an IPv4 address or nothing.
     fn parse_unbracketed(s: &'a str) -> Option<Host<'a>> {
+        match Self::scan_unbracketed(s, 0) {
+            (end, host) if end == s.len() => host,
+            _ => None,
+        }
+    }
+
+    /// Reads an unbracketed host (hostname or IPv4 address) from `from` in one pass over its
+    /// octets, the grammar checked as they are read. Returns where the run of host octets
+    /// (`alphanum`, `-`, `.`) ends, and the host, `None` when that run is not one.
+    pub(crate) fn scan_unbracketed(s: &'a str, from: usize) -> (usize, Option<Host<'a>>) {
         let b = s.as_bytes();
-        if b.is_empty() {
-            return None;
+        if b.get(from).is_some_and(u8::is_ascii_digit) {
+            let (end, ip) = scan_ipv4(b, from);
+            let continues = b.get(end).is_some_and(|&c| is(c, class::HOSTNAME));
+            if !continues {
+                // Digits and dots only: an IPv4 address or nothing.
+                return (end, ip.map(Host::Ipv4));
+            }
         }
-        if b.iter().all(|&c| c.is_ascii_digit() || c == b'.') {
-            return parse_ipv4(b).map(Host::Ipv4);
+        // hostname = *( domainlabel "." ) toplabel [ "." ]; domainlabel = alphanum /
+        // alphanum *( alphanum / "-" ) alphanum; the top label starts with a letter.
+        let mut j = from;
+        let mut prev = b'.';
+        let mut label_first = 0u8;
+        let mut well_formed = true;
+        while let Some(&c) = b.get(j) {
+            if is(c, class::ALPHANUM) {
+                if prev == b'.' {
+                    label_first = c;
+                }
+            } else if c == b'-' {
+                well_formed &= prev != b'.';
+            } else if c == b'.' {
+                well_formed &= prev != b'.' && prev != b'-';
+            } else {
+                break;
+            }
+            prev = c;
+            j += 1;
         }
-        is_hostname(b).then_some(Host::Name(s))
+        let ok = well_formed && prev != b'-' && label_first.is_ascii_alphabetic();
+        (j, ok.then(|| s.get(from..j).map(Host::Name)).flatten())
     }
 
     /// Parses the value of a Via `received` parameter: an IPv4 or IPv6 address, the latter
@@ -91,46 +126,48 @@ impl fmt::Display for Host<'_> {
     }
 }
 
-/// `IPv4address`: four dot-separated 1-3 digit parts, each at most 255.
-fn parse_ipv4(b: &[u8]) -> Option<Ipv4Addr> {
+/// Reads digits and dots from `from`: where they end, and the `IPv4address` they spell (four
+/// dot-separated 1-3 digit parts, each at most 255), if they do.
+fn scan_ipv4(b: &[u8], from: usize) -> (usize, Option<Ipv4Addr>) {
     let mut parts = [0u8; 4];
     let mut n = 0;
-    for part in b.split(|&c| c == b'.') {
-        if part.is_empty() || part.len() > 3 || n >= 4 {
-            return None;
+    let mut value: u32 = 0;
+    let mut digits = 0;
+    let mut ok = true;
+    let mut j = from;
+    while let Some(&c) = b.get(j) {
+        if c.is_ascii_digit() {
+            value = value * 10 + u32::from(c - b'0');
+            digits += 1;
+            ok &= digits <= 3;
+            value = value.min(1000);
+        } else if c == b'.' {
+            ok &= digits > 0 && n < 3 && value <= 255;
+            if let Some(p) = parts.get_mut(n) {
+                *p = value as u8;
+            }
+            n += 1;
+            value = 0;
+            digits = 0;
+        } else {
+            break;
         }
-        let v = u8::try_from(parse_u32(part)?).ok()?;
-        *parts.get_mut(n)? = v;
-        n += 1;
+        j += 1;
     }
-    let [a, b, c, d] = parts;
-    (n == 4).then_some(Ipv4Addr::new(a, b, c, d))
+    ok &= digits > 0 && n == 3 && value <= 255;
+    if let Some(p) = parts.get_mut(3) {
+        *p = value as u8;
+    }
+    let [p0, p1, p2, p3] = parts;
+    (j, ok.then(|| Ipv4Addr::new(p0, p1, p2, p3)))
 }
 
-/// `hostname = *( domainlabel "." ) toplabel [ "." ]`, `domainlabel = alphanum /
-/// alphanum *( alphanum / "-" ) alphanum`. The top label must start with a letter, which
-/// keeps `1.2.3` and `256.1.1.1` from passing as names.
-fn is_hostname(b: &[u8]) -> bool {
-    let b = b.strip_suffix(b".").unwrap_or(b);
-    // One pass: `prev` is the previous octet (b'.' at a label start), `label_start` the
-    // first octet of the current label.
-    let mut prev = b'.';
-    let mut label_start = 0u8;
-    for &c in b {
-        match c {
-            b'.' if prev != b'.' && prev != b'-' => {}
-            b'-' if prev != b'.' => {}
-            c if c.is_ascii_alphanumeric() => {
-                if prev == b'.' {
-                    label_start = c;
-                }
-            }
-            _ => return false,
-        }
-        prev = c;
+/// `IPv4address`: four dot-separated 1-3 digit parts, each at most 255.
+fn parse_ipv4(b: &[u8]) -> Option<Ipv4Addr> {
+    match scan_ipv4(b, 0) {
+        (end, ip) if end == b.len() => ip,
+        _ => None,
     }
-    // Non-empty, no label ends in '-' or '.', and the top label starts with a letter.
-    prev != b'.' && prev != b'-' && label_start.is_ascii_alphabetic()
 }
 
 /// The liberal RFC 3261 `IPv6address` shape: hex groups, colons and an optional dotted IPv4
@@ -205,6 +242,13 @@ mod tests {
             Host::parse_received("[2001:db8::9:255]"),
             Some(Host::Ipv6("2001:db8::9:255"))
         );
+    }
+
+    /// Whether all of `b` is a hostname, by the one-pass scan.
+    fn is_hostname(b: &[u8]) -> bool {
+        core::str::from_utf8(b).is_ok_and(|s| {
+            matches!(Host::scan_unbracketed(s, 0), (end, Some(Host::Name(_))) if end == s.len())
+        })
     }
 
     /// The label-by-label reading of the ABNF, kept as the reference for the one-pass scan.

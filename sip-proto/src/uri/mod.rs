@@ -31,10 +31,7 @@ use core::fmt;
 
 pub use host::Host;
 
-use chars::{
-    all_escaped_or, is_alphanum, is_hnvchar, is_paramchar, is_password_char, is_unreserved,
-    is_uric, is_user_unreserved, parse_u16, split_once_byte,
-};
+use chars::{all_escaped_or, class, find_byte, is_alphanum, parse_u16, split_once_byte};
 
 /// The scheme of a URI. `sip`, `sips` and `tel` are matched case-insensitively (RFC 3261
 /// §19.1.1, RFC 3966); anything else is kept as written.
@@ -90,7 +87,13 @@ pub enum UriError {
     BadParam,
     /// A `header` is not `hname "=" hvalue` over `hnv-unreserved / unreserved / escaped`.
     BadHeader,
+    /// More than [`MAX_PARAMS`] parameters, or more than [`MAX_PARAMS`] headers.
+    TooManyParams,
 }
+
+/// Most `uri-parameters` (and, separately, most `headers`) one URI may carry: parsing a URI
+/// is bounded work however long the datagram holding it. Far above what SIP elements write.
+pub const MAX_PARAMS: usize = 64;
 
 impl fmt::Display for UriError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -110,6 +113,7 @@ impl fmt::Display for UriError {
             UriError::BadHeader => {
                 "URI header malformed (RFC 3261 §25.1 headers = \"?\" header *( \"&\" header ))"
             }
+            UriError::TooManyParams => "URI has more than 64 parameters or 64 headers",
         })
     }
 }
@@ -134,32 +138,48 @@ pub struct Uri<'a> {
 }
 
 impl<'a> Uri<'a> {
-    /// Parses a URI: `SIP-URI`, `SIPS-URI`, a `tel:` URI, or any other `absoluteURI`.
+    /// Parses a URI: `SIP-URI`, `SIPS-URI`, a `tel:` URI (RFC 3966), or any other
+    /// `absoluteURI`.
     ///
-    /// SIP and SIPS URIs are checked against the full RFC 3261 grammar; other schemes only
-    /// against the RFC 2396 character set, since their inner syntax is not SIP's business.
+    /// SIP and SIPS URIs are checked against the full RFC 3261 grammar, tel URIs against
+    /// RFC 3966's; other schemes only against the RFC 2396 character set, since their inner
+    /// syntax is not SIP's business.
     pub fn parse(s: &'a str) -> Result<Uri<'a>, UriError> {
-        if s.is_empty() {
-            return Err(UriError::Empty);
-        }
-        let (scheme_txt, rest) = split_once_byte(s, b':').ok_or(UriError::BadScheme)?;
-        let sb = scheme_txt.as_bytes();
-        let scheme_ok = sb.first().is_some_and(u8::is_ascii_alphabetic)
-            && sb
-                .iter()
-                .all(|&c| is_alphanum(c) || matches!(c, b'+' | b'-' | b'.'));
-        if !scheme_ok {
-            return Err(UriError::BadScheme);
-        }
-        let scheme = if scheme_txt.eq_ignore_ascii_case("sip") {
-            Scheme::Sip
-        } else if scheme_txt.eq_ignore_ascii_case("sips") {
-            Scheme::Sips
-        } else if scheme_txt.eq_ignore_ascii_case("tel") {
-            Scheme::Tel
-        } else {
-            Scheme::Other(scheme_txt)
+        let b = s.as_bytes();
+        // The common schemes are recognised without a scan (bit 5 lower-cases a letter, and
+        // only the letter's two cases set it that way).
+        let (scheme, rest_at) = match b {
+            [] => return Err(UriError::Empty),
+            [s0, i, p, b':', ..] if s0 | 0x20 == b's' && i | 0x20 == b'i' && p | 0x20 == b'p' => {
+                (Scheme::Sip, 4)
+            }
+            [s0, i, p, s1, b':', ..]
+                if s0 | 0x20 == b's'
+                    && i | 0x20 == b'i'
+                    && p | 0x20 == b'p'
+                    && s1 | 0x20 == b's' =>
+            {
+                (Scheme::Sips, 5)
+            }
+            _ => {
+                let (scheme_txt, _) = split_once_byte(s, b':').ok_or(UriError::BadScheme)?;
+                let sb = scheme_txt.as_bytes();
+                let scheme_ok = sb.first().is_some_and(u8::is_ascii_alphabetic)
+                    && sb
+                        .iter()
+                        .all(|&c| is_alphanum(c) || matches!(c, b'+' | b'-' | b'.'));
+                if !scheme_ok {
+                    return Err(UriError::BadScheme);
+                }
+                let scheme = if scheme_txt.eq_ignore_ascii_case("tel") {
+                    Scheme::Tel
+                } else {
+                    Scheme::Other(scheme_txt)
+                };
+                (scheme, sb.len() + 1)
+            }
         };
+        let rest = s.get(rest_at..).unwrap_or("");
         let mut uri = Uri {
             raw: s,
             scheme,
@@ -175,7 +195,7 @@ impl<'a> Uri<'a> {
             Scheme::Sip | Scheme::Sips => uri.parse_sip(rest)?,
             Scheme::Tel => uri.parse_tel(rest)?,
             Scheme::Other(_) => {
-                if rest.is_empty() || !all_escaped_or(rest.as_bytes(), is_uric) {
+                if rest.is_empty() || !all_escaped_or(rest.as_bytes(), class::URIC) {
                     return Err(UriError::BadChar);
                 }
             }
@@ -184,66 +204,109 @@ impl<'a> Uri<'a> {
     }
 
     fn parse_sip(&mut self, rest: &'a str) -> Result<(), UriError> {
+        let rb = rest.as_bytes();
         // '@' appears in no part after the userinfo, so the first one ends it.
-        let after_user = match split_once_byte(rest, b'@') {
-            Some((userinfo, after)) => {
-                let (user, password) = match split_once_byte(userinfo, b':') {
-                    Some((u, p)) => (u, Some(p)),
+        let host_start = match find_byte(rb, b'@') {
+            Some(at) => {
+                let userinfo = rb.get(..at).unwrap_or(&[]);
+                let (user, password) = match userinfo.iter().position(|&c| c == b':') {
+                    Some(colon) => (
+                        userinfo.get(..colon).unwrap_or(&[]),
+                        Some(userinfo.get(colon + 1..).unwrap_or(&[])),
+                    ),
                     None => (userinfo, None),
                 };
-                let user_ok = |b: u8| is_unreserved(b) || is_user_unreserved(b);
-                if user.is_empty() || !all_escaped_or(user.as_bytes(), user_ok) {
+                if user.is_empty() || !all_escaped_or(user, class::USER) {
                     return Err(UriError::BadUser);
                 }
                 if let Some(p) = password {
-                    if !all_escaped_or(p.as_bytes(), is_password_char) {
+                    if !all_escaped_or(p, class::PASSWORD) {
                         return Err(UriError::BadPassword);
                     }
+                    self.password = rest.get(user.len() + 1..at);
                 }
-                self.user = Some(user);
-                self.password = password;
-                after
+                self.user = rest.get(..user.len());
+                at + 1
             }
-            None => rest,
+            None => 0,
         };
-        // hostport ends at the first ';' or '?' (neither can appear in a host).
-        let hp_end = after_user.find([';', '?']).unwrap_or(after_user.len());
-        let (hostport, tail) = after_user
-            .split_at_checked(hp_end)
-            .ok_or(UriError::BadHost)?;
-        let (host_txt, port_txt) = split_hostport(hostport)?;
-        self.host = Some(Host::parse(host_txt).ok_or(UriError::BadHost)?);
-        if let Some(p) = port_txt {
-            self.port = Some(parse_u16(p.as_bytes()).ok_or(UriError::BadPort)?);
+        // hostport = host [ ":" port ], ending at ';', '?' or the end (neither can appear in
+        // a host). One pass over the host's octets finds where it stops.
+        let (mut hp_end, host) = if rb.get(host_start) == Some(&b'[') {
+            let close = rb
+                .get(host_start..)
+                .and_then(|r| r.iter().position(|&c| c == b']'))
+                .map(|k| host_start + k)
+                .ok_or(UriError::BadHost)?;
+            (
+                close + 1,
+                Host::parse(rest.get(host_start..close + 1).unwrap_or("")),
+            )
+        } else {
+            Host::scan_unbracketed(rest, host_start)
+        };
+        match rb.get(hp_end) {
+            None | Some(b';' | b'?' | b':') => {}
+            // Any other octet is inside the host (RFC 3261 §25.1 host).
+            Some(_) => return Err(UriError::BadHost),
         }
-        let (params, headers) = match split_once_byte(tail, b'?') {
-            Some((p, h)) => (p, Some(h)),
-            None => (tail, None),
-        };
-        let params = params.strip_prefix(';').unwrap_or(params);
-        if !params.is_empty() || tail.starts_with(';') {
-            for p in params.split(';') {
-                let (name, value) = match p.find('=') {
-                    Some(e) => (&p[..e], Some(&p[e + 1..])),
-                    None => (p, None),
-                };
-                let ok = !name.is_empty()
-                    && all_escaped_or(name.as_bytes(), is_paramchar)
-                    && value.is_none_or(|v| {
-                        !v.is_empty() && all_escaped_or(v.as_bytes(), is_paramchar)
-                    });
-                if !ok {
-                    return Err(UriError::BadParam);
+        self.host = Some(host.ok_or(UriError::BadHost)?);
+        if rb.get(hp_end) == Some(&b':') {
+            let p0 = hp_end + 1;
+            let mut p1 = p0;
+            while rb.get(p1).is_some_and(|&c| c != b';' && c != b'?') {
+                p1 += 1;
+            }
+            self.port = Some(parse_u16(rb.get(p0..p1).unwrap_or(&[])).ok_or(UriError::BadPort)?);
+            hp_end = p1;
+        }
+        // uri-parameters = *( ";" uri-parameter ), then [ "?" headers ].
+        let mut i = hp_end;
+        let params_start = (hp_end + 1).min(rb.len());
+        let mut params_end = hp_end;
+        let mut count = 0;
+        while rb.get(i) == Some(&b';') {
+            count += 1;
+            if count > MAX_PARAMS {
+                return Err(UriError::TooManyParams);
+            }
+            let start = i + 1;
+            let mut eq = None;
+            let mut j = start;
+            while let Some(&c) = rb.get(j) {
+                match c {
+                    b';' | b'?' => break,
+                    b'=' if eq.is_none() => eq = Some(j),
+                    _ => {}
                 }
+                j += 1;
             }
+            let name = rb.get(start..eq.unwrap_or(j)).unwrap_or(&[]);
+            let ok = !name.is_empty()
+                && all_escaped_or(name, class::PARAM)
+                && eq.is_none_or(|e| {
+                    let v = rb.get(e + 1..j).unwrap_or(&[]);
+                    !v.is_empty() && all_escaped_or(v, class::PARAM)
+                });
+            if !ok {
+                return Err(UriError::BadParam);
+            }
+            params_end = j;
+            i = j;
         }
-        self.params = params;
-        if let Some(h) = headers {
+        if params_end > hp_end {
+            self.params = rest.get(params_start..params_end).unwrap_or("");
+        }
+        if rb.get(i) == Some(&b'?') {
+            let h = rest.get(i + 1..).unwrap_or("");
+            if h.bytes().filter(|&c| c == b'&').count() >= MAX_PARAMS {
+                return Err(UriError::TooManyParams);
+            }
             for pair in h.split('&') {
                 let (name, value) = split_once_byte(pair, b'=').ok_or(UriError::BadHeader)?;
                 if name.is_empty()
-                    || !all_escaped_or(name.as_bytes(), is_hnvchar)
-                    || !all_escaped_or(value.as_bytes(), is_hnvchar)
+                    || !all_escaped_or(name.as_bytes(), class::HNV)
+                    || !all_escaped_or(value.as_bytes(), class::HNV)
                 {
                     return Err(UriError::BadHeader);
                 }
@@ -253,20 +316,69 @@ impl<'a> Uri<'a> {
         Ok(())
     }
 
-    /// RFC 3966 `telephone-subscriber`, loosely: a number then `;`-parameters.
+    /// RFC 3966 §3 `telephone-subscriber`: a global number (`+` then digits and visual
+    /// separators) with parameters, or a local number (hex digits, `*`, `#` and separators)
+    /// whose parameters include `phone-context`.
+    ///
+    /// ```text
+    /// global-number        = global-number-digits *par
+    /// local-number         = local-number-digits *par context *par
+    /// par                  = parameter / extension / isdn-subaddress
+    /// isdn-subaddress      = ";isub=" 1*uric
+    /// extension            = ";ext=" 1*phonedigit
+    /// context              = ";phone-context=" descriptor
+    /// descriptor           = domainname / global-number-digits
+    /// global-number-digits = "+" *phonedigit DIGIT *phonedigit
+    /// local-number-digits  = *phonedigit-hex (HEXDIG / "*" / "#") *phonedigit-hex
+    /// parameter            = ";" pname ["=" pvalue ]
+    /// pname                = 1*( alphanum / "-" )
+    /// pvalue               = 1*paramchar
+    /// ```
     fn parse_tel(&mut self, rest: &'a str) -> Result<(), UriError> {
         let (number, params) = split_once_byte(rest, b';').unwrap_or((rest, ""));
-        let num_ok = |b: u8| {
-            b.is_ascii_hexdigit() || matches!(b, b'+' | b'-' | b'.' | b'(' | b')' | b'*' | b'#')
-        };
-        if number.is_empty() || !number.bytes().all(num_ok) {
+        let global = number.starts_with('+');
+        if !is_tel_number(number) {
             return Err(UriError::BadUser);
         }
-        if !params.is_empty()
-            && !all_escaped_or(params.as_bytes(), |b| {
-                is_paramchar(b) || b == b'=' || b == b';'
-            })
-        {
+        let mut context = 0;
+        if params.bytes().filter(|&c| c == b';').count() >= MAX_PARAMS {
+            return Err(UriError::TooManyParams);
+        }
+        if !params.is_empty() || rest.ends_with(';') {
+            for p in params.split(';') {
+                let (name, value) = match split_once_byte(p, b'=') {
+                    Some((n, v)) => (n, Some(v)),
+                    None => (p, None),
+                };
+                let name_ok = !name.is_empty() && name.bytes().all(|c| is_alphanum(c) || c == b'-');
+                let value_ok = match value {
+                    None => true,
+                    Some(v) if name.eq_ignore_ascii_case("ext") => {
+                        !v.is_empty() && v.bytes().any(|c| c.is_ascii_digit()) && {
+                            v.bytes()
+                                .all(|c| c.is_ascii_digit() || is_visual_separator(c))
+                        }
+                    }
+                    Some(v) if name.eq_ignore_ascii_case("isub") => {
+                        !v.is_empty() && all_escaped_or(v.as_bytes(), class::URIC)
+                    }
+                    Some(v) if name.eq_ignore_ascii_case("phone-context") => {
+                        context += 1;
+                        if v.starts_with('+') {
+                            is_tel_number(v)
+                        } else {
+                            matches!(Host::parse(v), Some(Host::Name(_)))
+                        }
+                    }
+                    Some(v) => !v.is_empty() && all_escaped_or(v.as_bytes(), class::PARAM),
+                };
+                if !name_ok || !value_ok {
+                    return Err(UriError::BadParam);
+                }
+            }
+        }
+        // A local number is meaningless without its context (RFC 3966 §5.1.5).
+        if context > 1 || (!global && context == 0) {
             return Err(UriError::BadParam);
         }
         self.user = Some(number);
@@ -416,21 +528,28 @@ pub fn percent_decode(s: &str) -> impl Iterator<Item = u8> + '_ {
     })
 }
 
-/// Splits `host [ ":" port ]`, minding the colons of a bracketed IPv6 reference.
-fn split_hostport(hp: &str) -> Result<(&str, Option<&str>), UriError> {
-    if hp.starts_with('[') {
-        let close = hp.find(']').ok_or(UriError::BadHost)?;
-        let (host, after) = hp.split_at_checked(close + 1).ok_or(UriError::BadHost)?;
-        return match after.strip_prefix(':') {
-            Some(port) => Ok((host, Some(port))),
-            None if after.is_empty() => Ok((hp, None)),
-            None => Err(UriError::BadHost),
-        };
+/// `visual-separator = "-" / "." / "(" / ")"` (RFC 3966 §3).
+fn is_visual_separator(c: u8) -> bool {
+    matches!(c, b'-' | b'.' | b'(' | b')')
+}
+
+/// `global-number-digits = "+" *phonedigit DIGIT *phonedigit` or `local-number-digits =
+/// *phonedigit-hex (HEXDIG / "*" / "#") *phonedigit-hex` (RFC 3966 §3).
+fn is_tel_number(n: &str) -> bool {
+    match n.strip_prefix('+') {
+        Some(g) => {
+            g.bytes().any(|c| c.is_ascii_digit())
+                && g.bytes()
+                    .all(|c| c.is_ascii_digit() || is_visual_separator(c))
+        }
+        None => {
+            n.bytes()
+                .any(|c| c.is_ascii_hexdigit() || c == b'*' || c == b'#')
+                && n.bytes().all(|c| {
+                    c.is_ascii_hexdigit() || matches!(c, b'*' | b'#') || is_visual_separator(c)
+                })
+        }
     }
-    Ok(match split_once_byte(hp, b':') {
-        Some((h, p)) => (h, Some(p)),
-        None => (hp, None),
-    })
 }
 
 /// Iterator over `uri-parameters`, yielding `(pname, Option<pvalue>)`.

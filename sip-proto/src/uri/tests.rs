@@ -209,3 +209,70 @@ fn param_helpers_and_decoding() {
     let d: Vec<u8> = percent_decode("null-%00-%4e%4Cx%").collect();
     assert_eq!(d, b"null-\0-NLx%");
 }
+
+#[test]
+fn tel_uris_rfc3966() {
+    // §3: global numbers with separators and parameters; local numbers need a context.
+    let t = p("tel:+1-201-555-0123;ext=1234;isub=%41b");
+    assert_eq!(t.user(), Some("+1-201-555-0123"));
+    assert_eq!(t.param("ext"), Some(Some("1234")));
+    assert_eq!(t.param("isub"), Some(Some("%41b")));
+    let t = p("tel:7042;phone-context=example.com");
+    assert_eq!(t.user(), Some("7042"));
+    let t = p("tel:863-1234;phone-context=+1-914-555");
+    assert_eq!(t.param("phone-context"), Some(Some("+1-914-555")));
+    assert_eq!(p("tel:*21#;phone-context=+1").user(), Some("*21#"));
+    for (bad, err) in [
+        ("tel:7042", UriError::BadParam),
+        ("tel:+", UriError::BadUser),
+        ("tel:+1-a", UriError::BadUser),
+        ("tel:--", UriError::BadUser),
+        ("tel:+1;ext=", UriError::BadParam),
+        ("tel:+1;ext=12a", UriError::BadParam),
+        ("tel:1;phone-context=a..b", UriError::BadParam),
+        (
+            "tel:1;phone-context=+1;phone-context=+2",
+            UriError::BadParam,
+        ),
+        ("tel:+1;;", UriError::BadParam),
+        ("tel:+1;a b=c", UriError::BadParam),
+    ] {
+        assert_eq!(Uri::parse(bad), Err(err), "{bad}");
+    }
+    // §4: comparison ignores visual separators, case and parameter order; parameters must
+    // match by name.
+    assert!(eqv("tel:+1-201-555-0123", "tel:+1(201)5550123"));
+    assert!(eqv(
+        "tel:+1-201-555-0123;ext=12;foo=BAR",
+        "TEL:+12015550123;Foo=bar;ext=1-2"
+    ));
+    assert!(eqv(
+        "tel:7042;phone-context=Example.COM",
+        "tel:70-42;phone-context=example.com"
+    ));
+    assert!(!eqv(
+        "tel:7042;phone-context=example.com",
+        "tel:7042;phone-context=ex.amplecom"
+    ));
+    assert!(!eqv("tel:+1-201-555-0123", "tel:+1-201-555-0123;ext=1"));
+    assert!(!eqv("tel:+12015550123", "tel:12015550123;phone-context=+1"));
+    assert!(!eqv("tel:+12015550123", "sip:+12015550123@example.com"));
+}
+
+#[test]
+fn param_count_is_bounded() {
+    let many = format!("sip:a@b{}", ";p".repeat(MAX_PARAMS));
+    assert_eq!(
+        Uri::parse(&many).map(|u| u.params().count()),
+        Ok(MAX_PARAMS)
+    );
+    let too_many = format!("sip:a@b{}", ";p".repeat(MAX_PARAMS + 1));
+    assert_eq!(Uri::parse(&too_many), Err(UriError::TooManyParams));
+    let headers = format!("sip:a@b?{}", vec!["h=v"; MAX_PARAMS + 1].join("&"));
+    assert_eq!(Uri::parse(&headers), Err(UriError::TooManyParams));
+    let tel = format!("tel:+1{}", ";p".repeat(MAX_PARAMS + 1));
+    assert_eq!(Uri::parse(&tel), Err(UriError::TooManyParams));
+    assert!(UriError::TooManyParams
+        .to_string()
+        .contains(&MAX_PARAMS.to_string()));
+}

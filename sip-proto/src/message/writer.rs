@@ -1,0 +1,243 @@
+//! [`MessageWriter`]: writing a message straight into the caller's buffer (RFC 3261 §7).
+
+use super::builder::{has_crlf, push_decimal, BuildError};
+use super::{reason_phrase, HeaderName, Method};
+use crate::uri::chars::is_token;
+
+/// Writes one request or response straight into the caller's buffer, line by line (RFC 3261 §7).
+///
+/// It borrows the caller's `Vec<u8>`, writes the start line at once and each
+/// header line as it is given, and ends with Content-Length computed from the body. Nothing
+/// is held or copied on the way: it is the fast path for a caller that knows its header lines
+/// in order, where [`super::RequestBuilder`] and [`super::ResponseBuilder`] collect references
+/// first (and can echo a request's headers, §8.2.6).
+///
+/// ```
+/// use sip_proto::message::{HeaderName, Message, Method, MessageWriter};
+///
+/// let mut out = Vec::new();
+/// let mut w = MessageWriter::request(&mut out, &Method::Message, "sip:bob@biloxi.example.com")?;
+/// w.header(HeaderName::Via, "SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1")?
+///     .header(HeaderName::MaxForwards, "70")?;
+/// let len = w.body("text/plain", b"hi")?;
+/// assert_eq!(len, out.len());
+/// assert_eq!(
+///     out,
+///     b"MESSAGE sip:bob@biloxi.example.com SIP/2.0\r\n\
+///       Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\r\nMax-Forwards: 70\r\n\
+///       Content-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// A writer dropped before [`MessageWriter::finish`] or [`MessageWriter::body`] (an error
+/// returned with `?`, say) removes what it wrote, so the buffer never holds half a message.
+#[derive(Debug)]
+#[must_use = "a writer dropped before `finish` or `body` removes what it wrote"]
+pub struct MessageWriter<'o> {
+    out: &'o mut Vec<u8>,
+    /// Where this message starts in `out`.
+    start: usize,
+    /// Whether a Content-Type line was written with [`MessageWriter::header`].
+    content_type: bool,
+    done: bool,
+}
+
+impl<'o> MessageWriter<'o> {
+    /// Starts a request: writes `Method SP Request-URI SP SIP/2.0 CRLF` (RFC 3261 §7.1).
+    pub fn request(
+        out: &'o mut Vec<u8>,
+        method: &Method,
+        request_uri: &str,
+    ) -> Result<Self, BuildError> {
+        let u = request_uri.as_bytes();
+        if u.is_empty() || u.iter().any(|&c| c <= b' ' || c == 0x7f) {
+            return Err(BuildError::RequestUri);
+        }
+        let start = out.len();
+        let m = method.as_str().as_bytes();
+        out.reserve(m.len() + u.len() + 512);
+        out.extend_from_slice(m);
+        out.push(b' ');
+        out.extend_from_slice(u);
+        out.extend_from_slice(b" SIP/2.0\r\n");
+        Ok(MessageWriter {
+            out,
+            start,
+            content_type: false,
+            done: false,
+        })
+    }
+
+    /// Starts a response: writes `SIP/2.0 SP Status-Code SP Reason-Phrase CRLF` (RFC 3261
+    /// §7.2). An empty `reason` is replaced by [`reason_phrase`].
+    pub fn response(out: &'o mut Vec<u8>, status: u16, reason: &str) -> Result<Self, BuildError> {
+        if !(100..=699).contains(&status) {
+            return Err(BuildError::Status);
+        }
+        let reason = if reason.is_empty() {
+            reason_phrase(status)
+        } else {
+            reason
+        };
+        if has_crlf(reason.as_bytes()) {
+            return Err(BuildError::Reason);
+        }
+        let start = out.len();
+        out.reserve(reason.len() + 512);
+        out.extend_from_slice(b"SIP/2.0 ");
+        push_decimal(out, usize::from(status));
+        out.push(b' ');
+        out.extend_from_slice(reason.as_bytes());
+        out.extend_from_slice(b"\r\n");
+        Ok(MessageWriter {
+            out,
+            start,
+            content_type: false,
+            done: false,
+        })
+    }
+
+    /// Writes a header line `name: value`. A Content-Length line is skipped: it is always
+    /// computed from the body. A value holding CR or LF is refused (it would inject lines).
+    #[inline]
+    pub fn header(&mut self, name: HeaderName, value: &str) -> Result<&mut Self, BuildError> {
+        match name {
+            HeaderName::ContentLength => Ok(self),
+            HeaderName::Other(n) => self.header_named(n, value),
+            known => {
+                self.content_type |= known == HeaderName::ContentType;
+                self.line(known.as_str().as_bytes(), value.as_bytes())
+            }
+        }
+    }
+
+    /// Writes a header line with a name given at run time (any case; a compact form works).
+    pub fn header_named(&mut self, name: &str, value: &str) -> Result<&mut Self, BuildError> {
+        if !is_token(name.as_bytes()) {
+            return Err(BuildError::HeaderName);
+        }
+        match HeaderName::from_name(name) {
+            Some(HeaderName::ContentLength) => return Ok(self),
+            Some(HeaderName::ContentType) => self.content_type = true,
+            _ => {}
+        }
+        self.line(name.as_bytes(), value.as_bytes())
+    }
+
+    fn line(&mut self, name: &[u8], value: &[u8]) -> Result<&mut Self, BuildError> {
+        if has_crlf(value) {
+            return Err(BuildError::HeaderValue);
+        }
+        let out = &mut *self.out;
+        out.reserve(name.len() + value.len() + 4);
+        out.extend_from_slice(name);
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value);
+        out.extend_from_slice(b"\r\n");
+        Ok(self)
+    }
+
+    /// Ends the message with a body: writes Content-Type, Content-Length, the empty line and
+    /// the body. Returns the length of the whole message. A Content-Type already written
+    /// with [`MessageWriter::header`] is refused ([`BuildError::ContentTypeTwice`]).
+    pub fn body(mut self, content_type: &str, body: &[u8]) -> Result<usize, BuildError> {
+        if self.content_type {
+            return Err(BuildError::ContentTypeTwice);
+        }
+        if has_crlf(content_type.as_bytes()) {
+            return Err(BuildError::HeaderValue);
+        }
+        let out = &mut *self.out;
+        out.reserve(content_type.len() + body.len() + 40);
+        out.extend_from_slice(b"Content-Type: ");
+        out.extend_from_slice(content_type.as_bytes());
+        out.extend_from_slice(b"\r\nContent-Length: ");
+        push_decimal(out, body.len());
+        out.extend_from_slice(b"\r\n\r\n");
+        out.extend_from_slice(body);
+        self.done = true;
+        Ok(self.out.len() - self.start)
+    }
+
+    /// Ends the message without a body (`Content-Length: 0`, the empty line). Returns the
+    /// length of the whole message.
+    pub fn finish(mut self) -> Result<usize, BuildError> {
+        self.out.extend_from_slice(b"Content-Length: 0\r\n\r\n");
+        self.done = true;
+        Ok(self.out.len() - self.start)
+    }
+}
+
+impl Drop for MessageWriter<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            self.out.truncate(self.start);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn response_lines_and_errors() {
+        let mut out = b"previous".to_vec();
+        let mut w = MessageWriter::response(&mut out, 180, "").unwrap();
+        w.header(HeaderName::Via, "SIP/2.0/UDP h;branch=z9hG4bKa")
+            .unwrap()
+            .header(HeaderName::ContentLength, "99")
+            .unwrap()
+            .header(HeaderName::Other("X-Custom"), "1")
+            .unwrap()
+            .header_named("l", "5")
+            .unwrap();
+        let len = w.finish().unwrap();
+        assert_eq!(len, out.len() - b"previous".len());
+        assert_eq!(
+            out,
+            b"previousSIP/2.0 180 Ringing\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKa\r\nX-Custom: 1\r\nContent-Length: 0\r\n\r\n"
+        );
+
+        // Errors leave the buffer as it was.
+        let mut out = b"keep".to_vec();
+        assert_eq!(
+            MessageWriter::response(&mut out, 99, "x").unwrap_err(),
+            BuildError::Status
+        );
+        assert_eq!(
+            MessageWriter::response(&mut out, 200, "O\rK").unwrap_err(),
+            BuildError::Reason
+        );
+        assert_eq!(
+            MessageWriter::request(&mut out, &Method::Invite, "sip:a b").unwrap_err(),
+            BuildError::RequestUri
+        );
+        let result = (|| {
+            let mut w = MessageWriter::request(&mut out, &Method::Invite, "sip:a@b")?;
+            w.header(HeaderName::Subject, "a\r\nInjected: 1")?;
+            w.finish()
+        })();
+        assert_eq!(result, Err(BuildError::HeaderValue));
+        let result = (|| {
+            let mut w = MessageWriter::request(&mut out, &Method::Invite, "sip:a@b")?;
+            w.header_named("Bad Name", "x")?;
+            w.finish()
+        })();
+        assert_eq!(result, Err(BuildError::HeaderName));
+        let result = (|| {
+            let mut w = MessageWriter::request(&mut out, &Method::Invite, "sip:a@b")?;
+            w.header_named("c", "application/sdp")?;
+            w.body("application/sdp", b"v=0\r\n")
+        })();
+        assert_eq!(result, Err(BuildError::ContentTypeTwice));
+        assert_eq!(out, b"keep");
+        // A writer dropped unfinished removes its lines.
+        {
+            let mut w = MessageWriter::request(&mut out, &Method::Bye, "sip:a@b").unwrap();
+            w.header(HeaderName::CallId, "x").unwrap();
+        }
+        assert_eq!(out, b"keep");
+    }
+}
