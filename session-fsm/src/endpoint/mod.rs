@@ -82,7 +82,10 @@ use rtp_proto::stats::{NtpTime, WallClockAnchor};
 use sip_proto::dialog::Dialog;
 use sip_proto::message::{Message, Response};
 use sip_proto::transaction::Event as TxnEvent;
-use sip_proto::{LayerConfig, LayerEvent, TimerConfig, TransactionId, TransactionLayer};
+use sip_proto::{
+    ClientInviteState, LayerConfig, LayerEvent, TimerConfig, TransactionId, TransactionLayer,
+    TransactionState,
+};
 
 use crate::media::MediaSocket;
 use crate::time::Instant;
@@ -399,10 +402,10 @@ impl Endpoint {
         let Some(call) = self.calls.get_mut(&id) else {
             return;
         };
-        let mut abandon = None;
-        if call.cancel_give_up.is_some_and(|at| at <= now) {
-            call.cancel_give_up = None;
-            abandon = call.invite_txn;
+        let mut abandon: [Option<TransactionId>; 2] = [None; 2];
+        if call.give_up_at.is_some_and(|at| at <= now) {
+            call.give_up_at = None;
+            abandon = [call.invite_txn, call.reinvite.as_ref().and_then(|r| r.txn)];
         }
         let mut gave_up = false;
         if let Some(pending) = &mut call.uas_2xx {
@@ -414,11 +417,20 @@ impl Endpoint {
             .as_ref()
             .and_then(|r| r.retry_at)
             .is_some_and(|at| at <= now);
-        if let Some(txn) = abandon {
-            // §9.1: the CANCEL got no final response for the INVITE within 64·T1.
-            let _ = self.layer.destroy(txn);
-            self.process_layer_events(now);
+        for txn in abandon.into_iter().flatten() {
+            // §9.1: the CANCEL got no final response for the INVITE within 64·T1 (or the
+            // call ended that long ago): the INVITE is given up as if cancelled.
+            let waiting = matches!(
+                self.layer.state(txn),
+                Some(TransactionState::ClientInvite(
+                    ClientInviteState::Calling | ClientInviteState::Proceeding
+                ))
+            );
+            if waiting {
+                let _ = self.layer.destroy(txn);
+            }
         }
+        self.process_layer_events(now);
         if gave_up {
             // §13.3.1.4: no ACK within 64·T1: the session SHOULD end with a BYE.
             if let Some(call) = self.calls.get_mut(&id) {
@@ -560,6 +572,12 @@ impl Endpoint {
         };
         if call.state != CallState::Ended {
             self.active_calls = self.active_calls.saturating_sub(1);
+            // INVITEs of ours still waiting for a final response are given up 64·T1 from
+            // now if none comes (see `Call::give_up_at`).
+            if let Some(now) = self.now {
+                let at = now + self.timers.timeout();
+                call.give_up_at = Some(call.give_up_at.map_or(at, |g| g.min(at)));
+            }
         }
         call.state = CallState::Ended;
         if let Some(media) = &mut call.media {
