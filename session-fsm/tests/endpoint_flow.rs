@@ -877,3 +877,21 @@ fn an_invite_that_arrives_twice_by_two_paths_gets_482_the_second_time() {
     assert_eq!(calls, 1, "one call, not two");
     assert_eq!(uas.stats().loops_detected, 1);
 }
+
+#[test]
+fn a_request_with_folded_headers_is_answered_not_a_panic() {
+    // RFC 3261 §7.3.1 line folding: the parser unfolds such headers into a buffer of its own,
+    // so their values are not slices of the datagram (RFC 4475 §3.1.1.1 "wsinv" style).
+    let answers = answers_from(
+        UAC_SIP,
+        "OPTIONS sip:uas@127.0.0.2:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5070\r\n  \
+         ;branch=z9hG4bKfolded1\r\nFrom: <sip:a@example.com>\r\n ;tag=a1\r\n\
+         To: <sip:uas@127.0.0.2:5060>\r\nCall-ID: fold-1\r\nCSeq: 1\r\n OPTIONS\r\n\
+         Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
+    );
+    assert_eq!(answers.len(), 1);
+    let (to, text) = &answers[0];
+    assert_eq!(*to, UAC_SIP.parse().unwrap());
+    assert!(text.starts_with("SIP/2.0 200 OK\r\n"), "{text}");
+    assert!(text.contains("z9hG4bKfolded1"), "{text}");
+}

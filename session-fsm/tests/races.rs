@@ -868,3 +868,50 @@ fn hanging_up_during_an_unanswered_reinvite_reports_the_end_once_and_nothing_aft
         "one BYE and its Timer E retransmissions: {byes:?}"
     );
 }
+
+#[test]
+fn a_reinvite_left_in_proceeding_is_given_up_64_t1_after_the_call_ends() {
+    let mut net = Net::new(&[18, 19]);
+    let call = net.dial(A, B);
+    net.run_until(ms(1000));
+    // The re-INVITE never reaches B; a 100 Trying for it (crafted here) reaches A, so its
+    // INVITE client transaction sits in Proceeding, where no timer runs (§17.1.1.2).
+    net.rule = Box::new(|p| {
+        if p.from == A && p.first_line().starts_with("INVITE") {
+            vec![]
+        } else {
+            vec![p.to]
+        }
+    });
+    let now = net.now;
+    net.ep(A).reinvite(now, call).unwrap();
+    net.run_until(ms(1001));
+    let ours = net.wire.last().unwrap().1.clone();
+    let trying = format!(
+        "SIP/2.0 100 Trying\r\nVia: {}\r\nFrom: {}\r\nTo: {}\r\nCall-ID: {}\r\nCSeq: {}\r\n\
+         Content-Length: 0\r\n\r\n",
+        header(&ours, "Via"),
+        header(&ours, "From"),
+        header(&ours, "To"),
+        header(&ours, "Call-ID"),
+        header(&ours, "CSeq"),
+    );
+    net.ep(A).handle_input(Input::Receive {
+        now,
+        socket: Socket::Sip,
+        source: ADDRS[B].parse().unwrap(),
+        bytes: Bytes::from(trying),
+    });
+    net.run_until(ms(2000));
+    let now = net.now;
+    net.ep(A).hang_up(now, call).unwrap();
+    // The BYE completes; only the stuck re-INVITE keeps the call after the INVITE's Timer M.
+    net.run_until(ms(2000 + 31_999));
+    assert_eq!(net.ep(A).call_count(), 1);
+    assert_eq!(net.ep(A).transaction_count(), 1);
+    // 64·T1 after the call ended the re-INVITE is given up as if cancelled (§9.1).
+    net.run_until(ms(2000 + 32_000));
+    assert_eq!(net.ep(A).call_count() + net.ep(A).transaction_count(), 0);
+    net.run_until(ms(40_000));
+    assert!(net.all_empty());
+}

@@ -142,9 +142,10 @@ pub(crate) struct Call {
     /// Outgoing: the application hung up before any provisional response; the CANCEL goes
     /// out when one arrives (§9.1).
     pub(crate) cancel_pending: bool,
-    /// Outgoing: when to give up on the INVITE if our CANCEL gets no final response
-    /// (64·T1 after the CANCEL, §9.1).
-    pub(crate) cancel_give_up: Option<Instant>,
+    /// When to destroy our INVITE client transactions still waiting for a final response:
+    /// 64·T1 after our CANCEL (§9.1), or after the call ended (a re-INVITE that got a
+    /// provisional response and then nothing has no timer of its own, §17.1.1.2).
+    pub(crate) give_up_at: Option<Instant>,
     /// Our re-INVITE, if one is pending, answered but finishing, or waiting to retry.
     pub(crate) reinvite: Option<Reinvite>,
     /// The deadline pushed onto the endpoint's call-timer heap; heap items that disagree
@@ -193,7 +194,7 @@ impl Call {
             txns: SmallVec::new(),
             end_reported: false,
             cancel_pending: false,
-            cancel_give_up: None,
+            give_up_at: None,
             reinvite: None,
             armed: None,
             queued: false,
@@ -216,7 +217,7 @@ impl Call {
                 .as_ref()
                 .and_then(|p| p.retransmitter.poll_timeout()),
             self.media.as_ref().and_then(|m| m.poll_timeout()),
-            self.cancel_give_up,
+            self.give_up_at,
             self.reinvite.as_ref().and_then(|r| r.retry_at),
         ]
         .into_iter()

@@ -82,7 +82,10 @@ use rtp_proto::stats::{NtpTime, WallClockAnchor};
 use sip_proto::dialog::Dialog;
 use sip_proto::message::{Message, Response};
 use sip_proto::transaction::Event as TxnEvent;
-use sip_proto::{LayerConfig, LayerEvent, TimerConfig, TransactionId, TransactionLayer};
+use sip_proto::{
+    ClientInviteState, LayerConfig, LayerEvent, TimerConfig, TransactionId, TransactionLayer,
+    TransactionState,
+};
 
 use crate::media::MediaSocket;
 use crate::time::Instant;
@@ -399,17 +402,10 @@ impl Endpoint {
         let Some(call) = self.calls.get_mut(&id) else {
             return;
         };
-        let mut abandon = None;
-        let mut abandon_reinvite = None;
-        if call.cancel_give_up.is_some_and(|at| at <= now) {
-            call.cancel_give_up = None;
-            abandon = call.invite_txn;
-            // An outstanding re-INVITE of an ended call is given up at the same time.
-            abandon_reinvite = call
-                .reinvite
-                .as_ref()
-                .filter(|r| call.state == CallState::Ended && r.in_progress())
-                .and_then(|r| r.txn);
+        let mut abandon: [Option<TransactionId>; 2] = [None; 2];
+        if call.give_up_at.is_some_and(|at| at <= now) {
+            call.give_up_at = None;
+            abandon = [call.invite_txn, call.reinvite.as_ref().and_then(|r| r.txn)];
         }
         let mut gave_up = false;
         if let Some(pending) = &mut call.uas_2xx {
@@ -421,11 +417,20 @@ impl Endpoint {
             .as_ref()
             .and_then(|r| r.retry_at)
             .is_some_and(|at| at <= now);
-        for txn in [abandon, abandon_reinvite].into_iter().flatten() {
-            // §9.1: the CANCEL (or the BYE) got no final response for the INVITE within 64·T1.
-            let _ = self.layer.destroy(txn);
-            self.process_layer_events(now);
+        for txn in abandon.into_iter().flatten() {
+            // §9.1: the CANCEL got no final response for the INVITE within 64·T1 (or the
+            // call ended that long ago): the INVITE is given up as if cancelled.
+            let waiting = matches!(
+                self.layer.state(txn),
+                Some(TransactionState::ClientInvite(
+                    ClientInviteState::Calling | ClientInviteState::Proceeding
+                ))
+            );
+            if waiting {
+                let _ = self.layer.destroy(txn);
+            }
         }
+        self.process_layer_events(now);
         if gave_up {
             // §13.3.1.4: no ACK within 64·T1: the session SHOULD end with a BYE.
             if let Some(call) = self.calls.get_mut(&id) {
@@ -567,6 +572,12 @@ impl Endpoint {
         };
         if call.state != CallState::Ended {
             self.active_calls = self.active_calls.saturating_sub(1);
+            // INVITEs of ours still waiting for a final response are given up 64·T1 from
+            // now if none comes (see `Call::give_up_at`).
+            if let Some(now) = self.now {
+                let at = now + self.timers.timeout();
+                call.give_up_at = Some(call.give_up_at.map_or(at, |g| g.min(at)));
+            }
         }
         call.state = CallState::Ended;
         if let Some(media) = &mut call.media {
@@ -575,17 +586,6 @@ impl Endpoint {
         call.uas_2xx = None;
         if let Some(r) = &mut call.reinvite {
             r.retry_at = None;
-            // The call ended (a BYE either way, a transport error...) while our re-INVITE
-            // still waits for a final response. The far end should answer it 487 (§15.1.2);
-            // if nothing comes, the INVITE client transaction would wait in Proceeding for
-            // ever, so it is given up 64·T1 from now, as for an unanswered CANCEL (§9.1).
-            if r.in_progress() {
-                if let Some(now) = self.now {
-                    let give_up = now + self.timers.t1 * 64;
-                    call.cancel_give_up =
-                        Some(call.cancel_give_up.map_or(give_up, |at| at.min(give_up)));
-                }
-            }
         }
         if !call.end_reported {
             call.end_reported = true;

@@ -44,6 +44,7 @@ impl Endpoint {
     /// Fails with [`EndpointError::WrongState`] unless the call is established and no INVITE
     /// is in progress on it in either direction (§14.1).
     pub fn reinvite(&mut self, now: Instant, call: CallId) -> Result<(), EndpointError> {
+        self.advance(now);
         let c = self
             .calls
             .get(&call)

@@ -135,7 +135,9 @@ impl Incoming {
     }
 }
 
-/// `part` as a slice of `whole` when it lies inside it (no copy), else a copy.
+/// `part` as a slice of `whole` when it lies inside it (no copy), else a copy. Header values
+/// usually are slices of the datagram, but not always (the parser rewrites folded headers
+/// into a buffer of its own), so never assume it: `Bytes::slice_ref` panics on a stranger.
 pub(crate) fn share(whole: &Bytes, part: &str) -> Bytes {
     let start = whole.as_ptr() as usize;
     let at = part.as_ptr() as usize;
@@ -570,7 +572,7 @@ impl Endpoint {
         };
         let bytes = response.bytes();
         let key = TransactionKey::client(
-            bytes.slice_ref(branch.as_bytes()),
+            share(bytes, branch),
             method_bytes(cseq.method.as_str(), bytes),
         );
         let status = response.status();
@@ -626,15 +628,7 @@ fn method_bytes(method: &str, message: &Bytes) -> Bytes {
     const KNOWN: [&str; 6] = ["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER"];
     match KNOWN.iter().find(|k| **k == method) {
         Some(k) => Bytes::from_static(k.as_bytes()),
-        None => {
-            let start = message.as_ptr() as usize;
-            let at = method.as_ptr() as usize;
-            if at >= start && at + method.len() <= start + message.len() {
-                message.slice_ref(method.as_bytes())
-            } else {
-                Bytes::copy_from_slice(method.as_bytes())
-            }
-        }
+        None => share(message, method),
     }
 }
 
@@ -651,7 +645,7 @@ fn server_key(request: &Request, via: &Via<'_>, source: Peer) -> Option<Transact
     let host = via.host().as_bytes();
     match via.branch() {
         Some(branch) if branch.starts_with(super::ids::MAGIC_COOKIE) => Some(
-            TransactionKey::server(bytes.slice_ref(branch.as_bytes()), host, port, method),
+            TransactionKey::server(share(bytes, branch), host, port, method),
         ),
         _ => {
             let call_id = headers.call_id().ok()?;

@@ -35,6 +35,7 @@ impl Endpoint {
         target: &str,
         local_rtp: SocketAddr,
     ) -> Result<CallId, EndpointError> {
+        self.advance(now);
         let bad_target = || EndpointError::BadTarget(target.to_owned());
         let uri = Uri::parse(target).map_err(|_| bad_target())?;
         if !matches!(uri.scheme(), Scheme::Sip | Scheme::Sips) {
@@ -113,6 +114,7 @@ impl Endpoint {
     /// 603 Decline for an incoming call not yet answered. The call is reported
     /// [`Event::Ended`] at once; its media stops now.
     pub fn hang_up(&mut self, now: Instant, call: CallId) -> Result<(), EndpointError> {
+        self.advance(now);
         let c = self
             .calls
             .get(&call)
@@ -372,7 +374,7 @@ impl Endpoint {
         // §9.1: if the INVITE still has no final response 64·T1 from now, give it up.
         let give_up = now + self.timers.t1 * 64;
         if let Some(call) = self.calls.get_mut(&id) {
-            call.cancel_give_up = Some(give_up);
+            call.give_up_at = Some(give_up);
         }
         self.touch(id);
     }

@@ -77,6 +77,7 @@ impl Endpoint {
 
     /// Sends 180 Ringing for an incoming call.
     pub fn ring(&mut self, now: Instant, call: CallId) -> Result<(), EndpointError> {
+        self.advance(now);
         self.offered(call, "ring")?;
         let transport = self.call_transport(call);
         let reply = Reply::status(180).call_tag().contact(transport);
@@ -95,6 +96,7 @@ impl Endpoint {
         call: CallId,
         local_rtp: SocketAddr,
     ) -> Result<(), EndpointError> {
+        self.advance(now);
         self.offered(call, "answer")?;
         let local = self.local_media(local_rtp);
         let session_id = u64::from(self.ids.u32());
@@ -150,6 +152,7 @@ impl Endpoint {
 
     /// Rejects an incoming call with a final status (300-699).
     pub fn reject(&mut self, now: Instant, call: CallId, status: u16) -> Result<(), EndpointError> {
+        self.advance(now);
         if !(300..=699).contains(&status) {
             return Err(EndpointError::BadStatus(status));
         }
