@@ -1,5 +1,6 @@
 //! `rtp_stats`: a sequence of packets (sequence number, timestamp, arrival time), sender
-//! reports and report requests fed to one [`ReceiveStats`] (RFC 3550 A.1, A.3, A.8).
+//! reports and report requests fed to one [`ReceiveStats`] (RFC 3550 A.1, A.3, A.8), and the
+//! same packets to a [`JitterBuffer`] that is played out at fuzzed instants.
 //!
 //! Invariants after every step:
 //! - the counters agree with the statuses returned: `packets()` is every packet, `bytes()`
@@ -14,8 +15,16 @@
 //!   exceeds `max_jitter()`;
 //! - `report_block` is `None` until the source is valid, then carries exactly
 //!   `extended_max_seq()`, `cumulative_lost()` (= expected − received, clamped to 24 bits),
-//!   `jitter()` and the last SR's middle 32 bits; a second report at once loses nothing.
+//!   `jitter()` and the last SR's middle 32 bits; a second report at once loses nothing;
+//! - the jitter buffer plays only what was put: a frame's (sequence number, timestamp) was
+//!   put, and its payload is that packet's (each payload is filled with its sequence number);
+//!   between two resets, frames come out in strictly increasing timestamp order; it counts
+//!   every put and every frame played; it never holds more than its capacity; its target
+//!   delay stays within the configured bounds.
 
+use std::collections::BTreeSet;
+
+use rtp_proto::jitter::{JitterBuffer, JitterConfig, Playout};
 use rtp_proto::stats::{PacketStatus, ReceiveStats};
 use rtp_proto::time::{Duration, Instant};
 
@@ -56,6 +65,11 @@ pub enum Step {
     SenderReport(u32),
     /// A report block is taken.
     Report,
+    /// The jitter buffer is asked for `frames` frames, one frame duration apart.
+    Play {
+        /// How many pops (1 to 8).
+        frames: u8,
+    },
 }
 
 /// Encodes a run for the seed corpus: clock-rate choice, then steps.
@@ -86,6 +100,9 @@ pub fn encode(clock_choice: u8, steps: &[Step]) -> Vec<u8> {
             }
             Step::Report => {
                 w.u8(7);
+            }
+            Step::Play { frames } => {
+                w.u8(8).u8(frames.saturating_sub(1));
             }
         }
     }
@@ -151,10 +168,11 @@ pub fn check(data: &[u8]) {
         trusted: true,
     };
     let mut last_sr: Option<u32> = None;
+    let mut playout = Playback::new(clock_rate);
     let mut steps = 0;
     while !c.is_empty() && steps < MAX_STEPS {
         steps += 1;
-        let kind = c.u8() % 8;
+        let kind = c.u8() % 9;
         match kind {
             0..=5 => {
                 match kind {
@@ -176,6 +194,14 @@ pub fn check(data: &[u8]) {
                 }
                 let len = usize::from(c.u16());
                 packet(&mut stats, &mut counts, &mut model, now, seq, ts, len);
+                playout.put(now, seq, ts, len);
+            }
+            8 => {
+                let frames = c.u8() % 8 + 1;
+                for _ in 0..frames {
+                    playout.pop(now);
+                    now += playout.frame;
+                }
             }
             6 => {
                 let ntp = c.u32();
@@ -184,6 +210,7 @@ pub fn check(data: &[u8]) {
             }
             _ => report(&mut stats, now, last_sr),
         }
+        playout.check();
         assert_eq!(stats.packets(), counts.packets);
         assert_eq!(stats.bytes(), counts.bytes);
         assert_eq!(stats.duplicates(), counts.duplicates);
@@ -298,4 +325,97 @@ fn report(stats: &mut ReceiveStats, now: Instant, last_sr: Option<u32>) {
         again.fraction_lost, 0,
         "nothing was expected since the last report"
     );
+}
+
+/// A jitter buffer fed the same packets, and what it was given and has played.
+struct Playback {
+    buffer: JitterBuffer,
+    frame: Duration,
+    /// Every (sequence number, timestamp) put.
+    put: BTreeSet<(u16, u32)>,
+    puts: u64,
+    played: u64,
+    /// The last frame's timestamp and the reset count it was played under.
+    last_frame: Option<(u32, u64)>,
+    payload: Vec<u8>,
+}
+
+impl Playback {
+    fn new(clock_rate: u32) -> Self {
+        let config = JitterConfig {
+            clock_rate,
+            samples_per_frame: (clock_rate / 50).max(1),
+            ..JitterConfig::g711_20ms()
+        };
+        let buffer = JitterBuffer::new(config);
+        Playback {
+            frame: buffer
+                .config()
+                .frame_duration()
+                .max(Duration::from_micros(100)),
+            buffer,
+            put: BTreeSet::new(),
+            puts: 0,
+            played: 0,
+            last_frame: None,
+            payload: Vec::new(),
+        }
+    }
+
+    fn put(&mut self, now: Instant, seq: u16, ts: u32, len: usize) {
+        // Longer than any slot: exercises the oversized path without a 64 KiB payload.
+        let len = len.min(self.buffer.config().max_payload + 1);
+        self.payload.clear();
+        self.payload.resize(len, seq as u8);
+        self.buffer.put(now, seq, ts, &self.payload);
+        self.put.insert((seq, ts));
+        self.puts += 1;
+    }
+
+    fn pop(&mut self, now: Instant) {
+        let resets = self.buffer.counters().resets;
+        let (seq, timestamp, ok_payload) = match self.buffer.pop(now) {
+            Playout::Frame {
+                seq,
+                timestamp,
+                payload,
+            } => (seq, timestamp, payload.iter().all(|&b| b == seq as u8)),
+            Playout::Missing { .. } | Playout::Underrun => return,
+        };
+        self.played += 1;
+        assert!(
+            self.put.contains(&(seq, timestamp)),
+            "played seq {seq} ts {timestamp}, which was never put"
+        );
+        assert!(ok_payload, "frame {seq} carries another packet's payload");
+        if let Some((last, epoch)) = self.last_frame {
+            if epoch == resets {
+                assert!(
+                    (timestamp.wrapping_sub(last) as i32) > 0,
+                    "frame ts {timestamp} played after ts {last}"
+                );
+            }
+        }
+        self.last_frame = Some((timestamp, resets));
+    }
+
+    fn check(&self) {
+        let counters = self.buffer.counters();
+        assert_eq!(counters.received, self.puts, "puts miscounted");
+        assert_eq!(counters.played, self.played, "frames played miscounted");
+        assert!(
+            self.buffer.buffered() <= self.buffer.config().capacity,
+            "{} frames buffered, capacity {}",
+            self.buffer.buffered(),
+            self.buffer.config().capacity
+        );
+        let delay = self.buffer.target_delay();
+        let config = self.buffer.config();
+        assert!(
+            delay >= config.min_delay && delay <= config.max_delay,
+            "target delay {delay:?} outside {:?}..={:?}",
+            config.min_delay,
+            config.max_delay
+        );
+    }
 }

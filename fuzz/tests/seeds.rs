@@ -330,7 +330,40 @@ fn stats_runs() -> Vec<(String, Vec<u8>)> {
         next,
         Step::Report,
     ];
+    // The jitter buffer played out every 20 ms while packets arrive, some reordered.
+    let mut played = Vec::new();
+    for i in 0..60 {
+        played.push(next);
+        if i % 10 == 9 {
+            played.extend([
+                Step::Jump {
+                    after: 50,
+                    seq_delta: 2,
+                    ts_delta: 320,
+                },
+                Step::Jump {
+                    after: 50,
+                    seq_delta: 0xffff,
+                    ts_delta: 0u32.wrapping_sub(160),
+                },
+                Step::Jump {
+                    after: 50,
+                    seq_delta: 1,
+                    ts_delta: 160,
+                },
+            ]);
+        }
+        if i >= 3 {
+            played.push(Step::Play { frames: 1 });
+        }
+    }
+    played.push(Step::Play { frames: 8 });
+    played.push(Step::Report);
     vec![
+        (
+            "played-with-reordering".to_owned(),
+            rtp_stats::encode(0, &played),
+        ),
         ("steady-8k".to_owned(), rtp_stats::encode(0, &steady)),
         ("loss-reorder-dup".to_owned(), rtp_stats::encode(0, &lossy)),
         ("restart".to_owned(), rtp_stats::encode(2, &restart)),
