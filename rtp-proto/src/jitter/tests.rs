@@ -250,6 +250,11 @@ fn simulation_under_loss_reordering_and_jitter() {
             "seed {seed}: target {:?}, p95 jitter {:?}, {:?}",
             r.target, r.p95_jitter, r.counters
         );
+        println!(
+            "jitter simulation, seed {seed}: target {:?}, p95 jitter {:?}, late after adapting \
+             {} of {}",
+            r.target, r.p95_jitter, r.late_after_adapt, r.arrived_after_adapt
+        );
         assert_eq!(r.order_violations, 0, "{ctx}");
         let late = r.late_after_adapt as f64 / r.arrived_after_adapt as f64;
         assert!(late < 0.01, "late loss {late:.4} >= 1 %; {ctx}");
