@@ -361,17 +361,18 @@ mod tests {
         )
     }
 
-    fn arb_packet() -> impl Strategy<
-        Value = (
-            bool,
-            u8,
-            Vec<(u8, Vec<u8>)>,
-            Vec<u32>,
-            u8,
-            Vec<u8>,
-            (bool, u8, u16, u32, u32),
-        ),
-    > {
+    /// (two-byte form, appbits, elements, CSRCs, padding, payload, fixed fields).
+    type PacketSpec = (
+        bool,
+        u8,
+        Vec<(u8, Vec<u8>)>,
+        Vec<u32>,
+        u8,
+        Vec<u8>,
+        (bool, u8, u16, u32, u32),
+    );
+
+    fn arb_packet() -> impl Strategy<Value = PacketSpec> {
         (any::<bool>(), 0u8..16).prop_flat_map(|(two_byte, appbits)| {
             (
                 Just(two_byte),
