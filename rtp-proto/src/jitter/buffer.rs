@@ -5,9 +5,9 @@
 //! the capacity rounded up to a power of two. The playout point `next_frame` only moves
 //! forward, so frames leave in timestamp order.
 //!
-//! The usual per-packet path has no division: media time converts to nanoseconds by a fixed-point
-//! multiply, a packet one frame after the previous one finds its frame by adding one, slots
-//! are found by masking, and the delay estimator updates in O(1).
+//! The usual per-packet path has no division: media time converts to nanoseconds by a
+//! fixed-point multiply, a packet one frame after the previous one finds its frame by adding
+//! one, slots are found by masking, and the delay estimator updates in O(1).
 
 use super::delay::DelayEstimator;
 use super::{Conceal, JitterConfig, JitterCounters, MissingReason, Playout};
