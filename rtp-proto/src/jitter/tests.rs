@@ -277,7 +277,13 @@ proptest::proptest! {
     #[test]
     fn arbitrary_input_plays_in_order(
         steps in proptest::collection::vec(
-            (proptest::prelude::any::<bool>(), 0u64..60, proptest::prelude::any::<u16>(), -400i32..4000, 0usize..8),
+            (
+                proptest::prelude::any::<bool>(),
+                0u64..60,
+                proptest::prelude::any::<u16>(),
+                -400i32..4000,
+                0usize..8,
+            ),
             1..300,
         ),
     ) {
@@ -301,7 +307,8 @@ proptest::proptest! {
                     last = None;
                 }
                 if let Some(prev) = last {
-                    proptest::prop_assert!((timestamp.wrapping_sub(prev) as i32) > 0, "{} after {}", timestamp, prev);
+                    let step = timestamp.wrapping_sub(prev) as i32;
+                    proptest::prop_assert!(step > 0, "{} after {}", timestamp, prev);
                 }
                 last = Some(timestamp);
             }
