@@ -149,6 +149,137 @@ mod tests {
         }
     }
 
+    /// G.711's segment tables written out (Table 2 for μ-law, Table 1 for A-law), at the
+    /// resolution G.191 works in: μ-law on 14-bit magnitudes biased by 33, eight segments,
+    /// segment s covering [32 << s, 64 << s) in 16 steps of 2 << s; A-law on 11-bit
+    /// magnitudes, segment 0 covering [0, 16) and segment s >= 1 covering
+    /// [16 << (s - 1), 32 << (s - 1)), 16 steps each. Encoding searches the table for the
+    /// interval holding the sample; decoding gives the interval's middle. Negative samples use
+    /// the one's complement, as G.191 does.
+    struct Segment {
+        low: i32,
+        step: i32,
+    }
+
+    fn ulaw_segments() -> Vec<Segment> {
+        (0..8)
+            .map(|s| Segment {
+                low: 32 << s,
+                step: 2 << s,
+            })
+            .collect()
+    }
+
+    fn alaw_segments() -> Vec<Segment> {
+        let mut v = vec![Segment { low: 0, step: 1 }];
+        v.extend((1..8).map(|s| Segment {
+            low: 16 << (s - 1),
+            step: 1 << (s - 1),
+        }));
+        v
+    }
+
+    /// (segment, step within it) of `value`, searching `table` from the top.
+    fn find(table: &[Segment], value: i32) -> (u8, u8) {
+        let s = table.iter().rposition(|seg| value >= seg.low).unwrap();
+        let m = (value - table[s].low) / table[s].step;
+        assert!((0..16).contains(&m), "value {value} outside segment {s}");
+        (s as u8, m as u8)
+    }
+
+    /// The 65,536-entry μ-law reference table, from the segment rules alone.
+    fn ulaw_reference() -> (Vec<u8>, [i16; 256]) {
+        let table = ulaw_segments();
+        let encode = (i16::MIN..=i16::MAX)
+            .map(|x| {
+                let negative = x < 0;
+                let magnitude = if negative {
+                    !i32::from(x)
+                } else {
+                    i32::from(x)
+                } >> 2;
+                let (s, m) = find(&table, (magnitude + 33).min(8191));
+                // Segment and step are sent inverted (G.711 Table 2 note).
+                let code = !((s << 4) | m) & 0x7f;
+                if negative {
+                    code
+                } else {
+                    code | 0x80
+                }
+            })
+            .collect();
+        let mut decode = [0i16; 256];
+        for (c, out) in decode.iter_mut().enumerate() {
+            let bits = !(c as u8) & 0x7f;
+            let seg = &table[usize::from(bits >> 4)];
+            let middle = seg.low + i32::from(bits & 0xf) * seg.step + seg.step / 2;
+            let value = (middle - 33) * 4;
+            *out = if c & 0x80 != 0 { value } else { -value } as i16;
+        }
+        (encode, decode)
+    }
+
+    /// The 65,536-entry A-law reference table, from the segment rules alone.
+    fn alaw_reference() -> (Vec<u8>, [i16; 256]) {
+        let table = alaw_segments();
+        let encode = (i16::MIN..=i16::MAX)
+            .map(|x| {
+                let negative = x < 0;
+                let magnitude = if negative {
+                    !i32::from(x)
+                } else {
+                    i32::from(x)
+                } >> 4;
+                let (s, m) = find(&table, magnitude);
+                let code = (s << 4) | m;
+                // Even bits are inverted on the line (G.711 §2).
+                (if negative { code } else { code | 0x80 }) ^ 0x55
+            })
+            .collect();
+        let mut decode = [0i16; 256];
+        for (c, out) in decode.iter_mut().enumerate() {
+            let bits = (c as u8 ^ 0x55) & 0x7f;
+            let seg = &table[usize::from(bits >> 4)];
+            // The interval's middle, at 16-bit scale (the 11-bit magnitude times 16).
+            let middle = (2 * (seg.low + i32::from(bits & 0xf) * seg.step) + seg.step) * 8;
+            *out = if c & 0x80 != 0 { middle } else { -middle } as i16;
+        }
+        (encode, decode)
+    }
+
+    #[test]
+    fn ulaw_matches_the_segment_table_everywhere() {
+        let (encode, decode) = ulaw_reference();
+        for (x, &want) in (i16::MIN..=i16::MAX).zip(&encode) {
+            assert_eq!(linear_to_ulaw(x), want, "sample {x}");
+        }
+        assert_eq!(ULAW_DECODE, decode);
+        for c in 0..=255u8 {
+            assert_eq!(ulaw_to_linear(c), decode[usize::from(c)], "code {c:#04x}");
+        }
+        let mut all = [0u8; 65_536];
+        let samples: Vec<i16> = (i16::MIN..=i16::MAX).collect();
+        assert_eq!(encode_ulaw(&samples, &mut all), 65_536);
+        assert_eq!(&all[..], &encode[..]);
+    }
+
+    #[test]
+    fn alaw_matches_the_segment_table_everywhere() {
+        let (encode, decode) = alaw_reference();
+        for (x, &want) in (i16::MIN..=i16::MAX).zip(&encode) {
+            assert_eq!(linear_to_alaw(x), want, "sample {x}");
+        }
+        assert_eq!(ALAW_DECODE, decode);
+        let mut all = [0u8; 65_536];
+        let samples: Vec<i16> = (i16::MIN..=i16::MAX).collect();
+        assert_eq!(encode_alaw(&samples, &mut all), 65_536);
+        assert_eq!(&all[..], &encode[..]);
+        let codes: Vec<u8> = (0..=255).collect();
+        let mut back = [0i16; 256];
+        assert_eq!(decode_alaw(&codes, &mut back), 256);
+        assert_eq!(back, decode);
+    }
+
     #[test]
     fn decode_then_encode_is_identity() {
         for c in 0..=255u8 {

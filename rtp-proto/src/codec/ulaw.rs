@@ -9,9 +9,10 @@ const fn expand(code: u8) -> i16 {
     // Codes are sent with all bits inverted; undo that, then split sign, segment, step.
     let inv = !code;
     let segment = ((inv >> 4) & 0x7) as i32;
-    let step = ((inv & 0xf) as i32) << 1 | 1; // the step index, centred in its interval
-                                              // In 14-bit units the biased magnitude is (2*mantissa + 33) << segment; remove the bias
-                                              // of 33 and scale by 4 to 16 bits.
+    // The step index, centred in its interval.
+    let step = ((inv & 0xf) as i32) << 1 | 1;
+    // In 14-bit units the biased magnitude is (2*mantissa + 33) << segment; remove the bias
+    // of 33 and scale by 4 to 16 bits.
     let magnitude = (((step + 32) << segment) - 33) * 4;
     if code & 0x80 != 0 {
         magnitude as i16

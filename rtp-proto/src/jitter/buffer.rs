@@ -5,9 +5,9 @@
 //! the capacity rounded up to a power of two. The playout point `next_frame` only moves
 //! forward, so frames leave in timestamp order.
 //!
-//! The per-packet path has no division: media time converts to nanoseconds by a fixed-point
-//! multiply, a packet one frame after the previous one finds its frame by adding one, slots
-//! are found by masking, and the delay estimator updates in O(1).
+//! The usual per-packet path has no division: media time converts to nanoseconds by a
+//! fixed-point multiply, a packet one frame after the previous one finds its frame by adding
+//! one, slots are found by masking, and the delay estimator updates in O(1).
 
 use super::delay::DelayEstimator;
 use super::{Conceal, JitterConfig, JitterCounters, MissingReason, Playout};
@@ -50,6 +50,10 @@ fn media_ns(ns_per_unit_q32: u64, units: i64) -> i64 {
     ((i128::from(units) * i128::from(ns_per_unit_q32)) >> 32) as i64
 }
 
+/// `newest_frame` before any packet: below any frame a timeline reaches (frames start at 0
+/// and move a frame per packet interval).
+const NO_FRAME: i64 = i64::MIN;
+
 /// What one pop decided, before borrowing the payload.
 enum Step {
     Frame(usize),
@@ -70,8 +74,9 @@ pub struct JitterBuffer {
     /// Nanoseconds per timestamp unit, in 32.32 fixed point.
     ns_per_unit_q32: u64,
     data: Vec<u8>,
-    /// The duration of one frame in nanoseconds.
+    /// The duration of one frame, and half of it, in nanoseconds.
     frame_ns: i64,
+    half_frame_ns: i64,
     epoch: Option<Instant>,
     /// The last `now` and its offset from `epoch`: a run loop reads the clock once per wake
     /// and passes the same `now` to every call.
@@ -79,9 +84,8 @@ pub struct JitterBuffer {
     ssrc: Option<u32>,
     timeline: Option<Timeline>,
     next_frame: i64,
-    /// The newest frame buffered since the last reset; meaningless until `has_newest`.
+    /// The newest frame buffered since the last reset, or `NO_FRAME`.
     newest_frame: i64,
-    has_newest: bool,
     playing: bool,
     last_played: Option<usize>,
     delay: DelayEstimator,
@@ -106,13 +110,13 @@ impl JitterBuffer {
             ns_per_unit_q32,
             data: vec![0; config.capacity.saturating_mul(config.max_payload)],
             frame_ns: media_ns(ns_per_unit_q32, i64::from(config.samples_per_frame)),
+            half_frame_ns: media_ns(ns_per_unit_q32, i64::from(config.samples_per_frame)) / 2,
             epoch: None,
             last_now: None,
             ssrc: None,
             timeline: None,
             next_frame: 0,
-            newest_frame: 0,
-            has_newest: false,
+            newest_frame: NO_FRAME,
             playing: false,
             last_played: None,
             delay: DelayEstimator::new(config.min_delay, config.max_delay, config.frame_duration()),
@@ -134,7 +138,7 @@ impl JitterBuffer {
             s.state = SlotState::Empty;
         }
         self.next_frame = 0;
-        self.has_newest = false;
+        self.newest_frame = NO_FRAME;
         self.playing = false;
         self.last_played = None;
         self.delay.clear();
@@ -150,11 +154,10 @@ impl JitterBuffer {
         }
         let epoch = *self.epoch.get_or_insert(now);
         let d = now.saturating_duration_since(epoch);
-        // Saturates after 292 years.
-        let t = i64::try_from(d.as_secs())
-            .unwrap_or(i64::MAX)
-            .saturating_mul(1_000_000_000)
-            .saturating_add(i64::from(d.subsec_nanos()));
+        // Wraps after 292 years of `now`: wrong then, but never a panic.
+        let t = (d.as_secs() as i64)
+            .wrapping_mul(1_000_000_000)
+            .wrapping_add(i64::from(d.subsec_nanos()));
         self.last_now = Some((now, t));
         t
     }
@@ -277,7 +280,8 @@ impl JitterBuffer {
             self.counters.duplicates += 1;
             return;
         }
-        let transit = t.saturating_sub(media_ns(self.ns_per_unit_q32, units));
+        // Times and media offsets stay far inside i64 (292 years of nanoseconds).
+        let transit = t.wrapping_sub(media_ns(self.ns_per_unit_q32, units));
         self.delay.record(transit);
         if frame < self.next_frame && !self.reordered_before_start(frame) {
             self.counters.late += 1;
@@ -301,10 +305,7 @@ impl JitterBuffer {
                 state: SlotState::Ready,
             };
         }
-        if !self.has_newest || frame > self.newest_frame {
-            self.newest_frame = frame;
-            self.has_newest = true;
-        }
+        self.newest_frame = self.newest_frame.max(frame);
     }
 
     /// A packet for a frame before the playout point: if playout has not started and it fits,
@@ -312,7 +313,7 @@ impl JitterBuffer {
     #[cold]
     fn reordered_before_start(&mut self, frame: i64) -> bool {
         let before_start = !self.playing && self.next_frame - frame < self.cap / 2;
-        let span_ok = !self.has_newest || self.newest_frame - frame < self.cap;
+        let span_ok = self.newest_frame == NO_FRAME || self.newest_frame - frame < self.cap;
         if before_start && span_ok {
             self.next_frame = frame;
         }
@@ -334,15 +335,15 @@ impl JitterBuffer {
     #[inline]
     fn step(&mut self, now: Instant) -> Step {
         let t = self.t(now);
-        if !self.has_newest {
+        if self.newest_frame == NO_FRAME {
             return Step::Underrun;
         }
         let frame_ns = self.frame_ns;
-        let half = frame_ns / 2;
-        let desired = self.delay.base_ns().saturating_add(self.delay.target_ns());
+        let half = self.half_frame_ns;
+        let desired = self.delay.base_ns().wrapping_add(self.delay.target_ns());
         let media = media_ns(self.ns_per_unit_q32, self.next_frame * self.spf());
         // How far playout is behind the desired delay (negative: ahead of it).
-        let behind = t.saturating_sub(media).saturating_sub(desired);
+        let behind = t.wrapping_sub(media).wrapping_sub(desired);
         if behind < -half {
             if !self.playing {
                 // Still filling to the target delay.
@@ -379,7 +380,7 @@ impl JitterBuffer {
     /// half a frame behind, or drop one ready frame if the next is ready too.
     #[cold]
     fn shrink(&mut self, mut behind: i64) {
-        let half = self.frame_ns / 2;
+        let half = self.half_frame_ns;
         if !self.is_ready(self.next_frame) {
             // Skip missing frames rather than conceal them while we are behind.
             while behind > half

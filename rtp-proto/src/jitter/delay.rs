@@ -139,9 +139,11 @@ impl DelayEstimator {
                 self.rebuild();
             }
         }
+        // Transits stay far inside i64 (they are differences of nanosecond times), so the
+        // sums below cannot wrap.
         self.base_ns = self
             .hist_ref
-            .saturating_add((self.lo_bin as i64) << BIN_SHIFT);
+            .wrapping_add((self.lo_bin as i64) << BIN_SHIFT);
         if self.len < MIN_SAMPLES {
             return;
         }
@@ -149,10 +151,10 @@ impl DelayEstimator {
         // The upper edge of the quantile's bin.
         let q_edge = self
             .hist_ref
-            .saturating_add(((self.q_bin + 1) as i64) << BIN_SHIFT);
+            .wrapping_add(((self.q_bin + 1) as i64) << BIN_SHIFT);
         self.target_ns = q_edge
-            .saturating_sub(self.base_ns)
-            .saturating_add(self.margin_ns)
+            .wrapping_sub(self.base_ns)
+            .wrapping_add(self.margin_ns)
             .clamp(self.min_delay_ns, self.max_delay_ns);
     }
 

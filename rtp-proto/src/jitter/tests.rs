@@ -250,6 +250,11 @@ fn simulation_under_loss_reordering_and_jitter() {
             "seed {seed}: target {:?}, p95 jitter {:?}, {:?}",
             r.target, r.p95_jitter, r.counters
         );
+        println!(
+            "jitter simulation, seed {seed}: target {:?}, p95 jitter {:?}, late after adapting \
+             {} of {}",
+            r.target, r.p95_jitter, r.late_after_adapt, r.arrived_after_adapt
+        );
         assert_eq!(r.order_violations, 0, "{ctx}");
         let late = r.late_after_adapt as f64 / r.arrived_after_adapt as f64;
         assert!(late < 0.01, "late loss {late:.4} >= 1 %; {ctx}");
@@ -263,5 +268,53 @@ fn simulation_under_loss_reordering_and_jitter() {
             "{} underruns; {ctx}",
             r.underruns_mid_stream
         );
+    }
+}
+
+proptest::proptest! {
+    /// Any sequence of packets and pops, however garbled: no panic, counters add up, and
+    /// frames leave in timestamp order between resets.
+    #[test]
+    fn arbitrary_input_plays_in_order(
+        steps in proptest::collection::vec(
+            (
+                proptest::prelude::any::<bool>(),
+                0u64..60,
+                proptest::prelude::any::<u16>(),
+                -400i32..4000,
+                0usize..8,
+            ),
+            1..300,
+        ),
+    ) {
+        let t0 = crate::test_epoch();
+        let mut jb = JitterBuffer::new(config());
+        let mut at = Duration::ZERO;
+        let mut seq = 0u16;
+        let mut ts = 0u32;
+        let mut last: Option<u32> = None;
+        let mut resets = 0;
+        for (put, after_ms, seq_step, ts_step, len) in steps {
+            at += ms(after_ms);
+            if put {
+                seq = seq.wrapping_add(seq_step % 4);
+                ts = ts.wrapping_add(ts_step as u32);
+                jb.put(t0 + at, seq, ts, &[7; 8][..len]);
+            } else if let Playout::Frame { timestamp, payload, .. } = jb.pop(t0 + at) {
+                proptest::prop_assert!(payload.len() <= 4);
+                if jb.counters().resets != resets {
+                    resets = jb.counters().resets;
+                    last = None;
+                }
+                if let Some(prev) = last {
+                    let step = timestamp.wrapping_sub(prev) as i32;
+                    proptest::prop_assert!(step > 0, "{} after {}", timestamp, prev);
+                }
+                last = Some(timestamp);
+            }
+        }
+        let c = jb.counters();
+        proptest::prop_assert!(c.played + c.duplicates + c.late + c.oversized <= c.received);
+        proptest::prop_assert!(jb.buffered() <= jb.config().capacity);
     }
 }

@@ -347,6 +347,51 @@ mod tests {
         );
     }
 
+    /// Elements for one form: IDs and lengths each form allows (RFC 8285 §4.2, §4.3).
+    fn arb_elements(two_byte: bool) -> impl Strategy<Value = Vec<(u8, Vec<u8>)>> {
+        let (ids, lens) = if two_byte {
+            (1u8..=255, 0usize..=255)
+        } else {
+            (1u8..=14, 1usize..=16)
+        };
+        proptest::collection::vec(
+            (ids, lens)
+                .prop_flat_map(|(id, len)| (Just(id), proptest::collection::vec(any::<u8>(), len))),
+            0..6,
+        )
+    }
+
+    /// (two-byte form, appbits, elements, CSRCs, padding, payload, fixed fields).
+    type PacketSpec = (
+        bool,
+        u8,
+        Vec<(u8, Vec<u8>)>,
+        Vec<u32>,
+        u8,
+        Vec<u8>,
+        (bool, u8, u16, u32, u32),
+    );
+
+    fn arb_packet() -> impl Strategy<Value = PacketSpec> {
+        (any::<bool>(), 0u8..16).prop_flat_map(|(two_byte, appbits)| {
+            (
+                Just(two_byte),
+                Just(appbits),
+                arb_elements(two_byte),
+                proptest::collection::vec(any::<u32>(), 0..=15),
+                any::<u8>(),
+                proptest::collection::vec(any::<u8>(), 0..200),
+                (
+                    any::<bool>(),
+                    0u8..128,
+                    any::<u16>(),
+                    any::<u32>(),
+                    any::<u32>(),
+                ),
+            )
+        })
+    }
+
     proptest! {
         #[test]
         fn round_trip(spec in proptest::collection::vec((1u8..=255, proptest::collection::vec(any::<u8>(), 0..40)), 0..8)) {
@@ -359,6 +404,39 @@ mod tests {
             let ext = HeaderExtension { profile: form.profile(), data: &buf[..n] };
             let got: Vec<_> = ext.elements().unwrap().collect::<Result<_, _>>().unwrap();
             prop_assert_eq!(got, elements);
+        }
+
+        /// A whole RTP packet: CSRCs, padding and an extension in either RFC 8285 form, written
+        /// by the builder and read back by the checked view.
+        #[test]
+        fn packet_with_csrcs_padding_and_either_form(
+            (two_byte, appbits, spec, csrcs, padding, payload, fixed) in arb_packet()
+        ) {
+            let elements: Vec<ExtensionElement<'_>> =
+                spec.iter().map(|(id, d)| ExtensionElement { id: *id, data: d }).collect();
+            let form = if two_byte { ExtensionForm::TwoByte { appbits } } else { ExtensionForm::OneByte };
+            let mut ext = vec![0u8; elements_len(&elements, form)];
+            let n = emit_elements(&mut ext, &elements, form).unwrap();
+            let header = crate::rtp::RtpHeader {
+                marker: fixed.0,
+                payload_type: fixed.1,
+                sequence_number: fixed.2,
+                timestamp: fixed.3,
+                ssrc: fixed.4,
+                csrcs: csrcs.iter().copied().collect(),
+                extension: Some(HeaderExtension { profile: form.profile(), data: &ext[..n] }),
+                padding,
+            };
+            let mut buf = vec![0u8; header.packet_len(payload.len())];
+            let len = header.emit(&mut buf, &payload).unwrap();
+            let packet = crate::rtp::RtpPacket::new_checked(&buf[..len]).unwrap();
+            prop_assert_eq!(packet.payload(), &payload[..]);
+            prop_assert_eq!(packet.padding_len(), padding);
+            prop_assert_eq!(packet.csrcs().collect::<Vec<_>>(), csrcs);
+            let got = packet.extension().unwrap().elements().unwrap();
+            prop_assert_eq!(got.form(), form);
+            prop_assert_eq!(got.collect::<Result<Vec<_>, _>>().unwrap(), elements);
+            prop_assert_eq!(crate::rtp::RtpHeader::parse(&packet), header);
         }
 
         #[test]

@@ -113,6 +113,30 @@ mod tests {
         }
     }
 
+    /// §6.3 / A.7 randomisation comes from the caller's seed alone: the same seed replays the
+    /// same schedule, another seed gives another.
+    #[test]
+    fn schedule_replays_from_the_seed() {
+        let schedule = |seed| {
+            let mut rng = SeededRng::new(seed);
+            let mut initial = true;
+            (0..20)
+                .map(|_| {
+                    let t = rtcp_interval(4, 1, 500.0, false, 120.0, initial, &mut rng);
+                    initial = false;
+                    t
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(schedule(42), schedule(42));
+        assert_ne!(schedule(42), schedule(43));
+        // Every interval lies in [0.5, 1.5) times the deterministic one over e - 3/2.
+        for t in schedule(42).iter().skip(1) {
+            let range = RTCP_MIN_TIME * 0.5 / COMPENSATION..RTCP_MIN_TIME * 1.5 / COMPENSATION;
+            assert!(range.contains(&t.as_secs_f64()));
+        }
+    }
+
     #[test]
     fn average_size_update() {
         assert_eq!(update_avg_rtcp_size(100.0, 260), 110.0);

@@ -465,6 +465,35 @@ mod tests {
         );
     }
 
+    /// RFC 3550 A.3: duplicates drive the cumulative loss negative; the report block's signed
+    /// 24-bit field carries it sign-extended, and a receiver reads the same value back.
+    #[test]
+    fn negative_cumulative_loss_is_sign_extended_on_the_wire() {
+        use crate::rtcp::{CompoundIter, EntryList, ReceiverReport, RtcpPacket};
+        let t0 = crate::test_epoch();
+        let mut s = ReceiveStats::new(8000);
+        // Valid from 1; 2, 3, 4 each arrive twice: expected 4, received 7.
+        feed(&mut s, t0, &[0, 1, 2, 2, 3, 3, 4, 4]);
+        assert_eq!(s.cumulative_lost(), -3);
+        let block = s.report_block(t0, 42).unwrap();
+        assert_eq!((block.cumulative_lost, block.fraction_lost), (-3, 0));
+        let blocks = [block];
+        let rr = ReceiverReport {
+            ssrc: 1,
+            reports: EntryList::Items(&blocks),
+        };
+        let mut buf = [0u8; 32];
+        let n = rr.emit(&mut buf).unwrap();
+        // The block starts after the 8-octet header and SSRC; loss is octets 5..8 of it.
+        assert_eq!(&buf[8 + 5..8 + 8], &[0xff, 0xff, 0xfd]);
+        match CompoundIter::new(&buf[..n]).next() {
+            Some(Ok(RtcpPacket::ReceiverReport(got))) => {
+                assert_eq!(got.reports.iter().next().unwrap().cumulative_lost, -3);
+            }
+            other => panic!("expected an RR, got {other:?}"),
+        }
+    }
+
     #[test]
     fn fraction_lost_per_interval() {
         let t0 = crate::test_epoch();

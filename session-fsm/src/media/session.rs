@@ -467,6 +467,12 @@ mod tests {
         Duration::from_millis(n)
     }
 
+    /// An arbitrary epoch; the tests add `Duration`s to it (STYLE rule 4).
+    #[allow(clippy::disallowed_methods)] // test-only: the one clock read, taken as an epoch
+    fn epoch() -> Instant {
+        Instant::now()
+    }
+
     fn setup(t0: Instant) -> MediaSetup {
         MediaSetup {
             remote_rtp: "192.0.2.9:4000".parse().unwrap(),
@@ -533,8 +539,7 @@ mod tests {
     /// counts are exact.
     #[test]
     fn reordered_packets_play_in_order_through_the_jitter_buffer() {
-        #[allow(clippy::disallowed_methods)] // test-only: the one clock read, taken as an epoch
-        let t0 = Instant::now();
+        let t0 = epoch();
         let mut session = MediaSession::start(t0, setup(t0));
         // Packet k leaves at 20k ms and takes 1 ms, except: 3 is held 25 ms (overtaken by
         // 4), 6 is lost, 8 arrives twice, 10 is held 50 ms (after its playout time).
@@ -588,8 +593,7 @@ mod tests {
     /// cannot take over the stream without a run of consecutive packets.
     #[test]
     fn unknown_payload_types_and_stray_sources_do_not_play() {
-        #[allow(clippy::disallowed_methods)] // test-only: the one clock read, taken as an epoch
-        let t0 = Instant::now();
+        let t0 = epoch();
         let mut session = MediaSession::start(t0, setup(t0));
         let mut arrivals = Vec::new();
         for k in 0..10u16 {
