@@ -234,7 +234,7 @@ impl Endpoint {
                             return;
                         };
                         if matches!(socket, Socket::Rtp(_)) {
-                            media.handle_rtp(now, &bytes);
+                            media.handle_rtp_from(now, source, &bytes);
                         } else {
                             media.handle_rtcp(now, &bytes);
                         }
