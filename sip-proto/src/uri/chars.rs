@@ -63,6 +63,8 @@ pub(crate) mod class {
     /// An unquoted `gen-value = token / host`: token characters, plus `:`, `[` and `]` from
     /// hosts (IPv6; RFC 5118 §4.5 allows them unbracketed in `received`).
     pub(crate) const GEN_VALUE: u16 = 1 << 12;
+    /// Octets inside a domain label: `alphanum / "-"`.
+    pub(crate) const LDH: u16 = 1 << 13;
 }
 
 /// The character classes of every octet: a parser checks an octet against a class with one
@@ -131,6 +133,9 @@ static CLASS: [u16; 256] = {
         }
         if b.is_ascii_alphanumeric() {
             c |= class::ALPHANUM;
+        }
+        if b.is_ascii_alphanumeric() || b == b'-' {
+            c |= class::LDH;
         }
         t[i] = c;
         i += 1;
