@@ -7,6 +7,7 @@
 use crate::uri::chars::{class, is, is_token_char};
 
 /// `SWS = [LWS]`: skips spaces and tabs from `i`.
+#[inline]
 pub(crate) fn skip_ws(b: &[u8], mut i: usize) -> usize {
     while matches!(b.get(i), Some(b' ' | b'\t')) {
         i += 1;
@@ -15,6 +16,7 @@ pub(crate) fn skip_ws(b: &[u8], mut i: usize) -> usize {
 }
 
 /// Skips a run of `token` characters from `i`.
+#[inline]
 pub(crate) fn skip_token(b: &[u8], mut i: usize) -> usize {
     while b.get(i).is_some_and(|&c| is_token_char(c)) {
         i += 1;
@@ -246,6 +248,7 @@ impl<'a> Iterator for SplitList<'a> {
 }
 
 /// Trims SP and HTAB from both ends.
+#[inline]
 pub(crate) fn trim_ws(s: &str) -> &str {
     let b = s.as_bytes();
     let mut start = 0;
