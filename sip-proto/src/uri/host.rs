@@ -58,7 +58,7 @@ impl<'a> Host<'a> {
         // alphanum *( alphanum / "-" ) alphanum; the top label starts with a letter.
         // Label by label: each is one tight run of alphanum and '-'.
         let mut j = from;
-        let mut top_first = 0u8;
+        let mut top_first;
         loop {
             match b.get(j) {
                 Some(&c) if is(c, class::ALPHANUM) => top_first = c,
