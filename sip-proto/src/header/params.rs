@@ -4,7 +4,7 @@
 //! Values arrive here already unfolded: the message parser turns every folding `CRLF` into
 //! spaces, so `LWS` is plain `SP`/`HTAB` by the time these functions run.
 
-use crate::uri::chars::{class, is, is_token_char};
+use crate::uri::chars::{class, find_byte, is, is_token_char};
 
 /// `SWS = [LWS]`: skips spaces and tabs from `i`.
 #[inline]
@@ -218,7 +218,7 @@ impl<'a> Iterator for SplitList<'a> {
         let b = self.s.as_bytes();
         // Most values hold no comma at all: then the rest is the last element.
         let rest = b.get(self.start..).unwrap_or(&[]);
-        if !rest.contains(&b',') {
+        if find_byte(rest, b',').is_none() {
             self.done = true;
             return Some(trim_ws(self.s.get(self.start..).unwrap_or("")));
         }

@@ -3,7 +3,7 @@
 use core::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::chars::{class, is};
+use super::chars::{class, find_byte, is};
 
 /// The host part of a SIP URI, a Via sent-by or a `received` parameter.
 ///
@@ -98,10 +98,14 @@ impl<'a> Host<'a> {
         if s.starts_with('[') {
             return Self::parse(s);
         }
-        if s.contains(':') {
-            return is_ipv6_text(s).then_some(Host::Ipv6(s));
+        // An IPv4 address or a name stops at no ':'; anything else is read as IPv6.
+        match Self::scan_unbracketed(s, 0) {
+            (end, host) if end == s.len() => host,
+            _ if find_byte(s.as_bytes(), b':').is_some() => {
+                is_ipv6_text(s).then_some(Host::Ipv6(s))
+            }
+            _ => None,
         }
-        Self::parse_unbracketed(s)
     }
 
     /// The IPv6 address, when this is a well-formed (RFC 4291) IPv6 reference.
