@@ -225,8 +225,8 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
     };
 
     // Index the header lines: one pass, each line's name classified as it is read and its
-    // value trimmed in place.
-    // Built in place (the index is a few hundred octets: moving it costs).
+    // value trimmed in place. The index is built where it stays (it is a few hundred octets:
+    // moving it costs).
     let mut headers = Headers::empty();
     let mut folded = false;
     let mut first_err: Option<K> = None;
