@@ -4,9 +4,10 @@
 //! Values arrive here already unfolded: the message parser turns every folding `CRLF` into
 //! spaces, so `LWS` is plain `SP`/`HTAB` by the time these functions run.
 
-use crate::uri::chars::{class, is, is_token_char};
+use crate::uri::chars::{class, find_byte, is, is_token_char};
 
 /// `SWS = [LWS]`: skips spaces and tabs from `i`.
+#[inline]
 pub(crate) fn skip_ws(b: &[u8], mut i: usize) -> usize {
     while matches!(b.get(i), Some(b' ' | b'\t')) {
         i += 1;
@@ -15,6 +16,7 @@ pub(crate) fn skip_ws(b: &[u8], mut i: usize) -> usize {
 }
 
 /// Skips a run of `token` characters from `i`.
+#[inline]
 pub(crate) fn skip_token(b: &[u8], mut i: usize) -> usize {
     while b.get(i).is_some_and(|&c| is_token_char(c)) {
         i += 1;
@@ -216,7 +218,7 @@ impl<'a> Iterator for SplitList<'a> {
         let b = self.s.as_bytes();
         // Most values hold no comma at all: then the rest is the last element.
         let rest = b.get(self.start..).unwrap_or(&[]);
-        if !rest.contains(&b',') {
+        if find_byte(rest, b',').is_none() {
             self.done = true;
             return Some(trim_ws(self.s.get(self.start..).unwrap_or("")));
         }
@@ -246,6 +248,7 @@ impl<'a> Iterator for SplitList<'a> {
 }
 
 /// Trims SP and HTAB from both ends.
+#[inline]
 pub(crate) fn trim_ws(s: &str) -> &str {
     let b = s.as_bytes();
     let mut start = 0;

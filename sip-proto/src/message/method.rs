@@ -148,10 +148,14 @@ impl Method {
     /// Parses a method whose text `sub` lies inside `buf`: a known method costs no `Bytes`
     /// handle at all, an extension method shares `buf` (no copy).
     pub(crate) fn from_slice_of(buf: &Bytes, sub: &[u8]) -> Result<Method, InvalidMethod> {
+        // A known method is a token: only an extension method needs the check.
+        if let Some(m) = Self::known(sub) {
+            return Ok(m);
+        }
         if !is_token(sub) {
             return Err(InvalidMethod);
         }
-        Ok(Self::known(sub).unwrap_or_else(|| Method::Extension(ExtensionMethod(share(buf, sub)))))
+        Ok(Method::Extension(ExtensionMethod(share(buf, sub))))
     }
 }
 

@@ -86,7 +86,7 @@ const BAD_REQUEST_LINE: &str =
 /// `SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT`, case-insensitive (§7.1). Only 2.0 is
 /// supported; another well-formed version is 505.
 fn check_version(v: &[u8]) -> Result<(), K> {
-    if v.eq_ignore_ascii_case(b"SIP/2.0") {
+    if v == b"SIP/2.0" || v.eq_ignore_ascii_case(b"SIP/2.0") {
         return Ok(());
     }
     let well_formed = v.len() > 4
@@ -225,8 +225,8 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
     };
 
     // Index the header lines: one pass, each line's name classified as it is read and its
-    // value trimmed in place.
-    // Built in place (the index is a few hundred octets: moving it costs).
+    // value trimmed in place. The index is built where it stays (it is a few hundred octets:
+    // moving it costs).
     let mut headers = Headers::empty();
     let mut folded = false;
     let mut first_err: Option<K> = None;

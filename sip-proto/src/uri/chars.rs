@@ -63,6 +63,8 @@ pub(crate) mod class {
     /// An unquoted `gen-value = token / host`: token characters, plus `:`, `[` and `]` from
     /// hosts (IPv6; RFC 5118 §4.5 allows them unbracketed in `received`).
     pub(crate) const GEN_VALUE: u16 = 1 << 12;
+    /// Octets inside a domain label: `alphanum / "-"`.
+    pub(crate) const LDH: u16 = 1 << 13;
 }
 
 /// The character classes of every octet: a parser checks an octet against a class with one
@@ -131,6 +133,9 @@ static CLASS: [u16; 256] = {
         }
         if b.is_ascii_alphanumeric() {
             c |= class::ALPHANUM;
+        }
+        if b.is_ascii_alphanumeric() || b == b'-' {
+            c |= class::LDH;
         }
         t[i] = c;
         i += 1;
@@ -287,12 +292,45 @@ pub(crate) fn parse_u32(s: &[u8]) -> Option<u32> {
 
 /// Parses `1*DIGIT` into a `u16` (a `port`); `None` on junk or overflow.
 pub(crate) fn parse_u16(s: &[u8]) -> Option<u16> {
-    parse_u32(s).and_then(|v| u16::try_from(v).ok())
+    if s.is_empty() {
+        return None;
+    }
+    // Leading zeros aside, five digits fit a u32 without checks; more are never a port.
+    let zeros = s.iter().take_while(|&&c| c == b'0').count();
+    let s = s.get(zeros.min(s.len() - 1)..).unwrap_or(s);
+    if s.len() > 5 {
+        return None;
+    }
+    let mut v: u32 = 0;
+    for &b in s {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + u32::from(d);
+    }
+    u16::try_from(v).ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ports() {
+        assert_eq!(parse_u16(b"5060"), Some(5060));
+        assert_eq!(parse_u16(b"0000005060"), Some(5060));
+        assert_eq!(parse_u16(b"0"), Some(0));
+        assert_eq!(parse_u16(b"000"), Some(0));
+        assert_eq!(parse_u16(b"65535"), Some(65535));
+        assert_eq!(parse_u16(b"65536"), None);
+        assert_eq!(parse_u16(b"100000"), None);
+        assert_eq!(parse_u16(b""), None);
+        assert_eq!(parse_u16(b"50a0"), None);
+        assert_eq!(parse_u32(b"4294967295"), Some(u32::MAX));
+        assert_eq!(parse_u32(b"4294967296"), None);
+        assert_eq!(parse_u32(b"00000000004294967295"), Some(u32::MAX));
+    }
 
     #[test]
     fn swar_scan_matches_naive() {

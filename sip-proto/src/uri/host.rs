@@ -3,7 +3,7 @@
 use core::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::chars::{class, is};
+use super::chars::{class, find_byte, is};
 
 /// The host part of a SIP URI, a Via sent-by or a `received` parameter.
 ///
@@ -56,27 +56,39 @@ impl<'a> Host<'a> {
         }
         // hostname = *( domainlabel "." ) toplabel [ "." ]; domainlabel = alphanum /
         // alphanum *( alphanum / "-" ) alphanum; the top label starts with a letter.
+        // Label by label: each is one tight run of alphanum and '-'.
         let mut j = from;
-        let mut prev = b'.';
-        let mut label_first = 0u8;
-        let mut well_formed = true;
-        while let Some(&c) = b.get(j) {
-            if is(c, class::ALPHANUM) {
-                if prev == b'.' {
-                    label_first = c;
-                }
-            } else if c == b'-' {
-                well_formed &= prev != b'.';
-            } else if c == b'.' {
-                well_formed &= prev != b'.' && prev != b'-';
-            } else {
+        let mut top_first;
+        loop {
+            match b.get(j) {
+                Some(&c) if is(c, class::ALPHANUM) => top_first = c,
+                // A label must start with alphanum; an empty host is no host.
+                _ => return (j, None),
+            }
+            let label_len = b
+                .get(j..)
+                .unwrap_or(&[])
+                .iter()
+                .position(|&c| !is(c, class::LDH))
+                .unwrap_or(b.len() - j);
+            j += label_len;
+            if b.get(j - 1) == Some(&b'-') {
+                return (j, None);
+            }
+            if b.get(j) != Some(&b'.') {
                 break;
             }
-            prev = c;
             j += 1;
+            // A trailing dot ends the name.
+            if !b.get(j).is_some_and(|&c| is(c, class::HOSTNAME)) {
+                break;
+            }
         }
-        let ok = well_formed && prev != b'-' && label_first.is_ascii_alphabetic();
-        (j, ok.then(|| s.get(from..j).map(Host::Name)).flatten())
+        let host = top_first
+            .is_ascii_alphabetic()
+            .then(|| s.get(from..j).map(Host::Name))
+            .flatten();
+        (j, host)
     }
 
     /// Parses the value of a Via `received` parameter: an IPv4 or IPv6 address, the latter
@@ -86,10 +98,14 @@ impl<'a> Host<'a> {
         if s.starts_with('[') {
             return Self::parse(s);
         }
-        if s.contains(':') {
-            return is_ipv6_text(s).then_some(Host::Ipv6(s));
+        // An IPv4 address or a name stops at no ':'; anything else is read as IPv6.
+        match Self::scan_unbracketed(s, 0) {
+            (end, host) if end == s.len() => host,
+            _ if find_byte(s.as_bytes(), b':').is_some() => {
+                is_ipv6_text(s).then_some(Host::Ipv6(s))
+            }
+            _ => None,
         }
-        Self::parse_unbracketed(s)
     }
 
     /// The IPv6 address, when this is a well-formed (RFC 4291) IPv6 reference.
