@@ -142,40 +142,34 @@ impl fmt::Display for Host<'_> {
     }
 }
 
-/// Reads digits and dots from `from`: where they end, and the `IPv4address` they spell (four
-/// dot-separated 1-3 digit parts, each at most 255), if they do.
+/// Reads an `IPv4address` (four dot-separated 1-3 digit parts, each at most 255) from `from`:
+/// where it ends and the address, or where reading stopped and `None`.
 fn scan_ipv4(b: &[u8], from: usize) -> (usize, Option<Ipv4Addr>) {
     let mut parts = [0u8; 4];
-    let mut n = 0;
-    let mut value: u32 = 0;
-    let mut digits = 0;
-    let mut ok = true;
     let mut j = from;
-    while let Some(&c) = b.get(j) {
-        if c.is_ascii_digit() {
-            value = value * 10 + u32::from(c - b'0');
-            digits += 1;
-            ok &= digits <= 3;
-            value = value.min(1000);
-        } else if c == b'.' {
-            ok &= digits > 0 && n < 3 && value <= 255;
-            if let Some(p) = parts.get_mut(n) {
-                *p = value as u8;
+    for (n, part) in parts.iter_mut().enumerate() {
+        if n > 0 {
+            if b.get(j) != Some(&b'.') {
+                return (j, None);
             }
-            n += 1;
-            value = 0;
-            digits = 0;
-        } else {
-            break;
+            j += 1;
         }
-        j += 1;
+        // 1*3DIGIT, at most 255.
+        let start = j;
+        let mut v: u32 = 0;
+        while let Some(d) = b.get(j).map(|c| c.wrapping_sub(b'0')).filter(|&d| d <= 9) {
+            v = v * 10 + u32::from(d);
+            j += 1;
+            if j - start > 3 {
+                return (j, None);
+            }
+        }
+        match u8::try_from(v) {
+            Ok(octet) if j > start => *part = octet,
+            _ => return (j, None),
+        }
     }
-    ok &= digits > 0 && n == 3 && value <= 255;
-    if let Some(p) = parts.get_mut(3) {
-        *p = value as u8;
-    }
-    let [p0, p1, p2, p3] = parts;
-    (j, ok.then(|| Ipv4Addr::new(p0, p1, p2, p3)))
+    (j, Some(Ipv4Addr::from(parts)))
 }
 
 /// `IPv4address`: four dot-separated 1-3 digit parts, each at most 255.
