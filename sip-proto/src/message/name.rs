@@ -329,10 +329,15 @@ pub(crate) fn lookup(name: &[u8]) -> u8 {
     lookup_token(name)
 }
 
-/// [`lookup`] for a name already known to be a `token` (what the message parser hands over):
-/// one table load picks the candidates by length and first letter, then each is compared a
-/// machine word at a time. No scan of the table, no copy.
+/// [`lookup`] for a name already known to be a `token` (what the message parser hands over).
 pub(crate) fn lookup_token(name: &[u8]) -> u8 {
+    lookup_exact(name)
+}
+
+/// The [`TABLE`] index of any octets: one table load picks the candidates by length and first
+/// letter, then each is compared a machine word at a time, exactly (see [`eq_name`]), so a
+/// match is a known name and hence a token. No scan of the table, no copy.
+pub(crate) fn lookup_exact(name: &[u8]) -> u8 {
     let Some(&first) = name.first() else {
         return UNKNOWN;
     };
@@ -349,7 +354,7 @@ pub(crate) fn lookup_token(name: &[u8]) -> u8 {
         let id = (packed & 0xFF) as u8;
         if LOWER
             .get(usize::from(id))
-            .is_some_and(|lower| eq_token_lower(name, lower))
+            .is_some_and(|lower| eq_name(name, lower))
         {
             return id;
         }
@@ -364,20 +369,22 @@ fn word<const N: usize>(b: &[u8], at: usize) -> [u8; N] {
         .unwrap_or([0; N])
 }
 
-/// `name` (a token) equals `lower` (lower-case letters and `-`) ignoring ASCII case.
+/// `name` equals `lower` (lower-case letters and `-`) ignoring ASCII case, exactly for any
+/// octets.
 ///
-/// Setting bit 5 lower-cases a letter; of the token characters, only letters and `-` itself
-/// become a lower-case letter or `-` that way, so for a token the comparison is exact. The
-/// comparison reads whole words, the last one overlapping the one before it.
-fn eq_token_lower(name: &[u8], lower: &[u8]) -> bool {
+/// Each word of `lower` gives its own case mask: bit 5 where `lower` holds a letter (letters
+/// have bit 6 set, `-` does not), so `name | mask == lower` lets only that letter's two cases
+/// through and requires `-` itself where `lower` has `-`. The comparison reads whole words,
+/// the last one overlapping the one before it.
+fn eq_name(name: &[u8], lower: &[u8]) -> bool {
     let n = name.len();
     if n != lower.len() {
         return false;
     }
     if n >= 8 {
         let eq = |at| {
-            u64::from_le_bytes(word(name, at)) | 0x2020_2020_2020_2020
-                == u64::from_le_bytes(word(lower, at))
+            let l = u64::from_le_bytes(word(lower, at));
+            u64::from_le_bytes(word(name, at)) | ((l & 0x4040_4040_4040_4040) >> 1) == l
         };
         let mut at = 0;
         while at + 8 < n {
@@ -389,11 +396,14 @@ fn eq_token_lower(name: &[u8], lower: &[u8]) -> bool {
         eq(n - 8)
     } else if n >= 4 {
         let eq = |at| {
-            u32::from_le_bytes(word(name, at)) | 0x2020_2020 == u32::from_le_bytes(word(lower, at))
+            let l = u32::from_le_bytes(word(lower, at));
+            u32::from_le_bytes(word(name, at)) | ((l & 0x4040_4040) >> 1) == l
         };
         eq(0) && eq(n - 4)
     } else {
-        name.iter().zip(lower).all(|(&a, &b)| a | 0x20 == b)
+        name.iter()
+            .zip(lower)
+            .all(|(&a, &l)| a | ((l & 0x40) >> 1) == l)
     }
 }
 
@@ -535,6 +545,13 @@ mod tests {
             None
         );
         assert_eq!(HeaderName::from_name("T"), Some(HeaderName::To));
+        // The comparison is exact for any octets: CR sets bit 5 into '-', '@' into '`'.
+        assert_eq!(lookup_exact(b"Call\rID"), UNKNOWN);
+        assert_eq!(lookup_exact(b"CALL-ID"), HeaderName::CallId.static_id());
+        assert_eq!(lookup_exact(b"Max\rForwards"), UNKNOWN);
+        assert_eq!(lookup_exact(b"\x16o"), UNKNOWN);
+        assert_eq!(lookup_exact(b"Vi\x01"), UNKNOWN);
+        assert_eq!(lookup_exact(b"@"), UNKNOWN);
         assert_eq!(HeaderName::CallId.as_str(), "Call-ID");
         assert_eq!(HeaderName::Other("X-Foo").as_str(), "X-Foo");
         assert_eq!(HeaderName::Other("contact").id(), HeaderName::Contact.id());

@@ -18,7 +18,7 @@ use bytes::{Bytes, BytesMut};
 use super::error::{ParseError, ParseErrorKind as K};
 use super::headers::{Entry, Headers};
 use super::method::Method;
-use super::name::{lookup_token, HeaderName};
+use super::name::{lookup_exact, lookup_token, HeaderName, UNKNOWN};
 use super::{Message, Request, Response};
 use crate::header::{parse_content_length, parse_delta_seconds, parse_max_forwards, CSeq};
 use crate::uri::chars::{find_cr_or_lf, is_token, is_token_char};
@@ -78,6 +78,89 @@ fn line_end(b: &[u8], from: usize) -> Result<(usize, usize), K> {
             }
         }
     }
+}
+
+/// A well-formed header line, as [`read_line`] found it.
+struct Line {
+    name_end: usize,
+    id: u8,
+    value_start: usize,
+    value_end: usize,
+    /// Start of the next line.
+    next: usize,
+}
+
+/// Reads the header line starting at `p` when it is well-formed: `token *WSP ":" *WSP value
+/// CRLF`. `None` for anything else (the caller reads it again to say what is wrong).
+///
+/// The name is what precedes the first `:` among the line's first [`NAME_WINDOW`] octets; a
+/// known name is recognised by an exact comparison (so it is a token), any other is checked
+/// octet by octet. A longer name takes the caller's slow path.
+#[inline(always)]
+fn read_line(b: &[u8], p: usize) -> Option<Line> {
+    let rest = b.get(p..)?;
+    let colon = find_colon(rest)?;
+    let mut name_end = colon;
+    while name_end > 0 && matches!(rest.get(name_end - 1), Some(b' ' | b'\t')) {
+        name_end -= 1;
+    }
+    let name = rest.get(..name_end)?;
+    let id = lookup_exact(name);
+    if id == UNKNOWN && !is_token(name) {
+        return None;
+    }
+    // HCOLON = *( SP / HTAB ) ":" SWS: usually one SP.
+    let mut value_start = colon + 1;
+    if rest.get(value_start) == Some(&b' ') {
+        value_start += 1;
+    }
+    while matches!(rest.get(value_start), Some(b' ' | b'\t')) {
+        value_start += 1;
+    }
+    let le = value_start + find_cr_or_lf(rest.get(value_start..)?)?;
+    if rest.get(le + 1) != Some(&b'\n') || rest.get(le) != Some(&b'\r') {
+        return None;
+    }
+    let mut value_end = le;
+    while value_end > value_start && matches!(rest.get(value_end - 1), Some(b' ' | b'\t')) {
+        value_end -= 1;
+    }
+    Some(Line {
+        name_end: p + name_end,
+        id,
+        value_start: p + value_start,
+        value_end: p + value_end,
+        next: p + le + 2,
+    })
+}
+
+/// How far into a line [`find_colon`] looks: longer than any known header name (20 octets)
+/// with room for whitespace before the colon.
+const NAME_WINDOW: usize = 32;
+
+/// Index of the first `:` among the first [`NAME_WINDOW`] octets of `b`, a word at a time (the
+/// lowest flag of the SWAR "has zero byte" test on the word XORed with `:` is exact).
+#[inline(always)]
+fn find_colon(b: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut at = 0;
+    while at < NAME_WINDOW {
+        let Some(w) = b.get(at..at + 8) else {
+            // Near the end of the datagram: octet by octet.
+            let tail = b.get(at..).unwrap_or(&[]);
+            return tail.iter().position(|&c| c == b':').map(|k| at + k);
+        };
+        let mut word = [0u8; 8];
+        word.copy_from_slice(w);
+        let x = u64::from_le_bytes(word) ^ (ONES * u64::from(b':'));
+        let hit = x.wrapping_sub(ONES) & !x & HIGHS;
+        if hit != 0 {
+            return Some(at + (hit.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    None
 }
 
 const BAD_REQUEST_LINE: &str =
@@ -231,10 +314,31 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
     let mut folded = false;
     let mut first_err: Option<K> = None;
     let mut last_refused = false;
-    let mut checked = [0u16; 8];
-    let mut n_checked = 0;
-    let mut checked_overflow = false;
+    let mut checks = Checks::default();
     let framing: Result<usize, K> = loop {
+        if let Some(line) = read_line(b, p) {
+            if headers.entries.len() >= limits.max_headers {
+                return Err(K::TooManyHeaders {
+                    limit: limits.max_headers,
+                }
+                .into());
+            }
+            if CHECKED & (1u64 << (line.id & 63)) != 0 && line.id != UNKNOWN {
+                let v = b.get(line.value_start..line.value_end).unwrap_or(&[]);
+                if let Err(k) = checks.check(line.id, v, &start, &raw) {
+                    checks.err.get_or_insert(k);
+                }
+            }
+            headers.note(line.id);
+            headers.entries.push(Entry {
+                id: line.id,
+                name: r32(p, line.name_end),
+                value: r32(line.value_start, line.value_end),
+            });
+            last_refused = false;
+            p = line.next;
+            continue;
+        }
         match b.get(p) {
             Some(b'\r') if b.get(p + 1) == Some(&b'\n') => break Ok(p + 2),
             Some(b' ' | b'\t') => {
@@ -263,6 +367,7 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
             }
             _ => {}
         }
+        // Anything else: a line to refuse, read the long way so the error names the rule.
         // field-name: a token, then optional whitespace, then ':'.
         let mut j = p;
         while b.get(j).is_some_and(|&c| is_token_char(c)) {
@@ -306,15 +411,10 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
         }
         let id = lookup_token(b.get(p..name_end).unwrap_or(&[]));
         if matches!(id, CL | CSEQ | MF | EXPIRES) {
-            // Remember the lines checked at parse time, so the check reads only those.
-            match (
-                checked.get_mut(n_checked),
-                u16::try_from(headers.entries.len()),
-            ) {
-                (Some(slot), Ok(i)) => *slot = i,
-                _ => checked_overflow = true,
+            let v = b.get(vs..ve).unwrap_or(&[]);
+            if let Err(k) = checks.check(id, v, &start, &raw) {
+                checks.err.get_or_insert(k);
             }
-            n_checked += 1;
         }
         headers.note(id);
         headers.entries.push(Entry {
@@ -359,15 +459,21 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
         return Err(partial_error(k, raw, headers, start));
     }
 
-    let to_check = if checked_overflow {
-        CheckLines::All(0..headers.len())
-    } else {
-        CheckLines::Some(checked.iter().take(n_checked))
-    };
-    let content_length = match check_headers(&headers, &start, to_check) {
-        Ok(cl) => cl,
-        Err(k) => return Err(partial_error(k, raw, headers, start)),
-    };
+    // Folded values were checked by their first line only: check them all again, unfolded.
+    if folded {
+        checks = Checks::default();
+        for i in 0..headers.len() {
+            if let Some((id, v)) = headers.id_and_value(i) {
+                if let Err(k) = checks.check(id, v, &start, headers.buf()) {
+                    checks.err.get_or_insert(k);
+                }
+            }
+        }
+    }
+    if let Some(k) = checks.err {
+        return Err(partial_error(k, raw, headers, start));
+    }
+    let content_length = checks.content_length;
 
     // §18.3: Content-Length frames the body; without it (UDP) the body is the rest.
     let available = datagram_len.saturating_sub(body_start);
@@ -471,48 +577,40 @@ const CSEQ: u8 = HeaderName::CSeq.static_id();
 const MF: u8 = HeaderName::MaxForwards.static_id();
 const EXPIRES: u8 = HeaderName::Expires.static_id();
 
-/// The header lines [`check_headers`] reads: those the parser noted (the usual case), or all
-/// when more than eight lines carry the checked headers.
-enum CheckLines<'a> {
-    Some(core::iter::Take<core::slice::Iter<'a, u16>>),
-    All(core::ops::Range<usize>),
+/// The headers [`Checks::check`] reads, as a bit set of table ids.
+const CHECKED: u64 = (1 << CL) | (1 << CSEQ) | (1 << MF) | (1 << EXPIRES);
+
+/// Checks made at parse time, line by line as the header lines are indexed, so that a broken
+/// request is answered 400 by the parser: Content-Length (non-negative, fits, all lines
+/// agree), CSeq (fits 32 bits, method matches the Request-Line), Max-Forwards (0..=255) and
+/// Expires (no overflow). The first failure is kept and reported once the lines are framed.
+#[derive(Default)]
+struct Checks {
+    content_length: Option<u32>,
+    err: Option<K>,
 }
 
-impl Iterator for CheckLines<'_> {
-    type Item = usize;
-
-    fn next(&mut self) -> Option<usize> {
-        match self {
-            CheckLines::Some(it) => it.next().map(|&i| usize::from(i)),
-            CheckLines::All(r) => r.next(),
+impl Checks {
+    /// Checks one line's value (`id` one of [`CHECKED`]; other ids pass).
+    fn check(&mut self, id: u8, v: &[u8], start: &Start, buf: &Bytes) -> Result<(), K> {
+        fn text(v: &[u8]) -> &str {
+            core::str::from_utf8(v).unwrap_or("")
         }
-    }
-}
-
-/// Checks made at parse time so that a broken request is answered 400 by the parser:
-/// Content-Length (non-negative, fits, all lines agree), CSeq (fits 32 bits, method matches
-/// the Request-Line), Max-Forwards (0..=255) and Expires (no overflow).
-fn check_headers(h: &Headers, start: &Start, lines: CheckLines<'_>) -> Result<Option<u32>, K> {
-    fn text(v: &[u8]) -> &str {
-        core::str::from_utf8(v).unwrap_or("")
-    }
-    let mut cl: Option<u32> = None;
-    for (id, v) in lines.filter_map(|i| h.id_and_value(i)) {
         match id {
             CL => {
                 let n = match small_number(v) {
                     Some(n) => n,
                     None => parse_content_length(text(v)).map_err(K::Header)?,
                 };
-                if cl.is_some_and(|c| c != n) {
+                if self.content_length.is_some_and(|c| c != n) {
                     return Err(K::Header(crate::header::HeaderError::Conflicting {
                         header: "Content-Length",
                     }));
                 }
-                cl = Some(n);
+                self.content_length = Some(n);
             }
             CSEQ if !cseq_fast(v, start) => {
-                let c = CSeq::parse_in(text(v), h.buf()).map_err(K::Header)?;
+                let c = CSeq::parse_in(text(v), buf).map_err(K::Header)?;
                 if let Start::Request { method, .. } = start {
                     if c.method != *method {
                         return Err(K::CSeqMethodMismatch);
@@ -533,8 +631,8 @@ fn check_headers(h: &Headers, start: &Start, lines: CheckLines<'_>) -> Result<Op
             }
             _ => {}
         }
+        Ok(())
     }
-    Ok(cl)
 }
 
 fn partial_error(k: K, raw: Option<Bytes>, headers: Headers, start: Start) -> ParseError {
@@ -550,5 +648,94 @@ fn partial_error(k: K, raw: Option<Bytes>, headers: Headers, start: Start) -> Pa
             },
         ),
         Start::Response { .. } => ParseError::new(k),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(m: &[u8]) -> Option<K> {
+        parse(Bytes::copy_from_slice(m), &Limits::default())
+            .err()
+            .map(|e| *e.kind())
+    }
+
+    fn values(m: &[u8]) -> Vec<(String, String)> {
+        let msg = parse(Bytes::copy_from_slice(m), &Limits::default()).expect("parses");
+        msg.headers()
+            .iter()
+            .map(|(n, v)| (n.to_owned(), v.to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn the_fast_line_reader_refuses_what_the_long_reading_refuses() {
+        const LACKS: K =
+            K::HeaderLine("header line lacks ':' after its name (RFC 3261 §7.3 HCOLON)");
+        const NOT_TOKEN: K =
+            K::HeaderLine("header name must be a token (RFC 3261 §7.3, §25.1 field-name)");
+        // A bare CR inside a known name's '-' position is not that name.
+        assert_eq!(
+            kind(b"OPTIONS sip:a@b.com SIP/2.0\r\nCall\rID: x\r\n\r\n"),
+            Some(K::HeaderLine(
+                "bare CR or LF; lines end with CRLF (RFC 3261 §7, §25.1)"
+            ))
+        );
+        // A line without a colon whose next line has one.
+        assert_eq!(
+            kind(b"OPTIONS sip:a@b.com SIP/2.0\r\nTo\r\nVia: x\r\n\r\n"),
+            Some(LACKS)
+        );
+        assert_eq!(
+            kind(b"OPTIONS sip:a@b.com SIP/2.0\r\nT o: x\r\n\r\n"),
+            Some(LACKS)
+        );
+        assert_eq!(
+            kind(b"OPTIONS sip:a@b.com SIP/2.0\r\n@To: x\r\n\r\n"),
+            Some(NOT_TOKEN)
+        );
+        assert_eq!(
+            kind(b"OPTIONS sip:a@b.com SIP/2.0\r\n: x\r\n\r\n"),
+            Some(NOT_TOKEN)
+        );
+        assert!(matches!(
+            kind(b"OPTIONS sip:a@b.com SIP/2.0\r\nTo: x\ry\r\n\r\n"),
+            Some(K::HeaderLine(_))
+        ));
+    }
+
+    #[test]
+    fn names_and_values_read_alike_on_both_paths() {
+        let long = "X-A-Name-Longer-Than-The-Colon-Window-Of-The-Fast-Path";
+        let m = format!(
+            "OPTIONS sip:a@b.com SIP/2.0\r\nVia \t:  \t SIP/2.0/UDP h \t\r\nt:x\r\n\
+             X-Unknown:\r\n{long}: y z \r\nl: 0\r\n\r\n"
+        );
+        assert_eq!(
+            values(m.as_bytes()),
+            [
+                ("Via", "SIP/2.0/UDP h"),
+                ("t", "x"),
+                ("X-Unknown", ""),
+                (long, "y z"),
+                ("l", "0"),
+            ]
+            .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        );
+    }
+
+    #[test]
+    fn checks_run_on_unfolded_values() {
+        // The first line of the folded Max-Forwards reads 7; the whole value is not a number.
+        assert!(matches!(
+            kind(b"OPTIONS sip:a@b.com SIP/2.0\r\nMax-Forwards: 7\r\n 0\r\n\r\n"),
+            Some(K::Header(_))
+        ));
+        assert!(kind(b"OPTIONS sip:a@b.com SIP/2.0\r\nCSeq: 7\r\n OPTIONS\r\n\r\n").is_none());
+        assert_eq!(
+            kind(b"OPTIONS sip:a@b.com SIP/2.0\r\nCSeq: 7 INVITE\r\n\r\n"),
+            Some(K::CSeqMethodMismatch)
+        );
     }
 }
