@@ -22,7 +22,7 @@ use super::name::{lookup_exact, lookup_token, HeaderName, UNKNOWN};
 use super::{Message, Request, Response};
 use crate::header::{parse_content_length, parse_delta_seconds, parse_max_forwards, CSeq};
 use crate::uri::chars::{find_cr_or_lf, is_token, is_token_char};
-use crate::uri::{Scheme, Uri};
+use crate::uri::Shape;
 
 /// Bounds on what one message may make the parser hold or index. Crossing one is a typed
 /// error ([`K::MessageTooLarge`], [`K::TooManyHeaders`], [`K::BodyTooLarge`]).
@@ -228,9 +228,10 @@ fn parse_request_line(raw: &Bytes, from: usize, to: usize) -> Result<(Start, boo
             "Request-URI must not be enclosed in <> (RFC 3261 §7.1, RFC 4475 §3.1.2.7)",
         ));
     }
-    let ustr = core::str::from_utf8(u).map_err(|_| K::RequestUri(crate::uri::UriError::BadChar))?;
-    let uri = Uri::parse(ustr).map_err(K::RequestUri)?;
-    if matches!(uri.scheme(), Scheme::Sip | Scheme::Sips) && uri.headers_raw().is_some() {
+    // Checked on the octets: every URI the grammar accepts is ASCII, so `Request::uri` can
+    // always read it as text.
+    let uri = Shape::of(u).map_err(K::RequestUri)?;
+    if uri.is_sip_with_headers() {
         return Err(K::StartLine(
             "Request-URI must not contain headers (RFC 3261 §19.1.1 Table 1, RFC 4475 §3.1.2.11)",
         ));

@@ -258,6 +258,26 @@ pub(crate) fn all_escaped_or(s: &[u8], allowed: u16) -> bool {
     true
 }
 
+/// Skips octets of class `allowed` and well-formed escapes from `i`: the index of the first
+/// other octet (or the end), or `None` at a malformed escape (`%` not followed by two hex
+/// digits).
+#[inline]
+pub(crate) fn skip_escaped_or(s: &[u8], mut i: usize, allowed: u16) -> Option<usize> {
+    while let Some(&b) = s.get(i) {
+        if is(b, allowed) {
+            i += 1;
+        } else if b == b'%' {
+            match (s.get(i + 1).copied(), s.get(i + 2).copied()) {
+                (Some(h), Some(l)) if hex_val(h).is_some() && hex_val(l).is_some() => i += 3,
+                _ => return None,
+            }
+        } else {
+            break;
+        }
+    }
+    Some(i)
+}
+
 /// `str::split_once` for an ASCII delimiter, by a plain octet scan (cheaper than the generic
 /// char searcher on the short strings of a URI).
 pub(crate) fn split_once_byte(s: &str, delim: u8) -> Option<(&str, &str)> {

@@ -17,11 +17,11 @@ use super::{Scheme, Uri};
 const STICKY_PARAMS: [&str; 5] = ["user", "ttl", "method", "maddr", "transport"];
 
 pub(super) fn equivalent(a: &Uri<'_>, b: &Uri<'_>) -> bool {
-    match (a.scheme, b.scheme) {
+    match (a.scheme(), b.scheme()) {
         (Scheme::Sip, Scheme::Sip) | (Scheme::Sips, Scheme::Sips) => {}
         (Scheme::Tel, Scheme::Tel) => return tel_equivalent(a, b),
         (Scheme::Other(x), Scheme::Other(y)) if x.eq_ignore_ascii_case(y) => {
-            return escaped_eq(a.rest, b.rest, false);
+            return escaped_eq(a.opaque(), b.opaque(), false);
         }
         _ => return false,
     }
@@ -30,10 +30,10 @@ pub(super) fn equivalent(a: &Uri<'_>, b: &Uri<'_>) -> bool {
         (Some(x), Some(y)) => escaped_eq(x, y, false),
         _ => false,
     };
-    if !opt_eq(a.user, b.user) || !opt_eq(a.password, b.password) || a.port != b.port {
+    if !opt_eq(a.user(), b.user()) || !opt_eq(a.password(), b.password()) || a.port() != b.port() {
         return false;
     }
-    match (a.host, b.host) {
+    match (a.host(), b.host()) {
         (Some(x), Some(y)) if x.equivalent(&y) => {}
         _ => return false,
     }
@@ -67,7 +67,7 @@ fn params_match(a: &Uri<'_>, b: &Uri<'_>) -> bool {
 /// removed, and the same parameters by name (in any order) with equal values; case is
 /// ignored throughout, and `phone-context` and `ext` values compare without separators.
 fn tel_equivalent(a: &Uri<'_>, b: &Uri<'_>) -> bool {
-    let (Some(x), Some(y)) = (a.user, b.user) else {
+    let (Some(x), Some(y)) = (a.user(), b.user()) else {
         return false;
     };
     if x.starts_with('+') != y.starts_with('+') || !digits_eq(x, y) {

@@ -22,73 +22,93 @@ pub enum Host<'a> {
     Name(&'a str),
 }
 
+/// What kind of host a run of octets is, found by [`scan_host`] or [`host_kind`]; with the
+/// text it was read from it makes a [`Host`] ([`Host::from_kind`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HostKind {
+    /// An IPv4 address, its four octets.
+    Ipv4([u8; 4]),
+    /// An `IPv6reference`, brackets included in the text.
+    Ipv6,
+    /// A hostname.
+    Name,
+}
+
+/// The host `b` is all of: `[IPv6]`, an IPv4 address or a hostname.
+pub(crate) fn host_kind(b: &[u8]) -> Option<HostKind> {
+    if b.first() == Some(&b'[') {
+        let inner = b.get(1..)?.strip_suffix(b"]")?;
+        return is_ipv6_text(inner).then_some(HostKind::Ipv6);
+    }
+    match scan_host(b, 0) {
+        (end, kind) if end == b.len() => kind,
+        _ => None,
+    }
+}
+
+/// Reads an unbracketed host (hostname or IPv4 address) from `from` in one pass over its
+/// octets, the grammar checked as they are read. Returns where the run of host octets
+/// (`alphanum`, `-`, `.`) ends, and the kind of host, `None` when that run is not one.
+#[inline]
+pub(crate) fn scan_host(b: &[u8], from: usize) -> (usize, Option<HostKind>) {
+    if b.get(from).is_some_and(u8::is_ascii_digit) {
+        let (end, ip) = scan_ipv4(b, from);
+        let continues = b.get(end).is_some_and(|&c| is(c, class::HOSTNAME));
+        if !continues {
+            // Digits and dots only: an IPv4 address or nothing.
+            return (end, ip.map(|a| HostKind::Ipv4(a.octets())));
+        }
+    }
+    // hostname = *( domainlabel "." ) toplabel [ "." ]; domainlabel = alphanum /
+    // alphanum *( alphanum / "-" ) alphanum; the top label starts with a letter.
+    // Label by label: each is one tight run of alphanum and '-'.
+    let mut j = from;
+    let mut top_first;
+    loop {
+        match b.get(j) {
+            Some(&c) if is(c, class::ALPHANUM) => top_first = c,
+            // A label must start with alphanum; an empty host is no host.
+            _ => return (j, None),
+        }
+        j += 1;
+        while b.get(j).is_some_and(|&c| is(c, class::LDH)) {
+            j += 1;
+        }
+        if b.get(j - 1) == Some(&b'-') {
+            return (j, None);
+        }
+        if b.get(j) != Some(&b'.') {
+            break;
+        }
+        j += 1;
+        // A trailing dot ends the name.
+        if !b.get(j).is_some_and(|&c| is(c, class::HOSTNAME)) {
+            break;
+        }
+    }
+    (j, top_first.is_ascii_alphabetic().then_some(HostKind::Name))
+}
+
 impl<'a> Host<'a> {
     /// Parses a host as it appears in a URI or sent-by: IPv6 only inside brackets.
     pub fn parse(s: &'a str) -> Option<Host<'a>> {
-        if let Some(inner) = s.strip_prefix('[') {
-            let inner = inner.strip_suffix(']')?;
-            return is_ipv6_text(inner).then_some(Host::Ipv6(inner));
-        }
-        Self::parse_unbracketed(s)
+        host_kind(s.as_bytes()).and_then(|k| Host::from_kind(s, k))
     }
 
-    /// Parses a hostname or IPv4 address (no IPv6: a bare `2001:db8::1` is not a host here).
-    /// Text of digits and dots only is an IPv4 address or nothing.
-    fn parse_unbracketed(s: &'a str) -> Option<Host<'a>> {
-        match Self::scan_unbracketed(s, 0) {
-            (end, host) if end == s.len() => host,
-            _ => None,
-        }
+    /// The host of kind `kind` written as `text` (an IPv6 reference with its brackets).
+    pub(crate) fn from_kind(text: &'a str, kind: HostKind) -> Option<Host<'a>> {
+        Some(match kind {
+            HostKind::Ipv4(o) => Host::Ipv4(Ipv4Addr::from(o)),
+            HostKind::Ipv6 => Host::Ipv6(text.get(1..text.len().checked_sub(1)?)?),
+            HostKind::Name => Host::Name(text),
+        })
     }
 
-    /// Reads an unbracketed host (hostname or IPv4 address) from `from` in one pass over its
-    /// octets, the grammar checked as they are read. Returns where the run of host octets
-    /// (`alphanum`, `-`, `.`) ends, and the host, `None` when that run is not one.
+    /// Reads an unbracketed host (hostname or IPv4 address) from `from` (see [`scan_host`]).
     pub(crate) fn scan_unbracketed(s: &'a str, from: usize) -> (usize, Option<Host<'a>>) {
-        let b = s.as_bytes();
-        if b.get(from).is_some_and(u8::is_ascii_digit) {
-            let (end, ip) = scan_ipv4(b, from);
-            let continues = b.get(end).is_some_and(|&c| is(c, class::HOSTNAME));
-            if !continues {
-                // Digits and dots only: an IPv4 address or nothing.
-                return (end, ip.map(Host::Ipv4));
-            }
-        }
-        // hostname = *( domainlabel "." ) toplabel [ "." ]; domainlabel = alphanum /
-        // alphanum *( alphanum / "-" ) alphanum; the top label starts with a letter.
-        // Label by label: each is one tight run of alphanum and '-'.
-        let mut j = from;
-        let mut top_first;
-        loop {
-            match b.get(j) {
-                Some(&c) if is(c, class::ALPHANUM) => top_first = c,
-                // A label must start with alphanum; an empty host is no host.
-                _ => return (j, None),
-            }
-            let label_len = b
-                .get(j..)
-                .unwrap_or(&[])
-                .iter()
-                .position(|&c| !is(c, class::LDH))
-                .unwrap_or(b.len() - j);
-            j += label_len;
-            if b.get(j - 1) == Some(&b'-') {
-                return (j, None);
-            }
-            if b.get(j) != Some(&b'.') {
-                break;
-            }
-            j += 1;
-            // A trailing dot ends the name.
-            if !b.get(j).is_some_and(|&c| is(c, class::HOSTNAME)) {
-                break;
-            }
-        }
-        let host = top_first
-            .is_ascii_alphabetic()
-            .then(|| s.get(from..j).map(Host::Name))
-            .flatten();
-        (j, host)
+        let (end, kind) = scan_host(s.as_bytes(), from);
+        let host = kind.and_then(|k| Host::from_kind(s.get(from..end)?, k));
+        (end, host)
     }
 
     /// Parses the value of a Via `received` parameter: an IPv4 or IPv6 address, the latter
@@ -102,7 +122,7 @@ impl<'a> Host<'a> {
         match Self::scan_unbracketed(s, 0) {
             (end, host) if end == s.len() => host,
             _ if find_byte(s.as_bytes(), b':').is_some() => {
-                is_ipv6_text(s).then_some(Host::Ipv6(s))
+                is_ipv6_text(s.as_bytes()).then_some(Host::Ipv6(s))
             }
             _ => None,
         }
@@ -182,8 +202,7 @@ fn parse_ipv4(b: &[u8]) -> Option<Ipv4Addr> {
 
 /// The liberal RFC 3261 `IPv6address` shape: hex groups, colons and an optional dotted IPv4
 /// tail, with at least two colons. Exact RFC 4291 checking is left to [`Host::ipv6`].
-fn is_ipv6_text(s: &str) -> bool {
-    let b = s.as_bytes();
+fn is_ipv6_text(b: &[u8]) -> bool {
     let colons = b.iter().filter(|&&c| c == b':').count();
     if !(2..=8).contains(&colons) || b.len() > 45 {
         return false;
@@ -195,13 +214,14 @@ fn is_ipv6_text(s: &str) -> bool {
         return false;
     }
     // Groups are at most four hex digits; a dotted tail must be a valid IPv4 address.
-    let mut groups = s.split(':').peekable();
+    let mut groups = b.split(|&c| c == b':').peekable();
     while let Some(g) = groups.next() {
         let last = groups.peek().is_none();
-        if last && g.contains('.') {
-            return parse_ipv4(g.as_bytes()).is_some();
+        let dotted = g.contains(&b'.');
+        if last && dotted {
+            return parse_ipv4(g).is_some();
         }
-        if g.len() > 4 || g.contains('.') {
+        if g.len() > 4 || dotted {
             return false;
         }
     }

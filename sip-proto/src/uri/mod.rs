@@ -31,7 +31,11 @@ use core::fmt;
 
 pub use host::Host;
 
-use chars::{all_escaped_or, class, find_byte, is_alphanum, parse_u16, split_once_byte};
+use host::{host_kind, scan_host, HostKind};
+
+use chars::{
+    all_escaped_or, class, find_byte, is_alphanum, parse_u16, skip_escaped_or, split_once_byte,
+};
 
 /// The scheme of a URI. `sip`, `sips` and `tel` are matched case-insensitively (RFC 3261
 /// §19.1.1, RFC 3966); anything else is kept as written.
@@ -120,38 +124,69 @@ impl fmt::Display for UriError {
 
 impl std::error::Error for UriError {}
 
-/// A parsed URI borrowing its text. See the [module docs](self).
+/// Where one part of a URI lies in its text: octets `start..end`; [`Span::NONE`] when the
+/// part is absent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Uri<'a> {
-    raw: &'a str,
-    scheme: Scheme<'a>,
-    user: Option<&'a str>,
-    password: Option<&'a str>,
-    host: Option<Host<'a>>,
-    port: Option<u16>,
-    /// `uri-parameters` without the leading `;`.
-    params: &'a str,
-    /// `headers` without the leading `?`.
-    headers: Option<&'a str>,
-    /// Everything after `scheme ":"`.
-    rest: &'a str,
+struct Span {
+    start: u32,
+    end: u32,
 }
 
-impl<'a> Uri<'a> {
-    /// Parses a URI: `SIP-URI`, `SIPS-URI`, a `tel:` URI (RFC 3966), or any other
-    /// `absoluteURI`.
-    ///
-    /// SIP and SIPS URIs are checked against the full RFC 3261 grammar, tel URIs against
-    /// RFC 3966's; other schemes only against the RFC 2396 character set, since their inner
-    /// syntax is not SIP's business.
-    pub fn parse(s: &'a str) -> Result<Uri<'a>, UriError> {
-        let b = s.as_bytes();
+impl Span {
+    const NONE: Span = Span {
+        start: u32::MAX,
+        end: u32::MAX,
+    };
+
+    fn new(start: usize, end: usize) -> Span {
+        // invariant: `Shape::of` refuses text of u32::MAX octets or more.
+        Span {
+            start: u32::try_from(start).unwrap_or(u32::MAX),
+            end: u32::try_from(end).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+/// The scheme, without its text (see [`Uri::scheme`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SchemeKind {
+    Sip,
+    Sips,
+    Tel,
+    Other,
+}
+
+/// The parts of a URI as offsets into its text: what [`Uri::parse`] finds, small enough to
+/// copy freely (a [`Uri`] is its text plus this).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Shape {
+    scheme: SchemeKind,
+    host_kind: Option<HostKind>,
+    port: Option<u16>,
+    /// Where the part after `scheme ":"` starts.
+    rest_at: u32,
+    user: Span,
+    password: Span,
+    host: Span,
+    /// `uri-parameters` without the leading `;` (an empty span when there are none).
+    params: Span,
+    /// `headers` without the leading `?`.
+    headers: Span,
+}
+
+impl Shape {
+    /// Checks `b` against the URI grammar of its scheme (see [`Uri::parse`]) and records where
+    /// each part lies. Every URI it accepts is ASCII.
+    pub(crate) fn of(b: &[u8]) -> Result<Shape, UriError> {
+        if b.len() >= u32::MAX as usize {
+            return Err(UriError::BadChar);
+        }
         // The common schemes are recognised without a scan (bit 5 lower-cases a letter, and
         // only the letter's two cases set it that way).
         let (scheme, rest_at) = match b {
             [] => return Err(UriError::Empty),
             [s0, i, p, b':', ..] if s0 | 0x20 == b's' && i | 0x20 == b'i' && p | 0x20 == b'p' => {
-                (Scheme::Sip, 4)
+                (SchemeKind::Sip, 4)
             }
             [s0, i, p, s1, b':', ..]
                 if s0 | 0x20 == b's'
@@ -159,11 +194,11 @@ impl<'a> Uri<'a> {
                     && p | 0x20 == b'p'
                     && s1 | 0x20 == b's' =>
             {
-                (Scheme::Sips, 5)
+                (SchemeKind::Sips, 5)
             }
             _ => {
-                let (scheme_txt, _) = split_once_byte(s, b':').ok_or(UriError::BadScheme)?;
-                let sb = scheme_txt.as_bytes();
+                let colon = find_byte(b, b':').ok_or(UriError::BadScheme)?;
+                let sb = b.get(..colon).unwrap_or(&[]);
                 let scheme_ok = sb.first().is_some_and(u8::is_ascii_alphabetic)
                     && sb
                         .iter()
@@ -171,147 +206,151 @@ impl<'a> Uri<'a> {
                 if !scheme_ok {
                     return Err(UriError::BadScheme);
                 }
-                let scheme = if scheme_txt.eq_ignore_ascii_case("tel") {
-                    Scheme::Tel
+                let scheme = if sb.eq_ignore_ascii_case(b"tel") {
+                    SchemeKind::Tel
                 } else {
-                    Scheme::Other(scheme_txt)
+                    SchemeKind::Other
                 };
-                (scheme, sb.len() + 1)
+                (scheme, colon + 1)
             }
         };
-        let rest = s.get(rest_at..).unwrap_or("");
-        let mut uri = Uri {
-            raw: s,
+        let mut shape = Shape {
             scheme,
-            user: None,
-            password: None,
-            host: None,
+            host_kind: None,
             port: None,
-            params: "",
-            headers: None,
-            rest,
+            rest_at: Span::new(rest_at, rest_at).start,
+            user: Span::NONE,
+            password: Span::NONE,
+            host: Span::NONE,
+            params: Span::new(0, 0),
+            headers: Span::NONE,
         };
         match scheme {
-            Scheme::Sip | Scheme::Sips => uri.parse_sip(rest)?,
-            Scheme::Tel => uri.parse_tel(rest)?,
-            Scheme::Other(_) => {
-                if rest.is_empty() || !all_escaped_or(rest.as_bytes(), class::URIC) {
+            SchemeKind::Sip | SchemeKind::Sips => shape.parse_sip(b, rest_at)?,
+            SchemeKind::Tel => shape.parse_tel(b, rest_at)?,
+            SchemeKind::Other => {
+                let rest = b.get(rest_at..).unwrap_or(&[]);
+                if rest.is_empty() || !all_escaped_or(rest, class::URIC) {
                     return Err(UriError::BadChar);
                 }
             }
         }
-        Ok(uri)
+        Ok(shape)
     }
 
-    fn parse_sip(&mut self, rest: &'a str) -> Result<(), UriError> {
-        let rb = rest.as_bytes();
+    /// Whether this is a SIP or SIPS URI carrying `headers` (which a Request-URI must not,
+    /// RFC 3261 §19.1.1 Table 1).
+    pub(crate) fn is_sip_with_headers(&self) -> bool {
+        matches!(self.scheme, SchemeKind::Sip | SchemeKind::Sips) && self.headers != Span::NONE
+    }
+
+    /// `[ userinfo ] hostport uri-parameters [ headers ]` from `at` (after `sip:`).
+    fn parse_sip(&mut self, b: &[u8], at: usize) -> Result<(), UriError> {
+        let rest = b.get(at..).unwrap_or(&[]);
         // '@' appears in no part after the userinfo, so the first one ends it.
-        let host_start = match find_byte(rb, b'@') {
-            Some(at) => {
-                let userinfo = rb.get(..at).unwrap_or(&[]);
-                let (user, password) = match userinfo.iter().position(|&c| c == b':') {
-                    Some(colon) => (
-                        userinfo.get(..colon).unwrap_or(&[]),
-                        Some(userinfo.get(colon + 1..).unwrap_or(&[])),
-                    ),
-                    None => (userinfo, None),
-                };
-                if user.is_empty() || !all_escaped_or(user, class::USER) {
+        let host_start = match find_byte(rest, b'@') {
+            Some(rel) => {
+                let userinfo = rest.get(..rel).unwrap_or(&[]);
+                // user = 1*( unreserved / escaped / user-unreserved ), up to ':' or '@'.
+                let user_len =
+                    skip_escaped_or(userinfo, 0, class::USER).ok_or(UriError::BadUser)?;
+                if user_len == 0 {
                     return Err(UriError::BadUser);
                 }
-                if let Some(p) = password {
-                    if !all_escaped_or(p, class::PASSWORD) {
+                if user_len < rel {
+                    if userinfo.get(user_len) != Some(&b':') {
+                        return Err(UriError::BadUser);
+                    }
+                    let password = userinfo.get(user_len + 1..).unwrap_or(&[]);
+                    if !all_escaped_or(password, class::PASSWORD) {
                         return Err(UriError::BadPassword);
                     }
-                    self.password = rest.get(user.len() + 1..at);
+                    self.password = Span::new(at + user_len + 1, at + rel);
                 }
-                self.user = rest.get(..user.len());
-                at + 1
+                self.user = Span::new(at, at + user_len);
+                at + rel + 1
             }
-            None => 0,
+            None => at,
         };
         // hostport = host [ ":" port ], ending at ';', '?' or the end (neither can appear in
         // a host). One pass over the host's octets finds where it stops.
-        let (mut hp_end, host) = if rb.get(host_start) == Some(&b'[') {
-            let close = rb
+        let (mut hp_end, kind) = if b.get(host_start) == Some(&b'[') {
+            let close = b
                 .get(host_start..)
-                .and_then(|r| r.iter().position(|&c| c == b']'))
+                .and_then(|r| find_byte(r, b']'))
                 .map(|k| host_start + k)
                 .ok_or(UriError::BadHost)?;
             (
                 close + 1,
-                Host::parse(rest.get(host_start..close + 1).unwrap_or("")),
+                host_kind(b.get(host_start..close + 1).unwrap_or(&[])),
             )
         } else {
-            Host::scan_unbracketed(rest, host_start)
+            scan_host(b, host_start)
         };
-        match rb.get(hp_end) {
+        match b.get(hp_end) {
             None | Some(b';' | b'?' | b':') => {}
             // Any other octet is inside the host (RFC 3261 §25.1 host).
             Some(_) => return Err(UriError::BadHost),
         }
-        self.host = Some(host.ok_or(UriError::BadHost)?);
-        if rb.get(hp_end) == Some(&b':') {
+        self.host_kind = Some(kind.ok_or(UriError::BadHost)?);
+        self.host = Span::new(host_start, hp_end);
+        if b.get(hp_end) == Some(&b':') {
             let p0 = hp_end + 1;
             let mut p1 = p0;
-            while rb.get(p1).is_some_and(|&c| c != b';' && c != b'?') {
+            while b.get(p1).is_some_and(|&c| c != b';' && c != b'?') {
                 p1 += 1;
             }
-            self.port = Some(parse_u16(rb.get(p0..p1).unwrap_or(&[])).ok_or(UriError::BadPort)?);
+            self.port = Some(parse_u16(b.get(p0..p1).unwrap_or(&[])).ok_or(UriError::BadPort)?);
             hp_end = p1;
         }
-        // uri-parameters = *( ";" uri-parameter ), then [ "?" headers ].
+        // uri-parameters = *( ";" uri-parameter ); uri-parameter = pname [ "=" pvalue ],
+        // both 1*paramchar; then [ "?" headers ].
         let mut i = hp_end;
-        let params_start = (hp_end + 1).min(rb.len());
-        let mut params_end = hp_end;
         let mut count = 0;
-        while rb.get(i) == Some(&b';') {
+        while b.get(i) == Some(&b';') {
             count += 1;
             if count > MAX_PARAMS {
                 return Err(UriError::TooManyParams);
             }
-            let start = i + 1;
-            let mut eq = None;
-            let mut j = start;
-            while let Some(&c) = rb.get(j) {
-                match c {
-                    b';' | b'?' => break,
-                    b'=' if eq.is_none() => eq = Some(j),
-                    _ => {}
-                }
-                j += 1;
-            }
-            let name = rb.get(start..eq.unwrap_or(j)).unwrap_or(&[]);
-            let ok = !name.is_empty()
-                && all_escaped_or(name, class::PARAM)
-                && eq.is_none_or(|e| {
-                    let v = rb.get(e + 1..j).unwrap_or(&[]);
-                    !v.is_empty() && all_escaped_or(v, class::PARAM)
-                });
-            if !ok {
+            let name_end = skip_escaped_or(b, i + 1, class::PARAM).ok_or(UriError::BadParam)?;
+            if name_end == i + 1 {
                 return Err(UriError::BadParam);
             }
-            params_end = j;
-            i = j;
+            i = name_end;
+            if b.get(i) == Some(&b'=') {
+                let value_end =
+                    skip_escaped_or(b, i + 1, class::PARAM).ok_or(UriError::BadParam)?;
+                if value_end == i + 1 {
+                    return Err(UriError::BadParam);
+                }
+                i = value_end;
+            }
+            if !matches!(b.get(i), None | Some(b';' | b'?')) {
+                return Err(UriError::BadParam);
+            }
         }
-        if params_end > hp_end {
-            self.params = rest.get(params_start..params_end).unwrap_or("");
+        if i > hp_end {
+            self.params = Span::new(hp_end + 1, i);
         }
-        if rb.get(i) == Some(&b'?') {
-            let h = rest.get(i + 1..).unwrap_or("");
-            if h.bytes().filter(|&c| c == b'&').count() >= MAX_PARAMS {
+        if b.get(i) == Some(&b'?') {
+            let h = b.get(i + 1..).unwrap_or(&[]);
+            if h.iter().filter(|&&c| c == b'&').count() >= MAX_PARAMS {
                 return Err(UriError::TooManyParams);
             }
-            for pair in h.split('&') {
-                let (name, value) = split_once_byte(pair, b'=').ok_or(UriError::BadHeader)?;
+            for pair in h.split(|&c| c == b'&') {
+                let eq = find_byte(pair, b'=').ok_or(UriError::BadHeader)?;
+                let (name, value) = (
+                    pair.get(..eq).unwrap_or(&[]),
+                    pair.get(eq + 1..).unwrap_or(&[]),
+                );
                 if name.is_empty()
-                    || !all_escaped_or(name.as_bytes(), class::HNV)
-                    || !all_escaped_or(value.as_bytes(), class::HNV)
+                    || !all_escaped_or(name, class::HNV)
+                    || !all_escaped_or(value, class::HNV)
                 {
                     return Err(UriError::BadHeader);
                 }
             }
-            self.headers = Some(h);
+            self.headers = Span::new(i + 1, b.len());
         }
         Ok(())
     }
@@ -334,43 +373,45 @@ impl<'a> Uri<'a> {
     /// pname                = 1*( alphanum / "-" )
     /// pvalue               = 1*paramchar
     /// ```
-    fn parse_tel(&mut self, rest: &'a str) -> Result<(), UriError> {
-        let (number, params) = split_once_byte(rest, b';').unwrap_or((rest, ""));
-        let global = number.starts_with('+');
+    fn parse_tel(&mut self, b: &[u8], at: usize) -> Result<(), UriError> {
+        let rest = b.get(at..).unwrap_or(&[]);
+        let semi = find_byte(rest, b';');
+        let number = rest.get(..semi.unwrap_or(rest.len())).unwrap_or(&[]);
+        let params = semi.and_then(|k| rest.get(k + 1..)).unwrap_or(&[]);
+        let global = number.first() == Some(&b'+');
         if !is_tel_number(number) {
             return Err(UriError::BadUser);
         }
         let mut context = 0;
-        if params.bytes().filter(|&c| c == b';').count() >= MAX_PARAMS {
+        if params.iter().filter(|&&c| c == b';').count() >= MAX_PARAMS {
             return Err(UriError::TooManyParams);
         }
-        if !params.is_empty() || rest.ends_with(';') {
-            for p in params.split(';') {
-                let (name, value) = match split_once_byte(p, b'=') {
-                    Some((n, v)) => (n, Some(v)),
+        if semi.is_some() {
+            for p in params.split(|&c| c == b';') {
+                let (name, value) = match find_byte(p, b'=') {
+                    Some(eq) => (p.get(..eq).unwrap_or(&[]), p.get(eq + 1..)),
                     None => (p, None),
                 };
-                let name_ok = !name.is_empty() && name.bytes().all(|c| is_alphanum(c) || c == b'-');
+                let name_ok = !name.is_empty() && name.iter().all(|&c| is_alphanum(c) || c == b'-');
                 let value_ok = match value {
                     None => true,
-                    Some(v) if name.eq_ignore_ascii_case("ext") => {
-                        !v.is_empty() && v.bytes().any(|c| c.is_ascii_digit()) && {
-                            v.bytes()
-                                .all(|c| c.is_ascii_digit() || is_visual_separator(c))
-                        }
+                    Some(v) if name.eq_ignore_ascii_case(b"ext") => {
+                        v.iter().any(u8::is_ascii_digit)
+                            && v.iter()
+                                .all(|&c| c.is_ascii_digit() || is_visual_separator(c))
                     }
-                    Some(v) if name.eq_ignore_ascii_case("isub") => {
-                        !v.is_empty() && all_escaped_or(v.as_bytes(), class::URIC)
+                    Some(v) if name.eq_ignore_ascii_case(b"isub") => {
+                        !v.is_empty() && all_escaped_or(v, class::URIC)
                     }
-                    Some(v) if name.eq_ignore_ascii_case("phone-context") => {
+                    Some(v) if name.eq_ignore_ascii_case(b"phone-context") => {
                         context += 1;
-                        if v.starts_with('+') {
+                        if v.first() == Some(&b'+') {
                             is_tel_number(v)
                         } else {
-                            matches!(Host::parse(v), Some(Host::Name(_)))
+                            matches!(host_kind(v), Some(HostKind::Name))
                         }
                     }
-                    Some(v) => !v.is_empty() && all_escaped_or(v.as_bytes(), class::PARAM),
+                    Some(v) => !v.is_empty() && all_escaped_or(v, class::PARAM),
                 };
                 if !name_ok || !value_ok {
                     return Err(UriError::BadParam);
@@ -381,9 +422,41 @@ impl<'a> Uri<'a> {
         if context > 1 || (!global && context == 0) {
             return Err(UriError::BadParam);
         }
-        self.user = Some(number);
-        self.params = params;
+        self.user = Span::new(at, at + number.len());
+        if let Some(k) = semi {
+            self.params = Span::new(at + k + 1, b.len());
+        }
         Ok(())
+    }
+}
+
+/// A parsed URI borrowing its text. See the [module docs](self).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Uri<'a> {
+    raw: &'a str,
+    shape: Shape,
+}
+
+impl<'a> Uri<'a> {
+    /// Parses a URI: `SIP-URI`, `SIPS-URI`, a `tel:` URI (RFC 3966), or any other
+    /// `absoluteURI`.
+    ///
+    /// SIP and SIPS URIs are checked against the full RFC 3261 grammar, tel URIs against
+    /// RFC 3966's; other schemes only against the RFC 2396 character set, since their inner
+    /// syntax is not SIP's business.
+    pub fn parse(s: &'a str) -> Result<Uri<'a>, UriError> {
+        Ok(Uri {
+            raw: s,
+            shape: Shape::of(s.as_bytes())?,
+        })
+    }
+
+    /// The text of `span`, `None` when absent.
+    fn part(&self, span: Span) -> Option<&'a str> {
+        if span == Span::NONE {
+            return None;
+        }
+        self.raw.get(span.start as usize..span.end as usize)
     }
 
     /// The URI exactly as given.
@@ -393,42 +466,47 @@ impl<'a> Uri<'a> {
 
     /// The scheme.
     pub fn scheme(&self) -> Scheme<'a> {
-        self.scheme
+        match self.shape.scheme {
+            SchemeKind::Sip => Scheme::Sip,
+            SchemeKind::Sips => Scheme::Sips,
+            SchemeKind::Tel => Scheme::Tel,
+            SchemeKind::Other => Scheme::Other(
+                self.raw
+                    .get(..(self.shape.rest_at as usize).saturating_sub(1))
+                    .unwrap_or(""),
+            ),
+        }
     }
 
     /// The `user` part (escapes kept); for `tel:` URIs, the number.
     pub fn user(&self) -> Option<&'a str> {
-        self.user
+        self.part(self.shape.user)
     }
 
     /// The `password` part of the userinfo, if any (its use is NOT RECOMMENDED, §19.1.1).
     pub fn password(&self) -> Option<&'a str> {
-        self.password
+        self.part(self.shape.password)
     }
 
     /// The host of a SIP or SIPS URI; `None` for other schemes, which carry no `hostport`.
     pub fn host(&self) -> Option<Host<'a>> {
-        self.host
+        Host::from_kind(self.part(self.shape.host)?, self.shape.host_kind?)
     }
 
     /// The port, when one is written.
     pub fn port(&self) -> Option<u16> {
-        self.port
+        self.shape.port
     }
 
     /// Everything after `scheme ":"`, as written.
     pub fn opaque(&self) -> &'a str {
-        self.rest
+        self.raw.get(self.shape.rest_at as usize..).unwrap_or("")
     }
 
     /// The `uri-parameters`, in order, as `(name, value)`; a parameter without `=` has no value.
     pub fn params(&self) -> UriParams<'a> {
         UriParams {
-            rest: if self.params.is_empty() {
-                None
-            } else {
-                Some(self.params)
-            },
+            rest: self.part(self.shape.params).filter(|p| !p.is_empty()),
         }
     }
 
@@ -442,7 +520,7 @@ impl<'a> Uri<'a> {
 
     /// Whether this is a `sips:` URI (RFC 3261 §19.1: TLS on every hop).
     pub fn is_sips(&self) -> bool {
-        self.scheme == Scheme::Sips
+        self.shape.scheme == SchemeKind::Sips
     }
 
     /// The `transport` parameter (`udp`, `tcp`, `tls`, `sctp`, `ws`... as written).
@@ -480,12 +558,12 @@ impl<'a> Uri<'a> {
 
     /// The raw `headers` part after `?`, if any.
     pub fn headers_raw(&self) -> Option<&'a str> {
-        self.headers
+        self.part(self.shape.headers)
     }
 
     /// The URI `headers` (`?name=value&...`) in order, escapes kept.
     pub fn headers(&self) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
-        self.headers
+        self.headers_raw()
             .into_iter()
             .flat_map(|h| h.split('&'))
             .filter_map(|p| split_once_byte(p, b'='))
@@ -535,17 +613,17 @@ fn is_visual_separator(c: u8) -> bool {
 
 /// `global-number-digits = "+" *phonedigit DIGIT *phonedigit` or `local-number-digits =
 /// *phonedigit-hex (HEXDIG / "*" / "#") *phonedigit-hex` (RFC 3966 §3).
-fn is_tel_number(n: &str) -> bool {
-    match n.strip_prefix('+') {
+fn is_tel_number(n: &[u8]) -> bool {
+    match n.strip_prefix(b"+") {
         Some(g) => {
-            g.bytes().any(|c| c.is_ascii_digit())
-                && g.bytes()
-                    .all(|c| c.is_ascii_digit() || is_visual_separator(c))
+            g.iter().any(u8::is_ascii_digit)
+                && g.iter()
+                    .all(|&c| c.is_ascii_digit() || is_visual_separator(c))
         }
         None => {
-            n.bytes()
-                .any(|c| c.is_ascii_hexdigit() || c == b'*' || c == b'#')
-                && n.bytes().all(|c| {
+            n.iter()
+                .any(|&c| c.is_ascii_hexdigit() || c == b'*' || c == b'#')
+                && n.iter().all(|&c| {
                     c.is_ascii_hexdigit() || matches!(c, b'*' | b'#') || is_visual_separator(c)
                 })
         }
