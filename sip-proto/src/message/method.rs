@@ -70,6 +70,7 @@ impl std::error::Error for InvalidMethod {}
 
 impl Method {
     /// The method name as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Method::Invite => "INVITE",
@@ -91,25 +92,25 @@ impl Method {
     }
 
     fn known(b: &[u8]) -> Option<Method> {
-        // One switch on (length, first octet) picks the only candidate; then one compare.
-        let m = match (b.len(), *b.first()?) {
-            (6, b'I') => Method::Invite,
-            (3, b'A') => Method::Ack,
-            (3, b'B') => Method::Bye,
-            (6, b'C') => Method::Cancel,
-            (7, b'O') => Method::Options,
-            (8, b'R') => Method::Register,
-            (5, b'P') => Method::Prack,
-            (6, b'U') => Method::Update,
-            (4, b'I') => Method::Info,
-            (7, b'M') => Method::Message,
-            (5, b'R') => Method::Refer,
-            (9, b'S') => Method::Subscribe,
-            (6, b'N') => Method::Notify,
-            (7, b'P') => Method::Publish,
+        // One switch on (length, first octet) picks the only candidate; then one compare
+        // against a constant (a few word loads, no call).
+        Some(match (b.len(), *b.first()?) {
+            (6, b'I') if b == b"INVITE" => Method::Invite,
+            (3, b'A') if b == b"ACK" => Method::Ack,
+            (3, b'B') if b == b"BYE" => Method::Bye,
+            (6, b'C') if b == b"CANCEL" => Method::Cancel,
+            (7, b'O') if b == b"OPTIONS" => Method::Options,
+            (8, b'R') if b == b"REGISTER" => Method::Register,
+            (5, b'P') if b == b"PRACK" => Method::Prack,
+            (6, b'U') if b == b"UPDATE" => Method::Update,
+            (4, b'I') if b == b"INFO" => Method::Info,
+            (7, b'M') if b == b"MESSAGE" => Method::Message,
+            (5, b'R') if b == b"REFER" => Method::Refer,
+            (9, b'S') if b == b"SUBSCRIBE" => Method::Subscribe,
+            (6, b'N') if b == b"NOTIFY" => Method::Notify,
+            (7, b'P') if b == b"PUBLISH" => Method::Publish,
             _ => return None,
-        };
-        (m.as_str().as_bytes() == b).then_some(m)
+        })
     }
 
     /// Parses a method from bytes, copying an extension method's name.

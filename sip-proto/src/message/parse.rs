@@ -18,10 +18,10 @@ use bytes::{Bytes, BytesMut};
 use super::error::{ParseError, ParseErrorKind as K};
 use super::headers::{Entry, Headers};
 use super::method::Method;
-use super::name::{lookup_exact, lookup_token, HeaderName, UNKNOWN};
+use super::name::{lookup_token, lookup_words, HeaderName, UNKNOWN};
 use super::{Message, Request, Response};
 use crate::header::{parse_content_length, parse_delta_seconds, parse_max_forwards, CSeq};
-use crate::uri::chars::{find_cr_or_lf, is_token, is_token_char};
+use crate::uri::chars::{find_byte, find_cr_or_lf, is_token, is_token_char};
 use crate::uri::Shape;
 
 /// Bounds on what one message may make the parser hold or index. Crossing one is a typed
@@ -93,74 +93,95 @@ struct Line {
 /// Reads the header line starting at `p` when it is well-formed: `token *WSP ":" *WSP value
 /// CRLF`. `None` for anything else (the caller reads it again to say what is wrong).
 ///
-/// The name is what precedes the first `:` among the line's first [`NAME_WINDOW`] octets; a
-/// known name is recognised by an exact comparison (so it is a token), any other is checked
-/// octet by octet. A longer name takes the caller's slow path.
+/// The name is what precedes the first `:` among the line's first 24 octets (longer than any
+/// known name, with room for whitespace before the colon), read a word at a time; the same words give the name's table id ([`lookup_words`], an
+/// exact comparison, so a known name is a token); any other name is checked octet by octet.
+/// A longer name takes the caller's slow path.
 #[inline(always)]
 fn read_line(b: &[u8], p: usize) -> Option<Line> {
     let rest = b.get(p..)?;
-    let colon = find_colon(rest)?;
-    let mut name_end = colon;
-    while name_end > 0 && matches!(rest.get(name_end - 1), Some(b' ' | b'\t')) {
-        name_end -= 1;
-    }
-    let name = rest.get(..name_end)?;
-    let id = lookup_exact(name);
+    let w0 = word_at(rest, 0)?;
+    let (colon, words) = match colon_in(w0) {
+        Some(c) => (c, [w0, 0, 0]),
+        None => {
+            let w1 = word_at(rest, 8)?;
+            match colon_in(w1) {
+                Some(c) => (8 + c, [w0, w1, 0]),
+                None => {
+                    let w2 = word_at(rest, 16)?;
+                    (16 + colon_in(w2)?, [w0, w1, w2])
+                }
+            }
+        }
+    };
+    let (name, after) = rest.split_at_checked(colon)?;
+    // Whitespace before the colon is rare: trimmed only when there is some.
+    let name = match name {
+        [.., b' ' | b'\t'] => trim_end_ws(name),
+        _ => name,
+    };
+    let id = lookup_words(words, name.len());
     if id == UNKNOWN && !is_token(name) {
         return None;
     }
     // HCOLON = *( SP / HTAB ) ":" SWS: usually one SP.
-    let mut value_start = colon + 1;
-    if rest.get(value_start) == Some(&b' ') {
-        value_start += 1;
-    }
-    while matches!(rest.get(value_start), Some(b' ' | b'\t')) {
-        value_start += 1;
-    }
-    let le = value_start + find_cr_or_lf(rest.get(value_start..)?)?;
-    if rest.get(le + 1) != Some(&b'\n') || rest.get(le) != Some(&b'\r') {
+    let value = match after {
+        [b':', b' ', v @ ..] | [b':', v @ ..] => v,
+        _ => return None,
+    };
+    let value = match value {
+        [b' ' | b'\t', ..] => trim_start_ws(value),
+        _ => value,
+    };
+    let le = find_cr_or_lf(value)?;
+    let (v, tail) = value.split_at_checked(le)?;
+    if !tail.starts_with(b"\r\n") {
         return None;
     }
-    let mut value_end = le;
-    while value_end > value_start && matches!(rest.get(value_end - 1), Some(b' ' | b'\t')) {
-        value_end -= 1;
-    }
+    let v = match v {
+        [.., b' ' | b'\t'] => trim_end_ws(v),
+        _ => v,
+    };
+    let value_start = b.len() - value.len();
     Some(Line {
-        name_end: p + name_end,
+        name_end: p + name.len(),
         id,
-        value_start: p + value_start,
-        value_end: p + value_end,
-        next: p + le + 2,
+        value_start,
+        value_end: value_start + v.len(),
+        next: value_start + le + 2,
     })
 }
 
-/// How far into a line [`find_colon`] looks: longer than any known header name (20 octets)
-/// with room for whitespace before the colon.
-const NAME_WINDOW: usize = 32;
+fn trim_end_ws(mut s: &[u8]) -> &[u8] {
+    while let [head @ .., b' ' | b'\t'] = s {
+        s = head;
+    }
+    s
+}
 
-/// Index of the first `:` among the first [`NAME_WINDOW`] octets of `b`, a word at a time (the
-/// lowest flag of the SWAR "has zero byte" test on the word XORed with `:` is exact).
+fn trim_start_ws(mut s: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', tail @ ..] = s {
+        s = tail;
+    }
+    s
+}
+
+/// The word of eight octets at `at`, little-endian, if `b` holds that many there.
 #[inline(always)]
-fn find_colon(b: &[u8]) -> Option<usize> {
+fn word_at(b: &[u8], at: usize) -> Option<u64> {
+    let w: [u8; 8] = b.get(at..at + 8)?.try_into().ok()?;
+    Some(u64::from_le_bytes(w))
+}
+
+/// Index of the first `:` in a word, by the SWAR "has zero byte" test on the word XORed with
+/// `:` (its lowest flag is exact).
+#[inline(always)]
+fn colon_in(w: u64) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let mut at = 0;
-    while at < NAME_WINDOW {
-        let Some(w) = b.get(at..at + 8) else {
-            // Near the end of the datagram: octet by octet.
-            let tail = b.get(at..).unwrap_or(&[]);
-            return tail.iter().position(|&c| c == b':').map(|k| at + k);
-        };
-        let mut word = [0u8; 8];
-        word.copy_from_slice(w);
-        let x = u64::from_le_bytes(word) ^ (ONES * u64::from(b':'));
-        let hit = x.wrapping_sub(ONES) & !x & HIGHS;
-        if hit != 0 {
-            return Some(at + (hit.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
-    None
+    let x = w ^ (ONES * u64::from(b':'));
+    let hit = x.wrapping_sub(ONES) & !x & HIGHS;
+    (hit != 0).then(|| (hit.trailing_zeros() / 8) as usize)
 }
 
 const BAD_REQUEST_LINE: &str =
@@ -192,32 +213,45 @@ fn check_version(v: &[u8]) -> Result<(), K> {
     }
 }
 
+/// Splits a Request-Line at its first two SPs: Method, Request-URI and the rest (the version,
+/// followed by anything after a third SP).
+/// Method, Request-URI and the rest of a Request-Line.
+type RequestLineParts<'a> = (&'a [u8], &'a [u8], &'a [u8]);
+
+fn split_request_line(line: &[u8]) -> Result<RequestLineParts<'_>, K> {
+    let bad = K::StartLine(BAD_REQUEST_LINE);
+    let sp1 = find_byte(line, b' ').ok_or(bad)?;
+    let after = line.get(sp1 + 1..).unwrap_or(&[]);
+    let sp2 = find_byte(after, b' ').ok_or(bad)?;
+    Ok((
+        line.get(..sp1).unwrap_or(&[]),
+        after.get(..sp2).unwrap_or(&[]),
+        after.get(sp2 + 1..).unwrap_or(&[]),
+    ))
+}
+
 /// Parses a Request-Line. The flag is set for a well-formed SIP-Version other than 2.0: the
 /// caller still reads the headers, so the 505 can echo them (§8.2.2, RFC 4475 §3.1.2.16).
 fn parse_request_line(raw: &Bytes, from: usize, to: usize) -> Result<(Start, bool), K> {
     let line = raw.get(from..to).unwrap_or(&[]);
-    let mut parts = line.split(|&c| c == b' ');
-    let (Some(m), Some(u), Some(v)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(K::StartLine(BAD_REQUEST_LINE));
-    };
+    let (m, u, rest) = split_request_line(line)?;
+    let version_end = rest.iter().position(|&c| c == b' ');
+    let v = rest.get(..version_end.unwrap_or(rest.len())).unwrap_or(&[]);
     if m.is_empty() || u.is_empty() || v.is_empty() {
         return Err(K::StartLine(
             "Request-Line elements must be separated by exactly one SP, with no leading or trailing whitespace (RFC 3261 §7.1)",
         ));
     }
-    if let Some(extra) = parts.next() {
-        let only_trailing = extra.is_empty() && parts.all(<[u8]>::is_empty);
+    if let Some(at) = version_end {
+        let only_trailing = rest.get(at..).unwrap_or(&[]).iter().all(|&c| c == b' ');
         return Err(K::StartLine(if only_trailing {
             "trailing whitespace after SIP-Version (RFC 3261 §7.1)"
         } else {
             "Request-URI must not contain whitespace (RFC 3261 §7.1, §25.1 Request-URI)"
         }));
     }
-    if !m.iter().all(|&c| is_token_char(c)) {
-        return Err(K::StartLine(
-            "Method must be a token (RFC 3261 §25.1 Method)",
-        ));
-    }
+    let method = Method::from_slice_of(raw, m)
+        .map_err(|_| K::StartLine("Method must be a token (RFC 3261 §25.1 Method)"))?;
     let unsupported_version = match check_version(v) {
         Ok(()) => false,
         Err(K::VersionNotSupported) => true,
@@ -236,8 +270,6 @@ fn parse_request_line(raw: &Bytes, from: usize, to: usize) -> Result<(Start, boo
             "Request-URI must not contain headers (RFC 3261 §19.1.1 Table 1, RFC 4475 §3.1.2.11)",
         ));
     }
-    let method = Method::from_slice_of(raw, m)
-        .map_err(|_| K::StartLine("Method must be a token (RFC 3261 §25.1 Method)"))?;
     let ustart = from + m.len() + 1;
     let start = Start::Request {
         method,
@@ -326,9 +358,7 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
             }
             if CHECKED & (1u64 << (line.id & 63)) != 0 && line.id != UNKNOWN {
                 let v = b.get(line.value_start..line.value_end).unwrap_or(&[]);
-                if let Err(k) = checks.check(line.id, v, &start, &raw) {
-                    checks.err.get_or_insert(k);
-                }
+                checks.line(line.id, v, &start, &raw);
             }
             headers.note(line.id);
             headers.entries.push(Entry {
@@ -592,6 +622,36 @@ struct Checks {
 }
 
 impl Checks {
+    /// Checks one line's value, keeping the first failure: the well-formed common case inline,
+    /// anything else by [`Checks::check`].
+    #[inline(always)]
+    fn line(&mut self, id: u8, v: &[u8], start: &Start, buf: &Bytes) {
+        let fine = match id {
+            CL => match (small_number(v), self.content_length) {
+                (Some(n), None) => {
+                    self.content_length = Some(n);
+                    true
+                }
+                _ => false,
+            },
+            CSEQ => cseq_fast(v, start),
+            MF => small_number(v).is_some_and(|n| n <= 255),
+            EXPIRES => small_number(v).is_some(),
+            _ => false,
+        };
+        if !fine {
+            self.slow(id, v, start, buf);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn slow(&mut self, id: u8, v: &[u8], start: &Start, buf: &Bytes) {
+        if let Err(k) = self.check(id, v, start, buf) {
+            self.err.get_or_insert(k);
+        }
+    }
+
     /// Checks one line's value (`id` one of [`CHECKED`]; other ids pass).
     fn check(&mut self, id: u8, v: &[u8], start: &Start, buf: &Bytes) -> Result<(), K> {
         fn text(v: &[u8]) -> &str {

@@ -160,38 +160,80 @@ pub(crate) fn is_token_char(b: u8) -> bool {
     is(b, class::TOKEN)
 }
 
-/// Index of the first CR or LF in `b`, scanning eight octets at a time (SWAR).
+/// Index of the first CR or LF in `b`, scanning sixteen octets at a time (SWAR on two
+/// words).
 ///
 /// One test per word flags every octet below 0x0E (`(x - 0x0E0E..) & !x & 0x8080..`, the
-/// classic "has less than" test): CR and LF, but also HTAB and other controls. A flagged word
-/// is then searched octet by octet from its first flagged octet; a false alarm (a tab in a
-/// header value) resumes the word scan after it.
+/// classic "has less than" test): CR and LF, but also HTAB and other controls. A flagged
+/// block is then searched octet by octet from its first flagged octet (the lowest flag is
+/// exact); a false alarm (a tab in a header value) resumes the block scan after it.
+#[inline(always)]
 pub(crate) fn find_cr_or_lf(b: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let mut chunks = b.chunks_exact(8);
+    let below = |w: &[u8]| {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(w);
+        let x = u64::from_le_bytes(word);
+        x.wrapping_sub(ONES * 0x0E) & !x & HIGHS
+    };
+    let mut chunks = b.chunks_exact(16);
     let mut base = 0;
     for chunk in chunks.by_ref() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
-        let below = x.wrapping_sub(ONES * 0x0E) & !x & HIGHS;
-        if below != 0 {
-            // The lowest flag is exact; octets after it are checked one by one.
-            let first = (below.trailing_zeros() / 8) as usize;
+        let (lo, hi) = chunk.split_at(8);
+        let (f_lo, f_hi) = (below(lo), below(hi));
+        if f_lo | f_hi != 0 {
+            let first = if f_lo != 0 {
+                f_lo.trailing_zeros() / 8
+            } else {
+                8 + f_hi.trailing_zeros() / 8
+            } as usize;
             for (k, &c) in chunk.iter().enumerate().skip(first) {
                 if c == b'\r' || c == b'\n' {
                     return Some(base + k);
                 }
             }
         }
-        base += 8;
+        base += 16;
     }
     chunks
         .remainder()
         .iter()
         .position(|&c| c == b'\r' || c == b'\n')
         .map(|k| base + k)
+}
+
+/// Index of the first octet at or after `from` that is not `alphanum`, eight octets at a time
+/// (or `b.len()`).
+///
+/// Per word, with the high bits cleared first so no lane carries into the next: a lane `v`
+/// is at least `lo` when `v + (0x80 - lo)` sets its high bit. Letters are tested on the word
+/// with bit 5 set (upper case folds onto lower case; no other octet lands in `a..=z`), digits
+/// on the word itself, and octets with the high bit set are never alphanum.
+#[inline]
+pub(crate) fn skip_alphanum(b: &[u8], mut from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    const LOWS: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let at_least = |v: u64, lo: u8| v + ONES * u64::from(0x80 - lo);
+    while let Some(w) = b.get(from..from + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(w);
+        let x = u64::from_le_bytes(word);
+        let x7 = x & LOWS;
+        let folded = x7 | (ONES * 0x20);
+        let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
+        let digit = at_least(x7, b'0') & !at_least(x7, b'9' + 1);
+        let other = !((letter | digit) & !x) & HIGHS;
+        if other != 0 {
+            return from + (other.trailing_zeros() / 8) as usize;
+        }
+        from += 8;
+    }
+    while b.get(from).is_some_and(u8::is_ascii_alphanumeric) {
+        from += 1;
+    }
+    from
 }
 
 /// Index of the first `needle` in `b`, eight octets at a time (SWAR "has zero byte" on the
@@ -350,6 +392,29 @@ mod tests {
         assert_eq!(parse_u32(b"4294967295"), Some(u32::MAX));
         assert_eq!(parse_u32(b"4294967296"), None);
         assert_eq!(parse_u32(b"00000000004294967295"), Some(u32::MAX));
+    }
+
+    #[test]
+    fn swar_alphanum_run_matches_naive() {
+        let naive = |b: &[u8], from: usize| {
+            from + b[from..]
+                .iter()
+                .position(|c| !c.is_ascii_alphanumeric())
+                .unwrap_or(b.len() - from)
+        };
+        // Every octet value at every lane, after runs of every length.
+        for stop in 0..=255u8 {
+            for run in 0..20 {
+                let mut buf: Vec<u8> = (0..run).map(|i| b"aZ09zA9q"[i % 8]).collect();
+                buf.push(stop);
+                buf.extend_from_slice(b"abcdefghij");
+                for from in [0, run.min(3)] {
+                    assert_eq!(skip_alphanum(&buf, from), naive(&buf, from), "{buf:?}");
+                }
+            }
+        }
+        assert_eq!(skip_alphanum(b"", 0), 0);
+        assert_eq!(skip_alphanum(b"abc", 3), 3);
     }
 
     #[test]

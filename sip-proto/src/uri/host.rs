@@ -3,7 +3,7 @@
 use core::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::chars::{class, find_byte, is};
+use super::chars::{class, find_byte, is, skip_alphanum};
 
 /// The host part of a SIP URI, a Via sent-by or a `received` parameter.
 ///
@@ -61,7 +61,7 @@ pub(crate) fn scan_host(b: &[u8], from: usize) -> (usize, Option<HostKind>) {
     }
     // hostname = *( domainlabel "." ) toplabel [ "." ]; domainlabel = alphanum /
     // alphanum *( alphanum / "-" ) alphanum; the top label starts with a letter.
-    // Label by label: each is one tight run of alphanum and '-'.
+    // Label by label: each is runs of alphanum (read a word at a time) joined by '-'.
     let mut j = from;
     let mut top_first;
     loop {
@@ -70,9 +70,9 @@ pub(crate) fn scan_host(b: &[u8], from: usize) -> (usize, Option<HostKind>) {
             // A label must start with alphanum; an empty host is no host.
             _ => return (j, None),
         }
-        j += 1;
-        while b.get(j).is_some_and(|&c| is(c, class::LDH)) {
-            j += 1;
+        j = skip_alphanum(b, j + 1);
+        while b.get(j) == Some(&b'-') {
+            j = skip_alphanum(b, j + 1);
         }
         if b.get(j - 1) == Some(&b'-') {
             return (j, None);
