@@ -71,14 +71,29 @@ fn text(b: &[u8]) -> Option<&str> {
     core::str::from_utf8(b).ok()
 }
 
-impl Headers {
+/// Which known headers have a line, and which more than one (see [`Headers`]' fields).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Presence {
+    seen: u64,
+    repeated: u64,
+}
+
+impl Presence {
     /// Records that a line of header `id` was indexed.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn note(&mut self, id: u8) {
         if let Some(bit) = 1u64.checked_shl(u32::from(id)) {
             self.repeated |= self.seen & bit;
             self.seen |= bit;
         }
+    }
+}
+
+impl Headers {
+    /// Sets which headers are present, as noted while the lines were indexed.
+    pub(crate) fn set_presence(&mut self, p: Presence) {
+        self.seen = p.seen;
+        self.repeated = p.repeated;
     }
 
     /// An empty index (no headers).

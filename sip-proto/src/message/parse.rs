@@ -14,9 +14,10 @@
 //! folding is equivalent to a single SP).
 
 use bytes::{Bytes, BytesMut};
+use smallvec::SmallVec;
 
 use super::error::{ParseError, ParseErrorKind as K};
-use super::headers::{Entry, Headers};
+use super::headers::{Entry, Headers, Presence, INLINE_HEADERS};
 use super::method::Method;
 use super::name::{lookup_token, lookup_words, HeaderName, UNKNOWN};
 use super::{Message, Request, Response};
@@ -51,12 +52,11 @@ enum Start {
     Response { status: u16, reason: (u32, u32) },
 }
 
+#[inline(always)]
 fn r32(a: usize, b: usize) -> (u32, u32) {
-    // invariant: callers check the message size against a limit below u32::MAX first.
-    (
-        u32::try_from(a).unwrap_or(u32::MAX),
-        u32::try_from(b).unwrap_or(u32::MAX),
-    )
+    // invariant: offsets lie within the datagram, whose size `parse` checked to be below
+    // u32::MAX first: the casts are exact.
+    (a as u32, b as u32)
 }
 
 /// Finds the CRLF ending the line that starts at `from`: returns (index of CR, index after
@@ -78,6 +78,43 @@ fn line_end(b: &[u8], from: usize) -> Result<(usize, usize), K> {
             }
         }
     }
+}
+
+/// Indexes the well-formed header lines from `p` on, as many as follow one another, checking
+/// those [`Checks`] reads; returns where it stopped: at a line for the caller (the empty line,
+/// a continuation or a line to refuse). Kept apart from the caller so the few values the loop
+/// needs stay in registers.
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+fn index_lines(
+    b: &[u8],
+    mut p: usize,
+    entries: &mut SmallVec<[Entry; INLINE_HEADERS]>,
+    presence: &mut Presence,
+    checks: &mut Checks,
+    start: &Start,
+    raw: &Bytes,
+    max_headers: usize,
+) -> Result<usize, K> {
+    let mut noted = *presence;
+    while let Some(line) = read_line(b, p) {
+        if entries.len() >= max_headers {
+            return Err(K::TooManyHeaders { limit: max_headers });
+        }
+        if CHECKED & (1u64 << (line.id & 63)) != 0 && line.id != UNKNOWN {
+            let v = b.get(line.value_start..line.value_end).unwrap_or(&[]);
+            checks.line(line.id, v, start, raw);
+        }
+        noted.note(line.id);
+        entries.push(Entry {
+            id: line.id,
+            name: r32(p, line.name_end),
+            value: r32(line.value_start, line.value_end),
+        });
+        p = line.next;
+    }
+    *presence = noted;
+    Ok(p)
 }
 
 /// A well-formed header line, as [`read_line`] found it.
@@ -348,27 +385,23 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
     let mut first_err: Option<K> = None;
     let mut last_refused = false;
     let mut checks = Checks::default();
+    // Kept in registers while the lines are read, stored into the index after.
+    let mut presence = Presence::default();
     let framing: Result<usize, K> = loop {
-        if let Some(line) = read_line(b, p) {
-            if headers.entries.len() >= limits.max_headers {
-                return Err(K::TooManyHeaders {
-                    limit: limits.max_headers,
-                }
-                .into());
-            }
-            if CHECKED & (1u64 << (line.id & 63)) != 0 && line.id != UNKNOWN {
-                let v = b.get(line.value_start..line.value_end).unwrap_or(&[]);
-                checks.line(line.id, v, &start, &raw);
-            }
-            headers.note(line.id);
-            headers.entries.push(Entry {
-                id: line.id,
-                name: r32(p, line.name_end),
-                value: r32(line.value_start, line.value_end),
-            });
+        let from = p;
+        p = index_lines(
+            b,
+            p,
+            &mut headers.entries,
+            &mut presence,
+            &mut checks,
+            &start,
+            &raw,
+            limits.max_headers,
+        )
+        .map_err(ParseError::from)?;
+        if p != from {
             last_refused = false;
-            p = line.next;
-            continue;
         }
         match b.get(p) {
             Some(b'\r') if b.get(p + 1) == Some(&b'\n') => break Ok(p + 2),
@@ -447,7 +480,7 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
                 checks.err.get_or_insert(k);
             }
         }
-        headers.note(id);
+        presence.note(id);
         headers.entries.push(Entry {
             id,
             name: r32(p, name_end),
@@ -460,6 +493,7 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
     // done even when framing failed, so the partial request handed out with the error reads
     // cleanly. Without folding the index points into the datagram itself: no copy and no
     // second handle on it.
+    headers.set_presence(presence);
     let header_end = *framing.as_ref().unwrap_or(&b.len());
     let (hbuf, raw) = if folded {
         let hbuf = unfold(b.get(..header_end).unwrap_or(&[]));
