@@ -11,9 +11,11 @@
 //! Without angle brackets the URI ends at the first `;`: what follows are header parameters
 //! (RFC 3261 §20.10), which is why a URI holding `,`, `?` or `;` must be bracketed.
 
-use super::params::{find_param, skip_quoted, skip_token, skip_ws, trim_ws, Params};
+use super::params::{
+    find_param, param_at, skip_quoted, skip_token, skip_ws, trim_ws, Params, Span,
+};
 use super::{parse_delta_seconds, HeaderError};
-use crate::uri::chars::is_token;
+use crate::uri::chars::{find_byte, is_token};
 use crate::uri::Uri;
 
 /// A `name-addr` or `addr-spec` followed by header parameters. Borrowed from the message.
@@ -28,14 +30,35 @@ use crate::uri::Uri;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NameAddr<'a> {
+    /// The whole value (trimmed); the spans below are parts of it.
     raw: &'a str,
-    display: Option<&'a str>,
-    display_quoted: bool,
     uri: Uri<'a>,
+    display: Span,
+    /// Where the header parameters start (their first `;`, or the end).
+    params_at: u32,
+    /// The first `tag` parameter's value, found while the parameters were checked.
+    tag: Span,
+    display_quoted: bool,
     bracketed: bool,
-    params: &'a str,
-    /// The first `tag` parameter, found while the parameters were checked.
-    tag: Option<&'a str>,
+}
+
+/// `display-name = *(token LWS) / quoted-string` not quoted: the token words before `<`.
+/// Returns where the `<` is and where the words end, or `None` for an `addr-spec`.
+fn token_words(b: &[u8]) -> Option<(usize, usize)> {
+    let mut j = 0;
+    let mut last_end = 0;
+    loop {
+        let e = skip_token(b, j);
+        if e == j {
+            break;
+        }
+        last_end = e;
+        j = skip_ws(b, e);
+        if j == e {
+            break;
+        }
+    }
+    (b.get(j) == Some(&b'<')).then_some((j, last_end))
 }
 
 impl<'a> NameAddr<'a> {
@@ -44,65 +67,49 @@ impl<'a> NameAddr<'a> {
         let raw = trim_ws(s);
         let b = raw.as_bytes();
         let syntax = |rule| HeaderError::syntax(header, rule);
-        let mut display = None;
+        let mut display = Span::NONE;
         let mut display_quoted = false;
         // Find the '<' of a name-addr, after an optional display-name.
-        let laquot = if b.first() == Some(&b'"') {
-            let end = skip_quoted(b, 0).ok_or(syntax(
-                "unterminated or malformed quoted-string display-name (RFC 3261 §25.1 quoted-string)",
-            ))?;
-            display = raw.get(1..end - 1);
-            display_quoted = true;
-            let j = skip_ws(b, end);
-            if b.get(j) != Some(&b'<') {
-                return Err(syntax(
-                    "a quoted display-name must be followed by <addr-spec> (RFC 3261 §25.1 name-addr)",
-                ));
-            }
-            Some(j)
-        } else {
-            // display-name = *(token LWS): tokens separated by whitespace, then '<'.
-            let mut j = 0;
-            let mut last_end = 0;
-            loop {
-                let e = skip_token(b, j);
-                if e == j {
-                    break;
-                }
-                last_end = e;
-                j = skip_ws(b, e);
-                if j == e {
-                    break;
-                }
-            }
-            if b.get(j) == Some(&b'<') {
-                if last_end > 0 {
-                    display = raw.get(..last_end);
+        let laquot = match b.first() {
+            Some(b'<') => Some(0),
+            Some(b'"') => {
+                let end = skip_quoted(b, 0).ok_or_else(|| syntax(
+                    "unterminated or malformed quoted-string display-name (RFC 3261 §25.1 quoted-string)",
+                ))?;
+                display = Span::new(1, end - 1);
+                display_quoted = true;
+                let j = skip_ws(b, end);
+                if b.get(j) != Some(&b'<') {
+                    return Err(syntax(
+                        "a quoted display-name must be followed by <addr-spec> (RFC 3261 §25.1 name-addr)",
+                    ));
                 }
                 Some(j)
-            } else {
-                None
             }
+            _ => token_words(b).map(|(j, words_end)| {
+                if words_end > 0 {
+                    display = Span::new(0, words_end);
+                }
+                j
+            }),
         };
-        let i;
-        let (uri_txt, bracketed) = match laquot {
+        let (uri_txt, bracketed, params_at) = match laquot {
             Some(l) => {
                 let rel = b
                     .get(l + 1..)
-                    .and_then(|r| r.iter().position(|&c| c == b'>'))
-                    .ok_or(syntax(
-                        "'<' without a matching '>' (RFC 3261 §25.1 name-addr)",
-                    ))?;
+                    .and_then(|r| find_byte(r, b'>'))
+                    .ok_or_else(|| {
+                        syntax("'<' without a matching '>' (RFC 3261 §25.1 name-addr)")
+                    })?;
                 let inner = raw.get(l + 1..l + 1 + rel).unwrap_or("");
-                let ib = inner.as_bytes();
                 let ws = |c: Option<&u8>| matches!(c, Some(b' ' | b'\t'));
+                let ib = inner.as_bytes();
                 if ws(ib.first()) || ws(ib.last()) {
                     return Err(syntax(
                         "no whitespace allowed inside <addr-spec> (RFC 3261 §25.1 LAQUOT addr-spec RAQUOT)",
                     ));
                 }
-                i = l + 1 + rel + 1;
-                (inner, true)
+                (inner, true, l + 1 + rel + 1)
             }
             None => {
                 // addr-spec form: the URI runs to the first ';' or whitespace.
@@ -118,41 +125,43 @@ impl<'a> NameAddr<'a> {
                         "a URI holding ',', '?' or ';' must be enclosed in <> (RFC 3261 §20.10)",
                     ));
                 }
-                i = e;
-                (u, false)
+                (u, false, e)
             }
         };
         let uri = Uri::parse(uri_txt).map_err(|error| HeaderError::Uri { header, error })?;
-        let params = raw.get(i..).unwrap_or("");
         // One pass checks the parameters and finds the tag.
-        let mut tag = None;
-        let mut it = Params::new(params);
-        for (name, value) in it.by_ref() {
-            if tag.is_none() && name.len() == 3 && name.eq_ignore_ascii_case("tag") {
-                tag = Some(value);
+        let mut tag = Span::NONE;
+        let mut tag_ok = true;
+        let mut at = params_at;
+        while let Some(p) = param_at(b, &mut at).map_err(syntax)? {
+            let name = b.get(p.name.0..p.name.1).unwrap_or(&[]);
+            if !tag.is_some() && name.eq_ignore_ascii_case(b"tag") {
+                // tag-param = "tag" EQUAL token (§19.3, §25.1): not valueless.
+                tag_ok = match p.value {
+                    Some((v0, v1)) => {
+                        tag = Span::new(v0, v1);
+                        is_token(b.get(v0..v1).unwrap_or(&[]))
+                    }
+                    None => {
+                        tag = Span::new(p.name.1, p.name.1);
+                        false
+                    }
+                };
             }
         }
-        if let Some(why) = it.error() {
-            return Err(syntax(why));
+        if !tag_ok {
+            return Err(syntax(
+                "tag must be a token (RFC 3261 §25.1 tag-param = \"tag\" EQUAL token)",
+            ));
         }
-        // tag-param = "tag" EQUAL token (§19.3, §25.1): not valueless, not quoted.
-        let tag = match tag {
-            None => None,
-            Some(Some(t)) if is_token(t.as_bytes()) => Some(t),
-            Some(_) => {
-                return Err(syntax(
-                    "tag must be a token (RFC 3261 §25.1 tag-param = \"tag\" EQUAL token)",
-                ))
-            }
-        };
         Ok(NameAddr {
             raw,
-            display,
-            display_quoted,
             uri,
-            bracketed,
-            params,
+            display,
+            params_at: Span::new(params_at, params_at).start,
             tag,
+            display_quoted,
+            bracketed,
         })
     }
 
@@ -164,7 +173,7 @@ impl<'a> NameAddr<'a> {
     /// The display name: the text inside the quotes (escapes such as `\"` kept as written), or
     /// the unquoted token words. `None` when there is none.
     pub fn display_name(&self) -> Option<&'a str> {
-        self.display
+        self.display.of(self.raw)
     }
 
     /// Whether the display name was a quoted-string.
@@ -189,7 +198,7 @@ impl<'a> NameAddr<'a> {
 
     /// The `tag` parameter (RFC 3261 §19.3).
     pub fn tag(&self) -> Option<&'a str> {
-        self.tag
+        self.tag.of(self.raw)
     }
 
     /// The Contact `expires` parameter (RFC 3261 §20.10: `c-p-expires = "expires" EQUAL
@@ -237,17 +246,17 @@ impl<'a> NameAddr<'a> {
     /// A header parameter by name (ASCII case-insensitive): `None` when absent, `Some(None)`
     /// when present without a value. URI parameters are on [`NameAddr::uri`].
     pub fn param(&self, name: &str) -> Option<Option<&'a str>> {
-        find_param(self.params, name)
+        find_param(self.params_raw(), name)
     }
 
     /// All header parameters in order.
     pub fn params(&self) -> Params<'a> {
-        Params::new(self.params)
+        Params::new(self.params_raw())
     }
 
     /// The header parameters as written, starting at the first `;` (or empty).
     pub fn params_raw(&self) -> &'a str {
-        self.params
+        self.raw.get(self.params_at as usize..).unwrap_or("")
     }
 }
 

@@ -8,9 +8,10 @@
 //! via-params    = via-ttl / via-maddr / via-received / via-branch / via-extension
 //! ```
 
-use super::params::{find_param, skip_token, skip_ws, trim_ws, Params};
+use super::params::{find_param, param_at, skip_token, skip_ws, trim_ws, Params, Span};
 use super::HeaderError;
-use crate::uri::chars::{is_token, parse_u16, parse_u32};
+use crate::uri::chars::{find_byte, is_token, parse_u16, parse_u32};
+use crate::uri::host::{host_kind, scan_host, HostKind};
 use crate::uri::Host;
 
 const H: &str = "Via";
@@ -30,26 +31,41 @@ const H: &str = "Via";
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Via<'a> {
+    /// The whole `via-parm` (trimmed); every part below is a span of it.
     raw: &'a str,
-    protocol_name: &'a str,
-    protocol_version: &'a str,
-    transport: &'a str,
-    host: &'a str,
-    sent_by_host: Host<'a>,
+    protocol_name: Span,
+    protocol_version: Span,
+    transport: Span,
+    host: Span,
+    host_kind: HostKind,
     port: Option<u16>,
-    params: &'a str,
+    /// Where the parameter list starts (its first `;`, or the end).
+    params_at: u32,
     /// The parameters RFC 3261 and RFC 3581 define, found while the list was checked.
-    known: KnownParams<'a>,
+    known: KnownParams,
 }
 
-/// The first `branch`, `received`, `rport`, `maddr` and `ttl` of a parameter list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-struct KnownParams<'a> {
-    branch: Option<&'a str>,
-    received: Option<&'a str>,
-    rport: Option<Option<&'a str>>,
-    maddr: Option<&'a str>,
-    ttl: Option<&'a str>,
+/// The first `branch`, `received`, `rport`, `maddr` and `ttl` of a parameter list: where their
+/// values lie ([`Span::NONE`] when absent; an empty span for a parameter without a value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct KnownParams {
+    branch: Span,
+    received: Span,
+    rport: Span,
+    maddr: Span,
+    ttl: Span,
+}
+
+impl Default for KnownParams {
+    fn default() -> Self {
+        KnownParams {
+            branch: Span::NONE,
+            received: Span::NONE,
+            rport: Span::NONE,
+            maddr: Span::NONE,
+            ttl: Span::NONE,
+        }
+    }
 }
 
 impl<'a> Via<'a> {
@@ -60,54 +76,28 @@ impl<'a> Via<'a> {
     pub fn parse(s: &'a str) -> Result<Via<'a>, HeaderError> {
         let raw = trim_ws(s);
         let b = raw.as_bytes();
-        let token_at = |i: usize, what: &'static str| -> Result<(usize, usize), HeaderError> {
-            let e = skip_token(b, i);
-            if e == i {
-                Err(HeaderError::syntax(H, what))
-            } else {
-                Ok((i, e))
-            }
+        // The common sent-protocol, `SIP/2.0/` then the transport, read in one compare.
+        let fast_t1 = match b.get(..8) {
+            Some(b"SIP/2.0/") => skip_token(b, 8),
+            _ => 0,
         };
-        let slash_at = |i: usize| -> Result<usize, HeaderError> {
-            let i = skip_ws(b, i);
-            if b.get(i) == Some(&b'/') {
-                Ok(skip_ws(b, i + 1))
-            } else {
-                Err(HeaderError::syntax(
-                    H,
-                    "sent-protocol must be protocol-name SLASH protocol-version SLASH transport (RFC 3261 §20.42)",
-                ))
-            }
+        let (n, v, t) = if fast_t1 > 8 {
+            ((0, 3), (4, 7), (8, fast_t1))
+        } else {
+            sent_protocol(b)?
         };
-        let (n0, n1) = token_at(0, "missing protocol-name (RFC 3261 §20.42 sent-protocol)")?;
-        let i = slash_at(n1)?;
-        let (v0, v1) = token_at(
-            i,
-            "missing protocol-version (RFC 3261 §20.42 sent-protocol)",
-        )?;
-        let i = slash_at(v1)?;
-        let (t0, t1) = token_at(i, "missing transport (RFC 3261 §20.42 sent-protocol)")?;
-        let i = skip_ws(b, t1);
-        if i == t1 {
+        let i = skip_ws(b, t.1);
+        if i == t.1 {
             return Err(HeaderError::syntax(
                 H,
                 "sent-protocol and sent-by must be separated by LWS (RFC 3261 §20.42 via-parm)",
             ));
         }
         // sent-by = host [ COLON port ]
-        let bad_host = || {
-            HeaderError::syntax(
-                H,
-                "sent-by host is not a hostname, IPv4address or IPv6reference (RFC 3261 §20.42)",
-            )
-        };
         let h0 = i;
-        let (h1, sent_by_host) = if b.get(i) == Some(&b'[') {
-            match b.get(i..).and_then(|r| r.iter().position(|&c| c == b']')) {
-                Some(off) => (
-                    i + off + 1,
-                    Host::parse(raw.get(i..i + off + 1).unwrap_or("")),
-                ),
+        let (h1, host_kind) = if b.get(i) == Some(&b'[') {
+            match b.get(i..).and_then(|r| find_byte(r, b']')) {
+                Some(off) => (i + off + 1, host_kind(b.get(i..i + off + 1).unwrap_or(&[]))),
                 None => {
                     return Err(HeaderError::syntax(
                         H,
@@ -116,14 +106,16 @@ impl<'a> Via<'a> {
                 }
             }
         } else {
-            Host::scan_unbracketed(raw, i)
+            scan_host(b, i)
         };
         // An underscore is no host octet, but it reads as a malformed host, not as junk after it.
-        if b.get(h1) == Some(&b'_') {
-            return Err(bad_host());
-        }
-        let host = raw.get(h0..h1).unwrap_or("");
-        let sent_by_host = sent_by_host.ok_or_else(bad_host)?;
+        let host_kind = match host_kind {
+            Some(k) if b.get(h1) != Some(&b'_') => k,
+            _ => return Err(HeaderError::syntax(
+                H,
+                "sent-by host is not a hostname, IPv4address or IPv6reference (RFC 3261 §20.42)",
+            )),
+        };
         let mut i = skip_ws(b, h1);
         let mut port = None;
         if b.get(i) == Some(&b':') {
@@ -140,19 +132,22 @@ impl<'a> Via<'a> {
             );
             i = p1;
         }
-        let params = raw.get(i..).unwrap_or("");
-        let known = check_params(params)?;
+        let known = check_params(raw, i)?;
         Ok(Via {
             raw,
-            protocol_name: raw.get(n0..n1).unwrap_or(""),
-            protocol_version: raw.get(v0..v1).unwrap_or(""),
-            transport: raw.get(t0..t1).unwrap_or(""),
-            host,
-            sent_by_host,
+            protocol_name: Span::new(n.0, n.1),
+            protocol_version: Span::new(v.0, v.1),
+            transport: Span::new(t.0, t.1),
+            host: Span::new(h0, h1),
+            host_kind,
             port,
-            params,
+            params_at: Span::new(i, i).start,
             known,
         })
+    }
+
+    fn part(&self, span: Span) -> &'a str {
+        span.of(self.raw).unwrap_or("")
     }
 
     /// The whole `via-parm` as written (trimmed).
@@ -162,27 +157,28 @@ impl<'a> Via<'a> {
 
     /// `protocol-name`, normally `SIP`.
     pub fn protocol_name(&self) -> &'a str {
-        self.protocol_name
+        self.part(self.protocol_name)
     }
 
     /// `protocol-version`, normally `2.0`.
     pub fn protocol_version(&self) -> &'a str {
-        self.protocol_version
+        self.part(self.protocol_version)
     }
 
     /// The transport (`UDP`, `TCP`, `TLS`, `SCTP`, `WS`... or an unknown token), as written.
     pub fn transport(&self) -> &'a str {
-        self.transport
+        self.part(self.transport)
     }
 
     /// The sent-by host as written (IPv6 with its brackets).
     pub fn host(&self) -> &'a str {
-        self.host
+        self.part(self.host)
     }
 
     /// The sent-by host, parsed.
     pub fn sent_by_host(&self) -> Host<'a> {
-        self.sent_by_host
+        // invariant: the span and kind come from the same successful scan, so this succeeds.
+        Host::from_kind(self.host(), self.host_kind).unwrap_or(Host::Name(""))
     }
 
     /// The sent-by port, if written.
@@ -193,12 +189,12 @@ impl<'a> Via<'a> {
     /// The `branch` parameter (RFC 3261 §8.1.1.7); it starts with `z9hG4bK` from RFC 3261
     /// elements.
     pub fn branch(&self) -> Option<&'a str> {
-        self.known.branch
+        self.known.branch.of(self.raw)
     }
 
     /// The `received` parameter (RFC 3261 §18.2.1), as written.
     pub fn received(&self) -> Option<&'a str> {
-        self.known.received
+        self.known.received.of(self.raw)
     }
 
     /// The `rport` parameter (RFC 3581): `None` when absent, `Some(None)` when present without
@@ -206,18 +202,20 @@ impl<'a> Via<'a> {
     pub fn rport(&self) -> Option<Option<u16>> {
         self.known
             .rport
-            .map(|v| v.and_then(|p| parse_u16(p.as_bytes())))
+            .of(self.raw)
+            .map(|p| parse_u16(p.as_bytes()))
     }
 
     /// The `maddr` parameter.
     pub fn maddr(&self) -> Option<&'a str> {
-        self.known.maddr
+        self.known.maddr.of(self.raw)
     }
 
     /// The `ttl` parameter.
     pub fn ttl(&self) -> Option<u8> {
         self.known
             .ttl
+            .of(self.raw)
             .and_then(|t| parse_u32(t.as_bytes()))
             .and_then(|t| u8::try_from(t).ok())
     }
@@ -225,49 +223,97 @@ impl<'a> Via<'a> {
     /// A parameter by name (ASCII case-insensitive): `None` when absent, `Some(None)` when
     /// present without a value.
     pub fn param(&self, name: &str) -> Option<Option<&'a str>> {
-        find_param(self.params, name)
+        find_param(self.params_raw(), name)
     }
 
     /// All parameters in order.
     pub fn params(&self) -> Params<'a> {
-        Params::new(self.params)
+        Params::new(self.params_raw())
     }
 
     /// The parameter list as written, starting at its first `;` (or empty).
     pub fn params_raw(&self) -> &'a str {
-        self.params
+        self.raw.get(self.params_at as usize..).unwrap_or("")
     }
 }
 
-/// Checks the parameter list in one pass: the generic grammar, then the RFC 3261 §20.42 and
-/// RFC 3581 value rules of the parameters it names; returns the first of each.
-fn check_params(params: &str) -> Result<KnownParams<'_>, HeaderError> {
+/// The octet ranges of a `sent-protocol`'s three tokens.
+type SentProtocol = ((usize, usize), (usize, usize), (usize, usize));
+
+/// The general `sent-protocol = protocol-name SLASH protocol-version SLASH transport`, with
+/// whitespace around the slashes.
+fn sent_protocol(b: &[u8]) -> Result<SentProtocol, HeaderError> {
+    let token_at = |i: usize, what: &'static str| -> Result<(usize, usize), HeaderError> {
+        let e = skip_token(b, i);
+        if e == i {
+            Err(HeaderError::syntax(H, what))
+        } else {
+            Ok((i, e))
+        }
+    };
+    let slash_at = |i: usize| -> Result<usize, HeaderError> {
+        let i = skip_ws(b, i);
+        if b.get(i) == Some(&b'/') {
+            Ok(skip_ws(b, i + 1))
+        } else {
+            Err(HeaderError::syntax(
+                H,
+                "sent-protocol must be protocol-name SLASH protocol-version SLASH transport (RFC 3261 §20.42)",
+            ))
+        }
+    };
+    let n = token_at(0, "missing protocol-name (RFC 3261 §20.42 sent-protocol)")?;
+    let i = slash_at(n.1)?;
+    let v = token_at(
+        i,
+        "missing protocol-version (RFC 3261 §20.42 sent-protocol)",
+    )?;
+    let i = slash_at(v.1)?;
+    let t = token_at(i, "missing transport (RFC 3261 §20.42 sent-protocol)")?;
+    Ok((n, v, t))
+}
+
+/// Checks the parameter list of `raw` from `at` in one pass: the generic grammar, then the
+/// RFC 3261 §20.42 and RFC 3581 value rules of the parameters it names; returns where the
+/// first of each lies.
+fn check_params(raw: &str, mut at: usize) -> Result<KnownParams, HeaderError> {
+    let b = raw.as_bytes();
     let mut known = KnownParams::default();
-    let mut it = Params::new(params);
-    for (name, value) in it.by_ref() {
+    while let Some(p) = param_at(b, &mut at).map_err(|rule| HeaderError::syntax(H, rule))? {
+        let name = b.get(p.name.0..p.name.1).unwrap_or(&[]);
+        let value = p.value.and_then(|(v0, v1)| raw.get(v0..v1));
+        // An absent value is kept as an empty span (present, no value).
+        let span = match p.value {
+            Some((v0, v1)) => Span::new(v0, v1),
+            None => Span::new(p.name.1, p.name.1),
+        };
+        let first = |slot: &mut Span| {
+            if !slot.is_some() {
+                *slot = span;
+            }
+        };
         // Dispatch on length and first letter: only a candidate name is compared.
-        let n = name.as_bytes();
-        let ok = match (n.len(), n.first().map(u8::to_ascii_lowercase)) {
-            (6, Some(b'b')) if name.eq_ignore_ascii_case("branch") => {
-                known.branch.get_or_insert(value.unwrap_or(""));
+        let ok = match (name.len(), name.first().map(|c| c | 0x20)) {
+            (6, Some(b'b')) if name.eq_ignore_ascii_case(b"branch") => {
+                first(&mut known.branch);
                 value.is_some_and(|v| is_token(v.as_bytes()))
             }
-            (8, Some(b'r')) if name.eq_ignore_ascii_case("received") => {
-                known.received.get_or_insert(value.unwrap_or(""));
+            (8, Some(b'r')) if name.eq_ignore_ascii_case(b"received") => {
+                first(&mut known.received);
                 value.and_then(Host::parse_received).is_some()
             }
-            (5, Some(b'r')) if name.eq_ignore_ascii_case("rport") => {
-                known.rport.get_or_insert(value);
+            (5, Some(b'r')) if name.eq_ignore_ascii_case(b"rport") => {
+                first(&mut known.rport);
                 value.is_none_or(|v| parse_u16(v.as_bytes()).is_some())
             }
-            (3, Some(b't')) if name.eq_ignore_ascii_case("ttl") => {
-                known.ttl.get_or_insert(value.unwrap_or(""));
+            (3, Some(b't')) if name.eq_ignore_ascii_case(b"ttl") => {
+                first(&mut known.ttl);
                 value
                     .and_then(|v| parse_u32(v.as_bytes()))
                     .is_some_and(|t| t <= 255)
             }
-            (5, Some(b'm')) if name.eq_ignore_ascii_case("maddr") => {
-                known.maddr.get_or_insert(value.unwrap_or(""));
+            (5, Some(b'm')) if name.eq_ignore_ascii_case(b"maddr") => {
+                first(&mut known.maddr);
                 value.and_then(Host::parse).is_some()
             }
             _ => true,
@@ -279,10 +325,7 @@ fn check_params(params: &str) -> Result<KnownParams<'_>, HeaderError> {
             ));
         }
     }
-    match it.error() {
-        Some(rule) => Err(HeaderError::syntax(H, rule)),
-        None => Ok(known),
-    }
+    Ok(known)
 }
 
 #[cfg(test)]

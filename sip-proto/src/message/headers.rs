@@ -71,6 +71,31 @@ fn text(b: &[u8]) -> Option<&str> {
     core::str::from_utf8(b).ok()
 }
 
+/// `v`, which lies in `buf` (the message), as text.
+///
+/// The UTF-8 check runs over a slightly wider range of `buf`: from the 8-octet boundary at or
+/// before `v`, over whole 16-octet blocks. That is the shape the standard library's check
+/// reads two words at a time, with no octet-by-octet head or tail, which on a header value
+/// halves its cost. The value is then sliced out of the checked text at its own bounds (the
+/// parser cut it at ASCII octets, so they are char boundaries). When the wider range is not
+/// UTF-8 (a neighbouring value is not), `v` alone is checked.
+#[inline]
+fn text_in<'b>(buf: &'b [u8], v: &'b [u8]) -> Option<&'b str> {
+    let base = buf.as_ptr() as usize;
+    let start = (v.as_ptr() as usize).wrapping_sub(base);
+    let end = start.wrapping_add(v.len());
+    if start <= end && end <= buf.len() {
+        let from = start - (base.wrapping_add(start) & 7).min(start);
+        let to = from.saturating_add((end - from + 15) & !15).min(buf.len());
+        if let Some(wide) = buf.get(from..to).and_then(|w| core::str::from_utf8(w).ok()) {
+            if let Some(t) = wide.get(start - from..end - from) {
+                return Some(t);
+            }
+        }
+    }
+    text(v)
+}
+
 /// Which known headers have a line, and which more than one (see [`Headers`]' fields).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Presence {
@@ -128,23 +153,27 @@ impl Headers {
         self.entries.is_empty()
     }
 
-    fn matches(&self, e: &Entry, id: u8, name: &HeaderName) -> bool {
+    /// Whether line `e` is of the header with table id `id`, or, for [`UNKNOWN`], named
+    /// `other`.
+    #[inline(always)]
+    fn matches(&self, e: &Entry, id: u8, other: &str) -> bool {
         if id != UNKNOWN {
             return e.id == id;
         }
-        match name {
-            HeaderName::Other(n) => {
-                e.id == UNKNOWN && slice(&self.buf, e.name).eq_ignore_ascii_case(n.as_bytes())
-            }
-            _ => false,
-        }
+        e.id == UNKNOWN
+            && !other.is_empty()
+            && slice(&self.buf, e.name).eq_ignore_ascii_case(other.as_bytes())
     }
 
+    #[inline(always)]
     fn raw_values(&self, name: HeaderName) -> Values<'_> {
         Values {
             headers: self,
             id: name.id(),
-            name,
+            other: match name {
+                HeaderName::Other(n) => n,
+                _ => "",
+            },
             at: 0,
             found: false,
         }
@@ -224,19 +253,41 @@ impl Headers {
     }
 
     /// The first value as text, or a typed error naming `header`.
+    #[inline(always)]
     fn first(&self, name: HeaderName) -> Result<Option<&str>, HeaderError> {
-        match self.get_raw(name) {
+        match self.raw_values(name).next() {
             None => Ok(None),
-            Some(b) => text(b).map(Some).ok_or(HeaderError::NotUtf8 {
-                header: name.as_str(),
-            }),
+            Some(b) => text_in(&self.buf, b)
+                .map(Some)
+                .ok_or_else(|| HeaderError::NotUtf8 {
+                    header: name.as_str(),
+                }),
         }
     }
 
-    fn required(&self, name: HeaderName) -> Result<&str, HeaderError> {
-        self.first(name)?.ok_or(HeaderError::Missing {
-            header: name.as_str(),
-        })
+    /// The first line's value of the known header with table id `id`: one test of the
+    /// presence bits, then a scan of the ids alone.
+    #[inline(always)]
+    fn line_value(&self, id: u8) -> Option<&[u8]> {
+        if self.seen.checked_shr(u32::from(id)).unwrap_or(0) & 1 == 0 {
+            return None;
+        }
+        let e = self.entries.iter().find(|e| e.id == id)?;
+        self.buf.get(e.value.0 as usize..e.value.1 as usize)
+    }
+
+    /// The first value of the known header `name` as text: [`Headers::required`] for the core
+    /// headers, whose table ids are constants.
+    #[inline(always)]
+    fn required_known(&self, name: HeaderName) -> Result<&str, HeaderError> {
+        match self.line_value(name.static_id()) {
+            Some(v) => text_in(&self.buf, v).ok_or_else(|| HeaderError::NotUtf8 {
+                header: name.as_str(),
+            }),
+            None => Err(HeaderError::Missing {
+                header: name.as_str(),
+            }),
+        }
     }
 
     /// Every comma-separated element of every line of a list header (RFC 3261 §7.3.1), split
@@ -251,7 +302,7 @@ impl Headers {
 
     /// Call-ID (RFC 3261 §20.8): `callid = word [ "@" word ]`.
     pub fn call_id(&self) -> Result<&str, HeaderError> {
-        let v = self.required(HeaderName::CallId)?;
+        let v = self.required_known(HeaderName::CallId)?;
         let ok = match split_once_byte(v, b'@') {
             Some((a, b)) => is_word(a) && is_word(b),
             None => is_word(v),
@@ -268,7 +319,7 @@ impl Headers {
 
     /// CSeq (RFC 3261 §20.16), first line.
     pub fn cseq(&self) -> Result<CSeq<'_>, HeaderError> {
-        CSeq::parse_in(self.required(HeaderName::CSeq)?, &self.buf)
+        CSeq::parse_in(self.required_known(HeaderName::CSeq)?, &self.buf)
     }
 
     /// The topmost Via element: the one this hop's response goes back through (§18.2.2).
@@ -286,12 +337,12 @@ impl Headers {
 
     /// From (RFC 3261 §20.20).
     pub fn from(&self) -> Result<NameAddr<'_>, HeaderError> {
-        NameAddr::parse("From", self.required(HeaderName::From)?)
+        NameAddr::parse("From", self.required_known(HeaderName::From)?)
     }
 
     /// To (RFC 3261 §20.39).
     pub fn to(&self) -> Result<NameAddr<'_>, HeaderError> {
-        NameAddr::parse("To", self.required(HeaderName::To)?)
+        NameAddr::parse("To", self.required_known(HeaderName::To)?)
     }
 
     /// The first Contact address, `None` if there is no Contact (or only the `*` wildcard,
@@ -670,7 +721,8 @@ fn is_word(s: &str) -> bool {
 struct Values<'h> {
     headers: &'h Headers,
     id: u8,
-    name: HeaderName,
+    /// The name looked for when `id` is [`UNKNOWN`].
+    other: &'static str,
     at: usize,
     found: bool,
 }
@@ -678,6 +730,7 @@ struct Values<'h> {
 impl<'h> Iterator for Values<'h> {
     type Item = &'h [u8];
 
+    #[inline]
     fn next(&mut self) -> Option<&'h [u8]> {
         let h = self.headers;
         // A known header: absent, or present once and already found, reads no more lines.
@@ -688,7 +741,7 @@ impl<'h> Iterator for Values<'h> {
         }
         while let Some(e) = h.entries.get(self.at) {
             self.at += 1;
-            if h.matches(e, self.id, &self.name) {
+            if h.matches(e, self.id, self.other) {
                 self.found = true;
                 return Some(slice(&h.buf, e.value));
             }
@@ -713,7 +766,7 @@ impl<'h> Iterator for List<'h> {
                 return Some(Ok(item));
             }
             let v = self.values.next()?;
-            match text(v) {
+            match text_in(&self.values.headers.buf, v) {
                 Some(s) => self.current = Some(split_list(s)),
                 None => {
                     self.current = None;

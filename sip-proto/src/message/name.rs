@@ -469,6 +469,7 @@ fn eq_name(name: &[u8], lower: &[u8]) -> bool {
 
 impl HeaderName {
     /// The [`TABLE`] id of this name ([`UNKNOWN`] for an `Other` naming no known header).
+    #[inline]
     pub(crate) fn id(&self) -> u8 {
         match self {
             HeaderName::Other(s) => lookup(s.as_bytes()),
@@ -477,6 +478,7 @@ impl HeaderName {
     }
 
     /// The [`TABLE`] id of a listed variant; [`UNKNOWN`] for any `Other`.
+    #[inline]
     pub(crate) const fn static_id(&self) -> u8 {
         match self {
             HeaderName::Accept => 0,

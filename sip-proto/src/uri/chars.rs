@@ -143,6 +143,18 @@ static CLASS: [u16; 256] = {
     t
 };
 
+/// Index of the first octet at or after `from` outside class `allowed` (see [`class`]), or
+/// `b.len()`. Kept out of line: called from large parsers, the loop stays tight (its three
+/// values in registers) whatever the caller keeps live.
+#[inline(never)]
+pub(crate) fn class_run(b: &[u8], from: usize, allowed: u16) -> usize {
+    let rest = b.get(from..).unwrap_or(&[]);
+    from + rest
+        .iter()
+        .position(|&c| !is(c, allowed))
+        .unwrap_or(rest.len())
+}
+
 /// Whether octet `b` is in one of the classes of `mask` (see [`class`]).
 #[inline]
 pub(crate) fn is(b: u8, mask: u16) -> bool {

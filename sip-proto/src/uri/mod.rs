@@ -25,7 +25,7 @@
 
 pub(crate) mod chars;
 mod compare;
-mod host;
+pub(crate) mod host;
 
 use core::fmt;
 
