@@ -12,7 +12,7 @@
 //! (RFC 3261 §20.10), which is why a URI holding `,`, `?` or `;` must be bracketed.
 
 use super::params::{
-    find_param, param_at, skip_quoted, skip_token, skip_ws, trim_ws, Params, Span,
+    find_param, is_name, param_at, skip_quoted, skip_token, skip_ws, trim_ws, Params, Span,
 };
 use super::{parse_delta_seconds, HeaderError};
 use crate::uri::chars::{find_byte, is_token};
@@ -135,7 +135,7 @@ impl<'a> NameAddr<'a> {
         let mut at = params_at;
         while let Some(p) = param_at(b, &mut at).map_err(syntax)? {
             let name = b.get(p.name.0..p.name.1).unwrap_or(&[]);
-            if !tag.is_some() && name.eq_ignore_ascii_case(b"tag") {
+            if !tag.is_some() && is_name(name, b"tag") {
                 // tag-param = "tag" EQUAL token (§19.3, §25.1): not valueless.
                 tag_ok = match p.value {
                     Some((v0, v1)) => {

@@ -185,6 +185,13 @@ impl Span {
     }
 }
 
+/// Whether `name`, a token, is `lower` (lower-case letters) in any case: setting bit 5 folds
+/// a token's letters onto lower case and turns no other token octet into a letter.
+#[inline(always)]
+pub(crate) fn is_name(name: &[u8], lower: &[u8]) -> bool {
+    name.len() == lower.len() && name.iter().zip(lower).all(|(&a, &l)| a | 0x20 == l)
+}
+
 /// One `generic-param` as [`param_at`] reads it: where its name and value lie (the value
 /// without the quotes of a quoted-string).
 #[derive(Debug, Clone, Copy)]
@@ -301,7 +308,7 @@ impl<'a> SplitList<'a> {
         SplitList {
             s,
             start: 0,
-            done: s.trim().is_empty(),
+            done: trim_ws(s).is_empty(),
         }
     }
 }

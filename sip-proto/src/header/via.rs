@@ -8,7 +8,7 @@
 //! via-params    = via-ttl / via-maddr / via-received / via-branch / via-extension
 //! ```
 
-use super::params::{find_param, param_at, skip_token, skip_ws, trim_ws, Params, Span};
+use super::params::{find_param, is_name, param_at, skip_token, skip_ws, trim_ws, Params, Span};
 use super::HeaderError;
 use crate::uri::chars::{find_byte, is_token, parse_u16, parse_u32};
 use crate::uri::host::{host_kind, scan_host, HostKind};
@@ -294,25 +294,25 @@ fn check_params(raw: &str, mut at: usize) -> Result<KnownParams, HeaderError> {
         };
         // Dispatch on length and first letter: only a candidate name is compared.
         let ok = match (name.len(), name.first().map(|c| c | 0x20)) {
-            (6, Some(b'b')) if name.eq_ignore_ascii_case(b"branch") => {
+            (6, Some(b'b')) if is_name(name, b"branch") => {
                 first(&mut known.branch);
                 value.is_some_and(|v| is_token(v.as_bytes()))
             }
-            (8, Some(b'r')) if name.eq_ignore_ascii_case(b"received") => {
+            (8, Some(b'r')) if is_name(name, b"received") => {
                 first(&mut known.received);
                 value.and_then(Host::parse_received).is_some()
             }
-            (5, Some(b'r')) if name.eq_ignore_ascii_case(b"rport") => {
+            (5, Some(b'r')) if is_name(name, b"rport") => {
                 first(&mut known.rport);
                 value.is_none_or(|v| parse_u16(v.as_bytes()).is_some())
             }
-            (3, Some(b't')) if name.eq_ignore_ascii_case(b"ttl") => {
+            (3, Some(b't')) if is_name(name, b"ttl") => {
                 first(&mut known.ttl);
                 value
                     .and_then(|v| parse_u32(v.as_bytes()))
                     .is_some_and(|t| t <= 255)
             }
-            (5, Some(b'm')) if name.eq_ignore_ascii_case(b"maddr") => {
+            (5, Some(b'm')) if is_name(name, b"maddr") => {
                 first(&mut known.maddr);
                 value.and_then(Host::parse).is_some()
             }

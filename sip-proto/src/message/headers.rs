@@ -11,7 +11,7 @@ use crate::header::{
     parse_rseq, privacy_values, Auth, CSeq, Event, HeaderError, HttpDate, NameAddr, RAck, Reason,
     Replaces, RetryAfter, SessionExpires, SubscriptionState, Via, Warning,
 };
-use crate::uri::chars::{is_word_char, split_once_byte};
+use crate::uri::chars::{find_byte, is_word_char, split_once_byte};
 
 /// One header line: where its name and (trimmed, unfolded) value lie in the buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,10 +107,14 @@ impl Presence {
     /// Records that a line of header `id` was indexed.
     #[inline(always)]
     pub(crate) fn note(&mut self, id: u8) {
-        if let Some(bit) = 1u64.checked_shl(u32::from(id)) {
-            self.repeated |= self.seen & bit;
-            self.seen |= bit;
-        }
+        self.note_bit(1u64.checked_shl(u32::from(id)).unwrap_or(0));
+    }
+
+    /// [`Presence::note`] with the header's bit (`1 << id`, 0 for an unknown name).
+    #[inline(always)]
+    pub(crate) fn note_bit(&mut self, bit: u64) {
+        self.repeated |= self.seen & bit;
+        self.seen |= bit;
     }
 }
 
@@ -766,6 +770,18 @@ impl<'h> Iterator for List<'h> {
                 return Some(Ok(item));
             }
             let v = self.values.next()?;
+            self.current = None;
+            // Most lines hold one element: without a comma the (already trimmed) line is it.
+            if find_byte(v, b',').is_none() {
+                if v.is_empty() {
+                    continue;
+                }
+                return Some(
+                    text_in(&self.values.headers.buf, v).ok_or(HeaderError::NotUtf8 {
+                        header: self.header,
+                    }),
+                );
+            }
             match text_in(&self.values.headers.buf, v) {
                 Some(s) => self.current = Some(split_list(s)),
                 None => {

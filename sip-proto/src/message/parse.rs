@@ -97,15 +97,19 @@ fn index_lines(
     max_headers: usize,
 ) -> Result<usize, K> {
     let mut noted = *presence;
+    let mut room = max_headers.saturating_sub(entries.len());
     while let Some(line) = read_line(b, p) {
-        if entries.len() >= max_headers {
+        if room == 0 {
             return Err(K::TooManyHeaders { limit: max_headers });
         }
-        if CHECKED & (1u64 << (line.id & 63)) != 0 && line.id != UNKNOWN {
+        room -= 1;
+        // One bit per known header (ids of unknown names shift it out: none).
+        let bit = 1u64.checked_shl(u32::from(line.id)).unwrap_or(0);
+        noted.note_bit(bit);
+        if CHECKED & bit != 0 {
             let v = b.get(line.value_start..line.value_end).unwrap_or(&[]);
             checks.line(line.id, v, start, raw);
         }
-        noted.note(line.id);
         entries.push(Entry {
             id: line.id,
             name: r32(p, line.name_end),
@@ -151,12 +155,9 @@ fn read_line(b: &[u8], p: usize) -> Option<Line> {
             }
         }
     };
+    // Whitespace before the colon is rare: such a name is no known name and no token, and
+    // the caller's slow path reads the line.
     let (name, after) = rest.split_at_checked(colon)?;
-    // Whitespace before the colon is rare: trimmed only when there is some.
-    let name = match name {
-        [.., b' ' | b'\t'] => trim_end_ws(name),
-        _ => name,
-    };
     let id = lookup_words(words, name.len());
     if id == UNKNOWN && !is_token(name) {
         return None;
