@@ -132,7 +132,8 @@ impl<'a> Via<'a> {
             );
             i = p1;
         }
-        let known = check_params(raw, i)?;
+        let mut known = KnownParams::default();
+        check_params(raw, i, &mut known)?;
         Ok(Via {
             raw,
             protocol_name: Span::new(n.0, n.1),
@@ -274,49 +275,38 @@ fn sent_protocol(b: &[u8]) -> Result<SentProtocol, HeaderError> {
 }
 
 /// Checks the parameter list of `raw` from `at` in one pass: the generic grammar, then the
-/// RFC 3261 §20.42 and RFC 3581 value rules of the parameters it names; returns where the
-/// first of each lies.
-fn check_params(raw: &str, mut at: usize) -> Result<KnownParams, HeaderError> {
+/// RFC 3261 §20.42 and RFC 3581 value rules of the parameters it names; records in `known`
+/// where the first of each lies (an empty span for one without a value). Kept out of line,
+/// with `known` in memory, so the loop has few values to keep in registers.
+#[inline(never)]
+fn check_params(raw: &str, mut at: usize, known: &mut KnownParams) -> Result<(), HeaderError> {
     let b = raw.as_bytes();
-    let mut known = KnownParams::default();
     while let Some(p) = param_at(b, &mut at).map_err(|rule| HeaderError::syntax(H, rule))? {
         let name = b.get(p.name.0..p.name.1).unwrap_or(&[]);
-        let value = p.value.and_then(|(v0, v1)| raw.get(v0..v1));
-        // An absent value is kept as an empty span (present, no value).
-        let span = match p.value {
-            Some((v0, v1)) => Span::new(v0, v1),
-            None => Span::new(p.name.1, p.name.1),
-        };
-        let first = |slot: &mut Span| {
-            if !slot.is_some() {
-                *slot = span;
-            }
-        };
+        let (v0, v1) = p.value.unwrap_or((p.name.1, p.name.1));
+        let value = b.get(v0..v1).unwrap_or(&[]);
+        let text = || raw.get(v0..v1).unwrap_or("");
         // Dispatch on length and first letter: only a candidate name is compared.
-        let ok = match (name.len(), name.first().map(|c| c | 0x20)) {
+        let (slot, ok) = match (name.len(), name.first().map(|c| c | 0x20)) {
             (6, Some(b'b')) if is_name(name, b"branch") => {
-                first(&mut known.branch);
-                value.is_some_and(|v| is_token(v.as_bytes()))
+                (&mut known.branch, p.value.is_some() && is_token(value))
             }
-            (8, Some(b'r')) if is_name(name, b"received") => {
-                first(&mut known.received);
-                value.and_then(Host::parse_received).is_some()
-            }
-            (5, Some(b'r')) if is_name(name, b"rport") => {
-                first(&mut known.rport);
-                value.is_none_or(|v| parse_u16(v.as_bytes()).is_some())
-            }
+            (8, Some(b'r')) if is_name(name, b"received") => (
+                &mut known.received,
+                p.value.is_some() && Host::parse_received(text()).is_some(),
+            ),
+            (5, Some(b'r')) if is_name(name, b"rport") => (
+                &mut known.rport,
+                p.value.is_none() || parse_u16(value).is_some(),
+            ),
             (3, Some(b't')) if is_name(name, b"ttl") => {
-                first(&mut known.ttl);
-                value
-                    .and_then(|v| parse_u32(v.as_bytes()))
-                    .is_some_and(|t| t <= 255)
+                (&mut known.ttl, parse_u32(value).is_some_and(|t| t <= 255))
             }
-            (5, Some(b'm')) if is_name(name, b"maddr") => {
-                first(&mut known.maddr);
-                value.and_then(Host::parse).is_some()
-            }
-            _ => true,
+            (5, Some(b'm')) if is_name(name, b"maddr") => (
+                &mut known.maddr,
+                p.value.is_some() && Host::parse(text()).is_some(),
+            ),
+            _ => continue,
         };
         if !ok {
             return Err(HeaderError::syntax(
@@ -324,8 +314,11 @@ fn check_params(raw: &str, mut at: usize) -> Result<KnownParams, HeaderError> {
                 "malformed ttl/maddr/received/branch/rport parameter (RFC 3261 §20.42 via-params, RFC 3581)",
             ));
         }
+        if !slot.is_some() {
+            *slot = Span::new(v0, v1);
+        }
     }
-    Ok(known)
+    Ok(())
 }
 
 #[cfg(test)]
