@@ -52,6 +52,26 @@ impl<'a> CSeq<'a> {
             .iter()
             .position(|c| !c.is_ascii_digit())
             .unwrap_or(b.len());
+        // The common form: at most nine digits (no overflow possible), one SP, the method.
+        if (1..=9).contains(&digits_end) && b.get(digits_end) == Some(&b' ') {
+            let seq = b
+                .get(..digits_end)
+                .unwrap_or(&[])
+                .iter()
+                .fold(0u32, |n, &d| n * 10 + u32::from(d - b'0'));
+            if let Some(m) = raw
+                .get(digits_end + 1..)
+                .filter(|m| !m.starts_with([' ', '\t']))
+            {
+                let method = method(m).map_err(|_| {
+                    HeaderError::syntax(
+                        H,
+                        "method is not a token (RFC 3261 §20.16 CSeq = 1*DIGIT LWS Method)",
+                    )
+                })?;
+                return Ok(CSeq { seq, method, raw });
+            }
+        }
         if digits_end == 0 {
             return Err(HeaderError::syntax(
                 H,

@@ -11,7 +11,7 @@ use crate::header::{
     parse_rseq, privacy_values, Auth, CSeq, Event, HeaderError, HttpDate, NameAddr, RAck, Reason,
     Replaces, RetryAfter, SessionExpires, SubscriptionState, Via, Warning,
 };
-use crate::uri::chars::{find_byte, is_word_char, split_once_byte};
+use crate::uri::chars::{class, class_run, find_byte};
 
 /// One header line: where its name and (trimmed, unfolded) value lie in the buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -307,10 +307,15 @@ impl Headers {
     /// Call-ID (RFC 3261 §20.8): `callid = word [ "@" word ]`.
     pub fn call_id(&self) -> Result<&str, HeaderError> {
         let v = self.required_known(HeaderName::CallId)?;
-        let ok = match split_once_byte(v, b'@') {
-            Some((a, b)) => is_word(a) && is_word(b),
-            None => is_word(v),
-        };
+        // One pass: a word, then optionally '@' and another word to the end.
+        let b = v.as_bytes();
+        let first = class_run(b, 0, class::WORD);
+        let ok = first > 0
+            && (first == b.len()
+                || (b.get(first) == Some(&b'@') && {
+                    let second = class_run(b, first + 1, class::WORD);
+                    second > first + 1 && second == b.len()
+                }));
         if ok {
             Ok(v)
         } else {
@@ -715,10 +720,6 @@ impl Headers {
         }
         Ok(())
     }
-}
-
-fn is_word(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(is_word_char)
 }
 
 /// The values of the lines of one header, in order.

@@ -144,9 +144,8 @@ static CLASS: [u16; 256] = {
 };
 
 /// Index of the first octet at or after `from` outside class `allowed` (see [`class`]), or
-/// `b.len()`. Kept out of line: called from large parsers, the loop stays tight (its three
-/// values in registers) whatever the caller keeps live.
-#[inline(never)]
+/// `b.len()`.
+#[inline]
 pub(crate) fn class_run(b: &[u8], from: usize, allowed: u16) -> usize {
     let rest = b.get(from..).unwrap_or(&[]);
     from + rest
