@@ -22,7 +22,7 @@ use super::method::Method;
 use super::name::{lookup_token, lookup_words, HeaderName, UNKNOWN};
 use super::{Message, Request, Response};
 use crate::header::{parse_content_length, parse_delta_seconds, parse_max_forwards, CSeq};
-use crate::uri::chars::{find_byte, find_cr_or_lf, is_token, is_token_char};
+use crate::uri::chars::{find_byte, find_cr_or_lf, find_line_end, is_token, is_token_char};
 use crate::uri::Shape;
 
 /// Bounds on what one message may make the parser hold or index. Crossing one is a typed
@@ -171,7 +171,7 @@ fn read_line(b: &[u8], p: usize) -> Option<Line> {
         [b' ' | b'\t', ..] => trim_start_ws(value),
         _ => value,
     };
-    let le = find_cr_or_lf(value)?;
+    let le = find_line_end(value)?;
     let (v, tail) = value.split_at_checked(le)?;
     if !tail.starts_with(b"\r\n") {
         return None;

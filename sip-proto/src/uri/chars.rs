@@ -178,8 +178,24 @@ pub(crate) fn is_token_char(b: u8) -> bool {
 /// classic "has less than" test): CR and LF, but also HTAB and other controls. A flagged
 /// block is then searched octet by octet from its first flagged octet (the lowest flag is
 /// exact); a false alarm (a tab in a header value) resumes the block scan after it.
-#[inline(always)]
+///
+/// The last few octets (fewer than sixteen) are read a word at a time too, which pays off
+/// on short slices (a header value being written).
+#[inline]
 pub(crate) fn find_cr_or_lf(b: &[u8]) -> Option<usize> {
+    scan_cr_or_lf::<true>(b)
+}
+
+/// [`find_cr_or_lf`] for a line inside a message, where the slice runs on well past the line
+/// end: the rare short tail (the message's last octets) is read octet by octet, which keeps
+/// this inlined loop small.
+#[inline(always)]
+pub(crate) fn find_line_end(b: &[u8]) -> Option<usize> {
+    scan_cr_or_lf::<false>(b)
+}
+
+#[inline(always)]
+fn scan_cr_or_lf<const TAIL_WORDS: bool>(b: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let below = |w: &[u8]| {
@@ -207,9 +223,30 @@ pub(crate) fn find_cr_or_lf(b: &[u8]) -> Option<usize> {
         }
         base += 16;
     }
-    chunks
-        .remainder()
-        .iter()
+    let mut rest = chunks.remainder();
+    if !TAIL_WORDS {
+        return rest
+            .iter()
+            .position(|&c| c == b'\r' || c == b'\n')
+            .map(|k| base + k);
+    }
+    if let (Some(w), Some(tail)) = (rest.get(..8), rest.get(8..)) {
+        if below(w) != 0 {
+            if let Some(k) = w.iter().position(|&c| c == b'\r' || c == b'\n') {
+                return Some(base + k);
+            }
+        }
+        base += 8;
+        rest = tail;
+    }
+    // Fewer than eight octets left: the last eight of `b` (overlapping octets already read,
+    // none of them CR or LF) tell whether any is; only then are they read one by one.
+    if let Some(last) = b.len().checked_sub(8).and_then(|at| b.get(at..)) {
+        if below(last) == 0 {
+            return None;
+        }
+    }
+    rest.iter()
         .position(|&c| c == b'\r' || c == b'\n')
         .map(|k| base + k)
 }
@@ -437,9 +474,11 @@ mod tests {
                 buf.clear();
                 buf.extend((0..len).map(|i| if i == hit { b'\n' } else { 0x8d ^ (i as u8) }));
                 assert_eq!(find_cr_or_lf(&buf), naive(&buf), "{buf:?}");
+                assert_eq!(find_line_end(&buf), naive(&buf), "{buf:?}");
                 if hit < len {
                     buf[hit] = b'\r';
                     assert_eq!(find_cr_or_lf(&buf), naive(&buf), "{buf:?}");
+                    assert_eq!(find_line_end(&buf), naive(&buf), "{buf:?}");
                 }
             }
         }
