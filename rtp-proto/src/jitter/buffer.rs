@@ -50,6 +50,16 @@ fn media_ns(ns_per_unit_q32: u64, units: i64) -> i64 {
     ((i128::from(units) * i128::from(ns_per_unit_q32)) >> 32) as i64
 }
 
+/// The first `now` and the last one with its offset from the first, in nanoseconds: a run
+/// loop reads the clock once per wake and passes the same `now` to every call, so a `now`
+/// is converted once.
+#[derive(Debug, Clone, Copy)]
+struct Clock {
+    epoch: Instant,
+    last: Instant,
+    last_ns: i64,
+}
+
 /// `newest_frame` before any packet: below any frame a timeline reaches (frames start at 0
 /// and move a frame per packet interval).
 const NO_FRAME: i64 = i64::MIN;
@@ -77,10 +87,8 @@ pub struct JitterBuffer {
     /// The duration of one frame, and half of it, in nanoseconds.
     frame_ns: i64,
     half_frame_ns: i64,
-    epoch: Option<Instant>,
-    /// The last `now` and its offset from `epoch`: a run loop reads the clock once per wake
-    /// and passes the same `now` to every call.
-    last_now: Option<(Instant, i64)>,
+    /// The buffer's own time line, from the first `now` it was given.
+    clock: Option<Clock>,
     ssrc: Option<u32>,
     timeline: Option<Timeline>,
     next_frame: i64,
@@ -111,8 +119,7 @@ impl JitterBuffer {
             data: vec![0; config.capacity.saturating_mul(config.max_payload)],
             frame_ns: media_ns(ns_per_unit_q32, i64::from(config.samples_per_frame)),
             half_frame_ns: media_ns(ns_per_unit_q32, i64::from(config.samples_per_frame)) / 2,
-            epoch: None,
-            last_now: None,
+            clock: None,
             ssrc: None,
             timeline: None,
             next_frame: 0,
@@ -147,19 +154,27 @@ impl JitterBuffer {
     /// Nanoseconds since the first call, from the caller's `now`.
     #[inline]
     fn t(&mut self, now: Instant) -> i64 {
-        if let Some((last, t)) = self.last_now {
-            if last == now {
-                return t;
+        match &mut self.clock {
+            Some(c) if c.last == now => c.last_ns,
+            Some(c) => {
+                let d = now.saturating_duration_since(c.epoch);
+                // Wraps after 292 years of `now`: wrong then, but never a panic.
+                let t = (d.as_secs() as i64)
+                    .wrapping_mul(1_000_000_000)
+                    .wrapping_add(i64::from(d.subsec_nanos()));
+                c.last = now;
+                c.last_ns = t;
+                t
+            }
+            None => {
+                self.clock = Some(Clock {
+                    epoch: now,
+                    last: now,
+                    last_ns: 0,
+                });
+                0
             }
         }
-        let epoch = *self.epoch.get_or_insert(now);
-        let d = now.saturating_duration_since(epoch);
-        // Wraps after 292 years of `now`: wrong then, but never a panic.
-        let t = (d.as_secs() as i64)
-            .wrapping_mul(1_000_000_000)
-            .wrapping_add(i64::from(d.subsec_nanos()));
-        self.last_now = Some((now, t));
-        t
     }
 
     #[inline]
@@ -340,7 +355,7 @@ impl JitterBuffer {
         }
         let frame_ns = self.frame_ns;
         let half = self.half_frame_ns;
-        let desired = self.delay.base_ns().wrapping_add(self.delay.target_ns());
+        let desired = self.delay.playout_ns();
         let media = media_ns(self.ns_per_unit_q32, self.next_frame * self.spf());
         // How far playout is behind the desired delay (negative: ahead of it).
         let behind = t.wrapping_sub(media).wrapping_sub(desired);
