@@ -119,9 +119,55 @@ impl DelayEstimator {
     }
 
     /// Records one packet's transit and updates base and target.
+    ///
+    /// The usual case, a full window and a transit the histogram reaches, is written out
+    /// here; everything else takes [`record_general`](Self::record_general), which does the
+    /// same steps in full.
     #[inline]
     pub(crate) fn record(&mut self, transit_ns: i64) {
         let k = self.next & WINDOW_MASK;
+        if self.len != WINDOW || transit_ns < self.hist_ref {
+            self.record_general(k, transit_ns);
+            return;
+        }
+        self.next = (k + 1) & WINDOW_MASK;
+        // The oldest sample leaves (it held slot k) and the new one takes its place.
+        let old = usize::from(self.bins[k]) & BIN_MASK;
+        let bin = self.bin_at_or_above_ref(transit_ns);
+        self.transits[k] = transit_ns;
+        if bin == old {
+            // Out of a bin and back into it: the histogram, both pointers, the target and
+            // the playout transit are what they were. A steady path (a LAN, a constant
+            // delay) mostly ends here.
+            return;
+        }
+        self.bins[k] = bin as u16;
+        let (lo_before, q_before) = (self.lo_bin, self.q_bin);
+        // Counts stay within 0..=WINDOW: the leaving sample was counted in its bin.
+        self.hist[old] = self.hist[old].wrapping_sub(1);
+        self.hist[bin] = self.hist[bin].wrapping_add(1);
+        // The samples at or below the quantile's bin, and thus q_cum, lose the old one and
+        // gain the new one if they lie there; the window holds rank <= q_cum samples.
+        self.q_cum = (self.q_cum + usize::from(bin <= self.q_bin))
+            .wrapping_sub(usize::from(old <= self.q_bin));
+        self.lo_bin = self.lo_bin.min(bin);
+        self.raise_lo_bin();
+        if self.lo_bin > BINS / 2 {
+            // The clocks drifted the base half way up the range: re-centre.
+            self.rebuild();
+            self.update_target();
+            return;
+        }
+        self.settle();
+        if self.lo_bin != lo_before || self.q_bin != q_before {
+            self.update_target();
+        }
+    }
+
+    /// [`record`](Self::record) for every case: a window still filling, a transit below the
+    /// histogram's reach.
+    #[cold]
+    fn record_general(&mut self, k: usize, transit_ns: i64) {
         self.next = (k + 1) & WINDOW_MASK;
         if self.len == WINDOW {
             // The oldest sample leaves: it held the slot written now.
@@ -134,10 +180,7 @@ impl DelayEstimator {
             // Faster than the histogram reaches: re-centre it.
             self.rebuild();
         } else {
-            // At or above the reference the difference is exact as unsigned, and `bin`'s
-            // clamp at the top is the `min`; the value fits the u16 (BINS <= 2^16).
-            let above = (transit_ns as u64).wrapping_sub(self.hist_ref as u64) >> BIN_SHIFT;
-            let bin = above.min(BIN_MASK as u64) as usize;
+            let bin = self.bin_at_or_above_ref(transit_ns);
             self.bins[k] = bin as u16;
             self.hist_add(bin);
             if self.lo_bin > BINS / 2 {
@@ -145,6 +188,21 @@ impl DelayEstimator {
                 self.rebuild();
             }
         }
+        self.update_target();
+    }
+
+    /// The bin of a transit at or above `hist_ref`: the difference is exact as unsigned,
+    /// and the `min` is [`bin`](Self::bin)'s clamp at the top. It fits a u16 (BINS <= 2^16).
+    #[inline]
+    fn bin_at_or_above_ref(&self, transit_ns: i64) -> usize {
+        let above = (transit_ns as u64).wrapping_sub(self.hist_ref as u64) >> BIN_SHIFT;
+        above.min(BIN_MASK as u64) as usize
+    }
+
+    /// Moves the quantile (once the window holds enough samples) and recomputes the target
+    /// and the playout transit from the two pointers.
+    #[inline]
+    fn update_target(&mut self) {
         if self.len >= MIN_SAMPLES {
             self.settle();
             // The upper edge of the quantile's bin over the base, the lower edge of the
@@ -156,7 +214,7 @@ impl DelayEstimator {
                 .clamp(self.min_delay_ns, self.max_delay_ns);
         }
         // Transits stay far inside i64 (they are differences of nanosecond times), so the
-        // sums cannot wrap.
+        // sum cannot wrap.
         self.playout_ns = self.base_ns().wrapping_add(self.target_ns);
     }
 
@@ -177,8 +235,13 @@ impl DelayEstimator {
         self.hist[bin] = self.hist[bin].wrapping_add(1);
         self.q_cum += usize::from(bin <= self.q_bin);
         self.lo_bin = self.lo_bin.min(bin);
-        // A removal may have emptied the lowest bin; the window is not empty now, so a
-        // non-empty bin lies at or above it.
+        self.raise_lo_bin();
+    }
+
+    /// A removal may have emptied the lowest bin; the window is not empty now, so a
+    /// non-empty bin lies at or above it.
+    #[inline]
+    fn raise_lo_bin(&mut self) {
         while self.hist[self.lo_bin & BIN_MASK] == 0 && self.lo_bin + 1 < BINS {
             self.lo_bin += 1;
         }
