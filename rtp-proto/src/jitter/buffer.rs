@@ -50,23 +50,19 @@ fn media_ns(ns_per_unit_q32: u64, units: i64) -> i64 {
     ((i128::from(units) * i128::from(ns_per_unit_q32)) >> 32) as i64
 }
 
-/// The first `now` and the last one with its offset from the first, in nanoseconds: a run
-/// loop reads the clock once per wake and passes the same `now` to every call, so a `now`
-/// is converted once.
-#[derive(Debug, Clone, Copy)]
-struct Clock {
-    epoch: Instant,
-    last: Instant,
-    last_ns: i64,
-}
-
 /// `newest_frame` before any packet: below any frame a timeline reaches (frames start at 0
 /// and move a frame per packet interval).
 const NO_FRAME: i64 = i64::MIN;
 
 /// What one pop decided, before borrowing the payload.
 enum Step {
-    Frame(usize),
+    /// A ready frame: its slot's sequence number, timestamp, and payload in `data`.
+    Frame {
+        seq: u16,
+        timestamp: u32,
+        start: usize,
+        len: usize,
+    },
     Missing(u32, MissingReason),
     Underrun,
 }
@@ -87,8 +83,12 @@ pub struct JitterBuffer {
     /// The duration of one frame, and half of it, in nanoseconds.
     frame_ns: i64,
     half_frame_ns: i64,
-    /// The buffer's own time line, from the first `now` it was given.
-    clock: Option<Clock>,
+    /// The first `now` given: the buffer's time is nanoseconds since.
+    epoch: Option<Instant>,
+    /// The last `now` and its time: a run loop reads the clock once per wake and passes the
+    /// same `now` to every call, so a `now` is converted once.
+    last_now: Option<Instant>,
+    last_ns: i64,
     ssrc: Option<u32>,
     timeline: Option<Timeline>,
     next_frame: i64,
@@ -119,7 +119,9 @@ impl JitterBuffer {
             data: vec![0; config.capacity.saturating_mul(config.max_payload)],
             frame_ns: media_ns(ns_per_unit_q32, i64::from(config.samples_per_frame)),
             half_frame_ns: media_ns(ns_per_unit_q32, i64::from(config.samples_per_frame)) / 2,
-            clock: None,
+            epoch: None,
+            last_now: None,
+            last_ns: 0,
             ssrc: None,
             timeline: None,
             next_frame: 0,
@@ -154,27 +156,24 @@ impl JitterBuffer {
     /// Nanoseconds since the first call, from the caller's `now`.
     #[inline]
     fn t(&mut self, now: Instant) -> i64 {
-        match &mut self.clock {
-            Some(c) if c.last == now => c.last_ns,
-            Some(c) => {
-                let d = now.saturating_duration_since(c.epoch);
-                // Wraps after 292 years of `now`: wrong then, but never a panic.
-                let t = (d.as_secs() as i64)
-                    .wrapping_mul(1_000_000_000)
-                    .wrapping_add(i64::from(d.subsec_nanos()));
-                c.last = now;
-                c.last_ns = t;
-                t
-            }
-            None => {
-                self.clock = Some(Clock {
-                    epoch: now,
-                    last: now,
-                    last_ns: 0,
-                });
-                0
-            }
+        if self.last_now == Some(now) {
+            return self.last_ns;
         }
+        self.convert(now)
+    }
+
+    /// A `now` not seen last time: one subtraction from the epoch.
+    #[inline]
+    fn convert(&mut self, now: Instant) -> i64 {
+        let epoch = *self.epoch.get_or_insert(now);
+        let d = now.saturating_duration_since(epoch);
+        // Wraps after 292 years of `now`: wrong then, but never a panic.
+        let t = (d.as_secs() as i64)
+            .wrapping_mul(1_000_000_000)
+            .wrapping_add(i64::from(d.subsec_nanos()));
+        self.last_now = Some(now);
+        self.last_ns = t;
+        t
     }
 
     #[inline]
@@ -266,7 +265,7 @@ impl JitterBuffer {
     }
 
     /// A packet arrived at `now` with sequence number `seq`, RTP `timestamp` and `payload`.
-    #[inline]
+    #[inline(always)]
     pub fn put(&mut self, now: Instant, seq: u16, timestamp: u32, payload: &[u8]) {
         self.counters.received += 1;
         if payload.len() > self.config.max_payload {
@@ -298,12 +297,15 @@ impl JitterBuffer {
         // Times and media offsets stay far inside i64 (292 years of nanoseconds).
         let transit = t.wrapping_sub(media_ns(self.ns_per_unit_q32, units));
         self.delay.record(transit);
-        if frame < self.next_frame && !self.reordered_before_start(frame) {
-            self.counters.late += 1;
-            return;
-        }
-        if frame >= self.next_frame + self.cap {
-            self.push_out_before(frame - self.cap + 1);
+        // Usually within capacity ahead of the playout point: one unsigned comparison.
+        if frame.wrapping_sub(self.next_frame) as u64 >= self.cap as u64 {
+            if frame < self.next_frame && !self.reordered_before_start(frame) {
+                self.counters.late += 1;
+                return;
+            }
+            if frame >= self.next_frame + self.cap {
+                self.push_out_before(frame - self.cap + 1);
+            }
         }
         let start = index * self.config.max_payload;
         let Some(dst) = self.data.get_mut(start..start + payload.len()) else {
@@ -347,7 +349,7 @@ impl JitterBuffer {
         self.next_frame = new_start;
     }
 
-    #[inline]
+    #[inline(always)]
     fn step(&mut self, now: Instant) -> Step {
         let t = self.t(now);
         if self.newest_frame == NO_FRAME {
@@ -371,15 +373,24 @@ impl JitterBuffer {
         if behind > frame_ns {
             self.shrink(behind);
         }
-        let index = self.slot_index(self.next_frame);
-        if self.is_ready(self.next_frame) {
-            if let Some(s) = self.slots.get_mut(index) {
-                s.state = SlotState::Played;
-            }
-            self.next_frame += 1;
+        let next = self.next_frame;
+        let index = self.slot_index(next);
+        if let Some(s) = self
+            .slots
+            .get_mut(index)
+            .filter(|s| s.frame == next && s.state == SlotState::Ready)
+        {
+            s.state = SlotState::Played;
+            let (seq, timestamp, len) = (s.seq, s.timestamp, s.len);
+            self.next_frame = next + 1;
             self.last_played = Some(index);
             self.counters.played += 1;
-            Step::Frame(index)
+            Step::Frame {
+                seq,
+                timestamp,
+                start: index * self.config.max_payload,
+                len,
+            }
         } else if self.newest_frame > self.next_frame {
             let ts = self.timestamp_of(self.next_frame);
             self.next_frame += 1;
@@ -424,17 +435,17 @@ impl JitterBuffer {
     #[inline]
     fn playout(&self, step: Step) -> Playout<'_> {
         match step {
-            Step::Frame(index) => {
-                let (seq, timestamp) = self
-                    .slots
-                    .get(index)
-                    .map_or((0, 0), |s| (s.seq, s.timestamp));
-                Playout::Frame {
-                    seq,
-                    timestamp,
-                    payload: self.payload(index),
-                }
-            }
+            Step::Frame {
+                seq,
+                timestamp,
+                start,
+                len,
+            } => Playout::Frame {
+                seq,
+                timestamp,
+                // invariant: slot lengths never exceed max_payload, so this is within `data`.
+                payload: self.data.get(start..start + len).unwrap_or(&[]),
+            },
             Step::Missing(timestamp, reason) => Playout::Missing { timestamp, reason },
             Step::Underrun => Playout::Underrun,
         }

@@ -123,7 +123,7 @@ impl DelayEstimator {
     /// The usual case, a full window and a transit the histogram reaches, is written out
     /// here; everything else takes [`record_general`](Self::record_general), which does the
     /// same steps in full.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn record(&mut self, transit_ns: i64) {
         let k = self.next & WINDOW_MASK;
         if self.len != WINDOW || transit_ns < self.hist_ref {
