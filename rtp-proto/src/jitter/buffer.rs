@@ -83,6 +83,12 @@ pub struct JitterBuffer {
     /// The duration of one frame, and half of it, in nanoseconds.
     frame_ns: i64,
     half_frame_ns: i64,
+    /// `frame_ns + half_frame_ns`: the width of the on-time window `-half..=frame`.
+    on_time_span: u64,
+    /// Two capacities in frames, and four: how far from the playout point a packet may be
+    /// before it means a new timeline.
+    jump_reach: i64,
+    jump_span: u64,
     /// The first `now` given: the buffer's time is nanoseconds since.
     epoch: Option<Instant>,
     /// The last `now` and its time: a run loop reads the clock once per wake and passes the
@@ -111,14 +117,20 @@ impl JitterBuffer {
             ..config
         };
         let ns_per_unit_q32 = (1_000_000_000u64 << 32) / u64::from(config.clock_rate);
+        let frame_ns = media_ns(ns_per_unit_q32, i64::from(config.samples_per_frame));
+        let cap = i64::try_from(config.capacity).unwrap_or(i64::MAX);
         Self {
             slots: vec![Slot::default(); config.capacity],
             mask: config.capacity - 1,
-            cap: i64::try_from(config.capacity).unwrap_or(i64::MAX),
+            cap,
+            jump_reach: cap.saturating_mul(2),
+            jump_span: (cap as u64).saturating_mul(4),
             ns_per_unit_q32,
             data: vec![0; config.capacity.saturating_mul(config.max_payload)],
-            frame_ns: media_ns(ns_per_unit_q32, i64::from(config.samples_per_frame)),
-            half_frame_ns: media_ns(ns_per_unit_q32, i64::from(config.samples_per_frame)) / 2,
+            frame_ns,
+            half_frame_ns: frame_ns / 2,
+            // Both are at most 2^32 units of at most 10^9 ns, far below i64::MAX.
+            on_time_span: (frame_ns + frame_ns / 2) as u64,
             epoch: None,
             last_now: None,
             last_ns: 0,
@@ -277,8 +289,8 @@ impl JitterBuffer {
         // Within two capacities of the playout point either way, as one unsigned comparison.
         let from = frame
             .wrapping_sub(self.next_frame)
-            .wrapping_add(2 * self.cap);
-        if from as u64 >= 4 * self.cap as u64 {
+            .wrapping_add(self.jump_reach);
+        if from as u64 >= self.jump_span {
             // A jump no reordering explains: a new talkspurt after silence or a restart.
             self.start_timeline(timestamp);
             self.counters.resets += 1;
@@ -352,6 +364,41 @@ impl JitterBuffer {
     #[inline(always)]
     fn step(&mut self, now: Instant) -> Step {
         let t = self.t(now);
+        let next = self.next_frame;
+        let media = media_ns(self.ns_per_unit_q32, next * self.spf());
+        // How far playout is behind the desired delay (negative: ahead of it).
+        let behind = t.wrapping_sub(media).wrapping_sub(self.delay.playout_ns());
+        // The usual pop: within -half..=frame of the desired delay, so neither stretched nor
+        // shrunk (one unsigned comparison), and the frame is there. A ready slot means a
+        // packet since the last reset, so `step_general`'s first test would pass too.
+        if behind.wrapping_add(self.half_frame_ns) as u64 <= self.on_time_span {
+            let index = self.slot_index(next);
+            if let Some(s) = self
+                .slots
+                .get_mut(index)
+                .filter(|s| s.frame == next && s.state == SlotState::Ready)
+            {
+                s.state = SlotState::Played;
+                let (seq, timestamp, len) = (s.seq, s.timestamp, s.len);
+                self.playing = true;
+                self.next_frame = next + 1;
+                self.last_played = Some(index);
+                self.counters.played += 1;
+                return Step::Frame {
+                    seq,
+                    timestamp,
+                    start: index * self.config.max_payload,
+                    len,
+                };
+            }
+        }
+        self.step_general(t)
+    }
+
+    /// Every other pop: nothing buffered, still filling, stretching, shrinking, a missing
+    /// frame.
+    #[cold]
+    fn step_general(&mut self, t: i64) -> Step {
         if self.newest_frame == NO_FRAME {
             return Step::Underrun;
         }
