@@ -9,7 +9,8 @@
 //! * `ulaw_encode` / `ulaw_decode`, `alaw_encode` / `alaw_decode`: one 20 ms frame, 160
 //!   samples, into a caller buffer.
 //! * `jitter_buffer`: one packet put and one frame popped, in steady state (no peer crate
-//!   offers a sans-IO jitter buffer).
+//!   offers a sans-IO jitter buffer). The packets' arrival instants are built before each
+//!   timed batch, so only put + pop are timed.
 //! * `mixer_tick`: a conference's 20 ms tick for 3, 10 and 50 participants: decode each
 //!   participant's μ-law frame, mix (each hears the others), encode each output. Throughput
 //!   is per participant, so criterion's "elem/s" reads as participants per second.

@@ -7,7 +7,10 @@
 //!
 //! The usual per-packet path has no division: media time converts to nanoseconds by a
 //! fixed-point multiply, a packet one frame after the previous one finds its frame by adding
-//! one, slots are found by masking, and the delay estimator updates in O(1).
+//! one, slots are found by masking, and the delay estimator updates in O(1). A `now` is
+//! converted to nanoseconds once (a run loop passes the same `now` to the put and the pop of
+//! one wake), and the usual pop, on time with its frame ready, is one comparison and one slot
+//! check; every rarer case goes through `step_general`.
 
 use super::delay::DelayEstimator;
 use super::{Conceal, JitterConfig, JitterCounters, MissingReason, Playout};
@@ -129,7 +132,8 @@ impl JitterBuffer {
             data: vec![0; config.capacity.saturating_mul(config.max_payload)],
             frame_ns,
             half_frame_ns: frame_ns / 2,
-            // Both are at most 2^32 units of at most 10^9 ns, far below i64::MAX.
+            // A frame is at most 2^32 units of at most 10^9 ns, so this stays far below
+            // i64::MAX and is not negative.
             on_time_span: (frame_ns + frame_ns / 2) as u64,
             epoch: None,
             last_now: None,
@@ -372,27 +376,34 @@ impl JitterBuffer {
         // shrunk (one unsigned comparison), and the frame is there. A ready slot means a
         // packet since the last reset, so `step_general`'s first test would pass too.
         if behind.wrapping_add(self.half_frame_ns) as u64 <= self.on_time_span {
-            let index = self.slot_index(next);
-            if let Some(s) = self
-                .slots
-                .get_mut(index)
-                .filter(|s| s.frame == next && s.state == SlotState::Ready)
-            {
-                s.state = SlotState::Played;
-                let (seq, timestamp, len) = (s.seq, s.timestamp, s.len);
+            if let Some(step) = self.play_ready() {
                 self.playing = true;
-                self.next_frame = next + 1;
-                self.last_played = Some(index);
-                self.counters.played += 1;
-                return Step::Frame {
-                    seq,
-                    timestamp,
-                    start: index * self.config.max_payload,
-                    len,
-                };
+                return step;
             }
         }
         self.step_general(t)
+    }
+
+    /// Plays frame `next_frame` if it is ready: marks it played and moves the playout point.
+    #[inline(always)]
+    fn play_ready(&mut self) -> Option<Step> {
+        let next = self.next_frame;
+        let index = self.slot_index(next);
+        let s = self
+            .slots
+            .get_mut(index)
+            .filter(|s| s.frame == next && s.state == SlotState::Ready)?;
+        s.state = SlotState::Played;
+        let (seq, timestamp, len) = (s.seq, s.timestamp, s.len);
+        self.next_frame = next + 1;
+        self.last_played = Some(index);
+        self.counters.played += 1;
+        Some(Step::Frame {
+            seq,
+            timestamp,
+            start: index * self.config.max_payload,
+            len,
+        })
     }
 
     /// Every other pop: nothing buffered, still filling, stretching, shrinking, a missing
@@ -420,24 +431,8 @@ impl JitterBuffer {
         if behind > frame_ns {
             self.shrink(behind);
         }
-        let next = self.next_frame;
-        let index = self.slot_index(next);
-        if let Some(s) = self
-            .slots
-            .get_mut(index)
-            .filter(|s| s.frame == next && s.state == SlotState::Ready)
-        {
-            s.state = SlotState::Played;
-            let (seq, timestamp, len) = (s.seq, s.timestamp, s.len);
-            self.next_frame = next + 1;
-            self.last_played = Some(index);
-            self.counters.played += 1;
-            Step::Frame {
-                seq,
-                timestamp,
-                start: index * self.config.max_payload,
-                len,
-            }
+        if let Some(step) = self.play_ready() {
+            step
         } else if self.newest_frame > self.next_frame {
             let ts = self.timestamp_of(self.next_frame);
             self.next_frame += 1;
