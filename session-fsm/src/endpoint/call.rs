@@ -133,8 +133,9 @@ pub(crate) struct Call {
     pub(crate) sdp_session_id: u64,
     /// Our RTP address, given by the runtime.
     pub(crate) local_rtp: Option<SocketAddr>,
-    /// The media session, while the call is up.
-    pub(crate) media: Option<MediaSession>,
+    /// The media session, while the call is up. Boxed: it is kilobytes of buffers, and a
+    /// call is built and moved before its media starts.
+    pub(crate) media: Option<Box<MediaSession>>,
     /// Live transactions that belong to this call; it is freed when they are gone.
     pub(crate) txns: SmallVec<[TransactionId; 4]>,
     /// Set once `Event::Ended` has been queued.
@@ -156,19 +157,20 @@ pub(crate) struct Call {
 }
 
 impl Call {
-    /// A call with nothing set up beyond its identity.
+    /// A call with nothing set up beyond its identity, boxed as the endpoint keeps it (the
+    /// call table moves its values as it grows; a box moves as a pointer).
     pub(crate) fn new(
         id: CallId,
         direction: Direction,
         local_tag: String,
         peer: Peer,
         invite_seq: u32,
-    ) -> Call {
+    ) -> Box<Call> {
         let state = match direction {
             Direction::Incoming => CallState::Offered,
             Direction::Outgoing => CallState::Calling,
         };
-        Call {
+        Box::new(Call {
             id,
             direction,
             state,
@@ -198,7 +200,7 @@ impl Call {
             reinvite: None,
             armed: None,
             queued: false,
-        }
+        })
     }
 
     /// May this call be freed now?

@@ -557,10 +557,10 @@ impl Endpoint {
     }
 
     /// Adds a new call to the tables.
-    fn insert_call(&mut self, call: Call) {
+    fn insert_call(&mut self, call: Box<Call>) {
         let id = call.id;
         self.by_local_tag.insert(call.local_tag.clone(), id);
-        self.calls.insert(id, Box::new(call));
+        self.calls.insert(id, call);
         self.active_calls += 1;
     }
 

@@ -274,7 +274,7 @@ impl Endpoint {
         };
         let remote_rtp = setup.remote_rtp;
         call.negotiated = negotiated;
-        call.media = Some(MediaSession::start(now, setup));
+        call.media = Some(Box::new(MediaSession::start(now, setup)));
         call.state = CallState::Confirmed;
         self.events.push_back(Event::Answered {
             call: id,

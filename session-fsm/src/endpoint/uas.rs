@@ -144,7 +144,7 @@ impl Endpoint {
             retransmitter: Uas2xxRetransmitter::new(now, ok, timers),
             peer: c.peer,
         });
-        c.media = Some(MediaSession::start(now, setup));
+        c.media = Some(Box::new(MediaSession::start(now, setup)));
         c.state = CallState::AwaitingAck;
         self.touch(call);
         Ok(())
