@@ -91,9 +91,21 @@ impl<'c> AudioOffer<'c> {
         sd
     }
 
-    /// Appends the offer's SDP text to `out`.
+    /// Appends the offer's SDP text to `out`: the same text as writing
+    /// [`AudioOffer::description`], without building it.
     pub fn write(&self, out: &mut Vec<u8>) {
-        self.description().write(out);
+        let l = &self.local;
+        let origin = Origin::new(self.session_id, self.session_version, l.addr);
+        let media = AudioSection {
+            addr: l.addr,
+            port: l.rtp_port,
+            codecs: l.codecs,
+            telephone_event: l.telephone_event,
+            ptime: l.ptime,
+            direction: l.direction,
+            rtcp_mux: l.rtcp_mux,
+        };
+        super::write::write_audio_offer(out, &origin, &media);
     }
 
     /// Reads the answer to this offer; see [`negotiated_from_answer`].
@@ -102,6 +114,35 @@ impl<'c> AudioOffer<'c> {
         answer: &SessionDescription<'_>,
     ) -> Result<NegotiatedAudio, NegotiationError> {
         negotiated_from_answer(self, answer)
+    }
+}
+
+/// What our audio `m=` section holds, for writing it straight from [`LocalMedia`].
+pub(super) struct AudioSection<'c> {
+    pub(super) addr: IpAddr,
+    pub(super) port: u16,
+    pub(super) codecs: &'c [Codec],
+    pub(super) telephone_event: Option<u8>,
+    pub(super) ptime: u32,
+    pub(super) direction: Direction,
+    pub(super) rtcp_mux: bool,
+}
+
+/// `a=rtpmap:<pt> telephone-event/8000` (RFC 4733 §7.1.1).
+pub(super) fn telephone_event_rtpmap(pt: u8) -> Rtpmap<'static> {
+    Rtpmap {
+        payload_type: pt,
+        encoding: TELEPHONE_EVENT,
+        clock_rate: 8000,
+        channels: None,
+    }
+}
+
+/// `a=fmtp:<pt> 0-16`: the DTMF events (RFC 4733 §7.1.1).
+pub(super) fn telephone_event_fmtp(pt: u8) -> Fmtp<'static> {
+    Fmtp {
+        format: Format::PayloadType(pt),
+        params: TELEPHONE_EVENT_FMTP,
     }
 }
 
@@ -119,28 +160,12 @@ fn audio_media(
         .clone()
         .map(|c| Format::PayloadType(c.payload_type))
         .collect();
-    let mut attributes: Vec<Attribute<'static>> = codecs
-        .map(|c| {
-            Attribute::Rtpmap(Rtpmap {
-                payload_type: c.payload_type,
-                encoding: c.encoding,
-                clock_rate: c.clock_rate,
-                channels: (c.channels != 1).then_some(c.channels),
-            })
-        })
-        .collect();
+    let mut attributes: Vec<Attribute<'static>> =
+        codecs.map(|c| Attribute::Rtpmap(c.rtpmap())).collect();
     if let Some(pt) = telephone_event {
         formats.push(Format::PayloadType(pt));
-        attributes.push(Attribute::Rtpmap(Rtpmap {
-            payload_type: pt,
-            encoding: TELEPHONE_EVENT,
-            clock_rate: 8000,
-            channels: None,
-        }));
-        attributes.push(Attribute::Fmtp(Fmtp {
-            format: Format::PayloadType(pt),
-            params: TELEPHONE_EVENT_FMTP,
-        }));
+        attributes.push(Attribute::Rtpmap(telephone_event_rtpmap(pt)));
+        attributes.push(Attribute::Fmtp(telephone_event_fmtp(pt)));
     }
     attributes.push(Attribute::Ptime(ptime));
     attributes.push(Attribute::Direction(direction));
