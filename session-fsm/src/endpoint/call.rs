@@ -115,6 +115,9 @@ pub(crate) struct Call {
     pub(crate) ringing: bool,
     /// The confirmed dialog (outgoing), or the dialog our 2xx made (incoming).
     pub(crate) dialog: Option<Dialog>,
+    /// Incoming: the dialog our 2xx will make, built from the INVITE when it arrived (its
+    /// headers were parsed then); it becomes `dialog` when we answer.
+    pub(crate) uas_dialog: Option<Dialog>,
     /// Outgoing: early dialogs, one per To tag of the provisional responses that carried one
     /// (a forking proxy can produce several, §12.1.2, §13.2.2.4).
     pub(crate) early: SmallVec<[Dialog; 1]>,
@@ -184,6 +187,7 @@ impl Call {
             provisional: false,
             ringing: false,
             dialog: None,
+            uas_dialog: None,
             early: SmallVec::new(),
             uas_2xx: None,
             ack: None,

@@ -124,9 +124,6 @@ pub struct Endpoint {
     events: VecDeque<Event>,
     /// Where responses are built before the transaction layer takes them.
     scratch: Vec<u8>,
-    /// The request just handed to the transaction layer, so what the layer reports about it
-    /// is not parsed a second time.
-    parsed_request: Option<Incoming>,
     /// Likewise for the response just handed to the layer.
     parsed_response: Option<Response>,
     /// Text written into many messages, made once: see [`LocalText`].
@@ -176,7 +173,6 @@ impl Endpoint {
             sip_out: VecDeque::new(),
             events: VecDeque::new(),
             scratch: Vec::with_capacity(2048),
-            parsed_request: None,
             parsed_response: None,
             ready: VecDeque::new(),
             deadlines: BinaryHeap::new(),
@@ -262,7 +258,7 @@ impl Endpoint {
             Input::Timeout(now) => {
                 self.advance(now);
                 self.layer.handle_timeout(now);
-                self.process_layer_events(now);
+                self.process_layer_events(now, None);
                 self.fire_call_timers(now);
             }
         }
@@ -430,7 +426,7 @@ impl Endpoint {
                 let _ = self.layer.destroy(txn);
             }
         }
-        self.process_layer_events(now);
+        self.process_layer_events(now, None);
         if gave_up {
             // §13.3.1.4: no ACK within 64·T1: the session SHOULD end with a BYE.
             if let Some(call) = self.calls.get_mut(&id) {
@@ -456,8 +452,7 @@ impl Endpoint {
             Ok(Message::Response(response)) => self.handle_response(now, source, response),
             Err(error) => self.answer_unparsable(source, error),
         }
-        self.process_layer_events(now);
-        self.parsed_request = None;
+        self.process_layer_events(now, None);
         self.parsed_response = None;
     }
 
@@ -465,7 +460,7 @@ impl Endpoint {
     /// do 2xx retransmissions to it.
     fn handle_transport_error(&mut self, now: Instant, peer: Peer) {
         self.layer.transport_error_to(&peer);
-        self.process_layer_events(now);
+        self.process_layer_events(now, None);
         let hit: Vec<CallId> = self
             .calls
             .values()
@@ -480,9 +475,12 @@ impl Endpoint {
         }
     }
 
-    /// Turns what the transaction layer reports into call actions.
-    fn process_layer_events(&mut self, now: Instant) {
+    /// Turns what the transaction layer reports into call actions. `current` is the request
+    /// just handed to the layer, if any: what the layer reports about it is handled with its
+    /// headers already typed.
+    fn process_layer_events(&mut self, now: Instant, mut current: Option<&mut Incoming<'_>>) {
         while let Some(event) = self.layer.poll_event() {
+            let current = current.as_deref_mut();
             match event {
                 LayerEvent::NewRequest {
                     id,
@@ -490,23 +488,37 @@ impl Endpoint {
                     message,
                     peer,
                     merged,
-                } => {
-                    self.handle_new_request(now, id, &key, message, peer, merged);
+                } => self.with_request(current, &message, |ep, incoming| {
+                    ep.handle_new_request(now, id, &key, incoming, peer, merged);
+                }),
+                LayerEvent::Transaction { id, event } => {
+                    self.handle_txn_event(now, id, event, current)
                 }
-                LayerEvent::Transaction { id, event } => self.handle_txn_event(now, id, event),
                 LayerEvent::StrayResponse { .. } => self.stats.stray_responses += 1,
-                LayerEvent::UnmatchedAck { message, .. } => self.handle_ack(now, message),
+                LayerEvent::UnmatchedAck { message, .. } => {
+                    self.with_request(current, &message, |ep, incoming| {
+                        ep.handle_ack(now, incoming);
+                    })
+                }
                 // Only the layer's parsed path reports these; the endpoint builds keys itself.
                 LayerEvent::Malformed { .. } => self.stats.sip_dropped += 1,
                 LayerEvent::Overloaded { message, peer, .. } => {
                     self.stats.calls_refused += 1;
-                    self.answer_stateless(&message, peer, 503, &[("Retry-After", "5")]);
+                    self.with_request(current, &message, |ep, incoming| {
+                        ep.answer_stateless(incoming, peer, 503, &[("Retry-After", "5")]);
+                    });
                 }
             }
         }
     }
 
-    fn handle_txn_event(&mut self, now: Instant, id: TransactionId, event: TxnEvent) {
+    fn handle_txn_event(
+        &mut self,
+        now: Instant,
+        id: TransactionId,
+        event: TxnEvent,
+        current: Option<&mut Incoming<'_>>,
+    ) {
         let call = self.by_txn.get(&id).copied();
         match event {
             TxnEvent::Response { status, message } => {
@@ -514,7 +526,9 @@ impl Endpoint {
                     self.handle_call_response(now, call, id, status, message);
                 }
             }
-            TxnEvent::Ack { message } => self.handle_ack(now, message),
+            TxnEvent::Ack { message } => self.with_request(current, &message, |ep, incoming| {
+                ep.handle_ack(now, incoming);
+            }),
             TxnEvent::TimedOut { .. } => {
                 if let Some(call) = call {
                     self.handle_txn_timeout(now, call, id);

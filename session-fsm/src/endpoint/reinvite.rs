@@ -292,10 +292,10 @@ impl Endpoint {
         &mut self,
         now: Instant,
         txn: TransactionId,
-        incoming: &Incoming,
+        incoming: &Incoming<'_>,
         peer: Peer,
     ) {
-        let (request, via) = (&incoming.request, incoming.via.as_deref());
+        let (request, via) = (incoming.request, incoming.via.as_deref());
         let Some(id) = self.find_dialog(incoming) else {
             self.stats.no_dialog += 1;
             self.respond(now, txn, request, via, Reply::status(481));
@@ -306,7 +306,9 @@ impl Endpoint {
             .calls
             .get_mut(&id)
             .and_then(|c| c.dialog.as_mut())
-            .map(|d| d.handle_remote_request(request.method(), request.headers()));
+            .map(|d| {
+                d.handle_remote_request_core(request.method(), request.headers(), &incoming.core)
+            });
         if let Some(Err(error)) = order {
             self.respond(now, txn, request, via, Reply::status(error.status_code()));
             return;
@@ -345,7 +347,12 @@ impl Endpoint {
             return;
         };
         let body = call.local_sdp.clone();
-        let seq = request.headers().cseq().map(|c| c.seq).unwrap_or_default();
+        let seq = incoming
+            .core
+            .cseq
+            .as_ref()
+            .map(|c| c.seq)
+            .unwrap_or_default();
         let extra = [(HeaderName::Allow, ALLOW)];
         // With an offer, our unchanged description is the answer; without one (the offer
         // goes in the 2xx, §14.2), it is our offer, and the ACK's answer changes nothing.

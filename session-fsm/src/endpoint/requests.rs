@@ -6,7 +6,8 @@ use std::net::IpAddr;
 use bytes::Bytes;
 use sip_proto::header::Via;
 use sip_proto::message::{
-    reason_phrase, HeaderName, Message, Method, ParseError, Request, Response, ResponseBuilder,
+    reason_phrase, CoreHeaders, HeaderName, Message, Method, ParseError, Request, Response,
+    ResponseBuilder,
 };
 use sip_proto::{MergeKey, TransactionId, TransactionKey};
 
@@ -89,49 +90,49 @@ impl<'a> Reply<'a> {
 }
 
 /// A request as the endpoint took it in: parsed, with its first Via line as stamped with
-/// `received`/`rport` (§18.2.1, RFC 3581), which its responses echo, and its To and From
-/// tags read once (slices of the message, no copy).
+/// `received`/`rport` (§18.2.1, RFC 3581), which its responses echo, and its core headers
+/// (top Via, From, To, Call-ID, CSeq, first Contact) typed once: as validation parsed them,
+/// or, for an ACK (never validated whole), read one by one.
+///
+/// It borrows the request for as long as the endpoint works on it, so nothing downstream
+/// parses these headers again.
 #[derive(Debug)]
-pub(crate) struct Incoming {
-    pub(crate) request: Request,
+pub(crate) struct Incoming<'r> {
+    pub(crate) request: &'r Request,
+    /// The stamped top Via line, if one had to be stamped; a call that keeps the request
+    /// takes it.
     pub(crate) via: Option<String>,
-    to_tag: Option<Bytes>,
-    from_tag: Option<Bytes>,
+    pub(crate) core: CoreHeaders<'r>,
 }
 
-impl Incoming {
-    pub(crate) fn new(request: Request, via: Option<String>) -> Incoming {
-        let headers = request.headers();
-        let bytes = request.bytes();
-        let to_tag = headers
-            .to()
-            .ok()
-            .and_then(|t| t.tag().map(|tag| share(bytes, tag)));
-        let from_tag = headers
-            .from()
-            .ok()
-            .and_then(|f| f.tag().map(|tag| share(bytes, tag)));
+impl<'r> Incoming<'r> {
+    /// A request parsed anew, its headers read leniently and its Via not stamped.
+    pub(crate) fn lenient(request: &'r Request) -> Incoming<'r> {
         Incoming {
             request,
-            via,
-            to_tag,
-            from_tag,
+            via: None,
+            core: request.headers().core_lenient(),
         }
     }
 
     /// The To tag: present when the request is inside a dialog (§12.2.2).
-    pub(crate) fn to_tag(&self) -> Option<&str> {
-        self.to_tag
-            .as_deref()
-            .and_then(|t| std::str::from_utf8(t).ok())
+    pub(crate) fn to_tag(&self) -> Option<&'r str> {
+        self.core.to.as_ref().and_then(|t| t.tag())
     }
 
     /// The From tag (empty for an RFC 2543 peer that sends none).
-    pub(crate) fn sender_tag(&self) -> &str {
-        self.from_tag
-            .as_deref()
-            .and_then(|t| std::str::from_utf8(t).ok())
+    pub(crate) fn sender_tag(&self) -> &'r str {
+        self.core
+            .from
+            .as_ref()
+            .and_then(|f| f.tag())
             .unwrap_or_default()
+    }
+
+    /// Is this the request whose bytes are `message`?
+    fn is(&self, message: &Bytes) -> bool {
+        let b = self.request.bytes();
+        b.as_ptr() == message.as_ptr() && b.len() == message.len()
     }
 }
 
@@ -239,55 +240,73 @@ impl Endpoint {
     /// to the transaction layer, which absorbs retransmissions and reports new requests.
     pub(super) fn handle_request(&mut self, now: Instant, source: Peer, request: Request) {
         let headers = request.headers();
-        let Ok(via) = headers.top_via() else {
-            // Nobody to answer (§8.2.6.2 needs the Via): drop.
-            self.stats.sip_dropped += 1;
+        // An ACK is never answered, so a broken header in one has nobody to be told about:
+        // its headers are read only as far as they are needed (§17.2.1, §13.3.1.4). Any other
+        // request is validated whole, which types its core headers once for all that follows.
+        let is_ack = *request.method() == Method::Ack;
+        let checked = request.check_mandatory().and_then(|()| {
+            if is_ack {
+                Ok(headers.core_lenient())
+            } else {
+                headers.validate_core()
+            }
+        });
+        let core = match checked {
+            Ok(core) if core.top_via.is_some() => core,
+            result => {
+                // Nobody to answer without a readable Via (§8.2.6.2): drop.
+                let Ok(via) = headers.top_via() else {
+                    self.stats.sip_dropped += 1;
+                    return;
+                };
+                if let Err(error) = result {
+                    let peer = response_peer(&via, source);
+                    let stamped = stamp_top_via(&request, &via, source.addr);
+                    self.stats.bad_requests += 1;
+                    let why = error.to_string();
+                    self.answer_bad_request(&request, stamped.as_deref(), peer, 400, &why);
+                }
+                return;
+            }
+        };
+        let Some(via) = core.top_via else {
             return;
         };
         let peer = response_peer(&via, source);
         let stamped = stamp_top_via(&request, &via, source.addr);
-        // An ACK is never answered, so a broken header in one has nobody to be told about:
-        // its headers are read only as far as they are needed (§17.2.1, §13.3.1.4).
-        let is_ack = *request.method() == Method::Ack;
-        let valid =
-            request
-                .check_mandatory()
-                .and_then(|()| if is_ack { Ok(()) } else { headers.validate() });
-        if let Err(error) = valid {
-            self.stats.bad_requests += 1;
-            let why = error.to_string();
-            self.answer_bad_request(&request, stamped.as_deref(), peer, 400, &why);
-            return;
-        }
-        let Some(key) = server_key(&request, &via, source) else {
+        let Some(key) = server_key(&request, &core, &via, source) else {
             self.stats.sip_dropped += 1;
             return;
         };
-        let incoming = Incoming::new(request, stamped);
+        let mut incoming = Incoming {
+            request: &request,
+            via: stamped,
+            core,
+        };
         let merge = incoming.merge_key();
-        let bytes = incoming.request.bytes().clone();
-        // Kept so what the layer reports about these very bytes needs no second parse.
-        self.parsed_request = Some(incoming);
+        let bytes = request.bytes().clone();
         let reliability = source.transport.reliability();
         self.layer
             .handle_request_checked(now, key, merge, bytes, peer, reliability);
+        // What the layer reports about these very bytes is handled with them at hand.
+        self.process_layer_events(now, Some(&mut incoming));
     }
 
-    /// The request just handed to the layer, if `message` is its bytes; else `message`
-    /// parsed anew (never expected: the layer reports what it was just given).
-    pub(super) fn take_incoming(&mut self, message: &Bytes) -> Option<Incoming> {
-        let same = |r: &Request| {
-            r.bytes().as_ptr() == message.as_ptr() && r.bytes().len() == message.len()
-        };
-        if let Some(incoming) = self.parsed_request.take() {
-            if same(&incoming.request) {
-                return Some(incoming);
-            }
-            self.parsed_request = Some(incoming);
+    /// Runs `f` on the request whose bytes are `message`: `current` when it is that one (the
+    /// request just taken in, so no second parse), else `message` parsed anew (never
+    /// expected: the layer reports what it was just given).
+    pub(super) fn with_request(
+        &mut self,
+        current: Option<&mut Incoming<'_>>,
+        message: &Bytes,
+        f: impl FnOnce(&mut Self, &mut Incoming<'_>),
+    ) {
+        if let Some(incoming) = current.filter(|c| c.is(message)) {
+            f(self, incoming);
+            return;
         }
-        match Message::parse(message.clone()) {
-            Ok(Message::Request(request)) => Some(Incoming::new(request, None)),
-            _ => None,
+        if let Ok(Message::Request(request)) = Message::parse(message.clone()) {
+            f(self, &mut Incoming::lenient(&request));
         }
     }
 
@@ -334,18 +353,15 @@ impl Endpoint {
     /// A response sent outside any transaction (when the layer is full, §21.5.4).
     pub(super) fn answer_stateless(
         &mut self,
-        message: &Bytes,
+        incoming: &Incoming<'_>,
         peer: Peer,
         status: u16,
         extra: &[(&str, &str)],
     ) {
-        let Some(incoming) = self.take_incoming(message) else {
-            return;
-        };
         if *incoming.request.method() == Method::Ack {
             return;
         }
-        let mut builder = response_to(&incoming.request, incoming.via.as_deref(), status);
+        let mut builder = response_to(incoming.request, incoming.via.as_deref(), status);
         for (name, value) in extra {
             builder = builder.header_named(name, value);
         }
@@ -415,14 +431,11 @@ impl Endpoint {
         now: Instant,
         txn: TransactionId,
         key: &TransactionKey,
-        message: Bytes,
+        incoming: &mut Incoming<'_>,
         peer: Peer,
         merged: Option<TransactionId>,
     ) {
-        let Some(incoming) = self.take_incoming(&message) else {
-            return;
-        };
-        let (request, via) = (&incoming.request, incoming.via.as_deref());
+        let (request, via) = (incoming.request, incoming.via.as_deref());
         if merged.is_some() {
             // §8.2.2.2: the same request reached us a second way (a fork that came back, a
             // loop): 482, with a tag of our own as any final response needs (§8.2.6.2).
@@ -434,8 +447,8 @@ impl Endpoint {
         let in_dialog = incoming.to_tag().is_some();
         match request.method() {
             Method::Invite if !in_dialog => self.handle_invite(now, txn, incoming, peer),
-            Method::Invite => self.handle_reinvite(now, txn, &incoming, peer),
-            Method::Bye => self.handle_bye(now, txn, &incoming),
+            Method::Invite => self.handle_reinvite(now, txn, incoming, peer),
+            Method::Bye => self.handle_bye(now, txn, incoming),
             Method::Cancel => self.handle_cancel(now, txn, key, request, via),
             Method::Options => {
                 let extra = [
@@ -451,7 +464,7 @@ impl Endpoint {
                 let reply = Reply::status(501).headers(&[(HeaderName::Allow, ALLOW)]);
                 self.respond(now, txn, request, via, reply);
             }
-            _ if in_dialog && self.find_dialog(&incoming).is_none() => {
+            _ if in_dialog && self.find_dialog(incoming).is_none() => {
                 self.stats.no_dialog += 1;
                 self.respond(now, txn, request, via, Reply::status(481));
             }
@@ -464,10 +477,10 @@ impl Endpoint {
 
     /// The call whose dialog this in-dialog request belongs to (§12.2.2): its To tag is our
     /// tag, its From tag the far end's, and the Call-ID the dialog's.
-    pub(super) fn find_dialog(&self, incoming: &Incoming) -> Option<CallId> {
+    pub(super) fn find_dialog(&self, incoming: &Incoming<'_>) -> Option<CallId> {
         let id = *self.by_local_tag.get(incoming.to_tag()?)?;
         let dialog = self.calls.get(&id)?.dialog.as_ref()?;
-        let call_id = incoming.request.headers().call_id().ok()?;
+        let call_id = incoming.core.call_id?;
         let same =
             call_id == dialog.id().call_id && incoming.sender_tag() == dialog.id().remote_tag;
         same.then_some(id)
@@ -475,8 +488,8 @@ impl Endpoint {
 
     /// A BYE (§15.1.2). One that crosses ours (RFC 5407 §3.2.2) is answered 200 like any
     /// other; the call ends once.
-    fn handle_bye(&mut self, now: Instant, txn: TransactionId, incoming: &Incoming) {
-        let (request, via) = (&incoming.request, incoming.via.as_deref());
+    fn handle_bye(&mut self, now: Instant, txn: TransactionId, incoming: &Incoming<'_>) {
+        let (request, via) = (incoming.request, incoming.via.as_deref());
         let Some(id) = self.find_dialog(incoming) else {
             // §12.2.2: a request for a dialog we do not know gets 481.
             self.stats.no_dialog += 1;
@@ -487,7 +500,9 @@ impl Endpoint {
             .calls
             .get_mut(&id)
             .and_then(|c| c.dialog.as_mut())
-            .map(|d| d.handle_remote_request(request.method(), request.headers()));
+            .map(|d| {
+                d.handle_remote_request_core(request.method(), request.headers(), &incoming.core)
+            });
         if let Some(Err(error)) = order {
             self.respond(now, txn, request, via, Reply::status(error.status_code()));
             return;
@@ -528,15 +543,11 @@ impl Endpoint {
 
     /// An ACK outside any transaction: the ACK for one of our 2xx (§13.3.1.4), to the first
     /// INVITE or to a re-INVITE of the far end.
-    pub(super) fn handle_ack(&mut self, now: Instant, message: Bytes) {
-        let Some(incoming) = self.take_incoming(&message) else {
+    pub(super) fn handle_ack(&mut self, now: Instant, incoming: &Incoming<'_>) {
+        let Some(id) = self.find_dialog(incoming) else {
             return;
         };
-        let ack = &incoming.request;
-        let Some(id) = self.find_dialog(&incoming) else {
-            return;
-        };
-        let seq = ack.headers().cseq().map(|c| c.seq).ok();
+        let seq = incoming.core.cseq.as_ref().map(|c| c.seq);
         let Some(call) = self.calls.get_mut(&id) else {
             return;
         };
@@ -605,19 +616,24 @@ impl Endpoint {
     }
 }
 
-impl Incoming {
+impl Incoming<'_> {
     /// The request's §8.2.2.2 identity, when it has no To tag and is not an ACK.
     fn merge_key(&self) -> Option<MergeKey> {
-        let request = &self.request;
-        if self.to_tag.is_some() || *request.method() == Method::Ack {
+        let request = self.request;
+        if self.to_tag().is_some() || *request.method() == Method::Ack {
             return None;
         }
-        let headers = request.headers();
         let bytes = request.bytes();
-        let call_id = share(bytes, headers.call_id().ok()?);
-        let cseq = headers.cseq().ok()?;
+        let call_id = share(bytes, self.core.call_id?);
+        let cseq = self.core.cseq.as_ref()?;
         let method = method_bytes(cseq.method.as_str(), bytes);
-        let from_tag = self.from_tag.clone().unwrap_or_default();
+        let from_tag = self
+            .core
+            .from
+            .as_ref()
+            .and_then(|f| f.tag())
+            .map(|tag| share(bytes, tag))
+            .unwrap_or_default();
         Some(MergeKey::new(from_tag, call_id, cseq.seq, method))
     }
 }
@@ -635,8 +651,12 @@ fn method_bytes(method: &str, message: &Bytes) -> Bytes {
 /// The server transaction key of a request (§17.2.3). A branch without the magic cookie
 /// (RFC 2543 peers) is replaced by the fields RFC 2543 matching uses: Call-ID, From tag,
 /// CSeq number and Request-URI.
-fn server_key(request: &Request, via: &Via<'_>, source: Peer) -> Option<TransactionKey> {
-    let headers = request.headers();
+fn server_key(
+    request: &Request,
+    core: &CoreHeaders<'_>,
+    via: &Via<'_>,
+    source: Peer,
+) -> Option<TransactionKey> {
     let bytes = request.bytes();
     let method = method_bytes(request.method().as_str(), bytes);
     let port = via
@@ -648,9 +668,9 @@ fn server_key(request: &Request, via: &Via<'_>, source: Peer) -> Option<Transact
             TransactionKey::server(share(bytes, branch), host, port, method),
         ),
         _ => {
-            let call_id = headers.call_id().ok()?;
-            let from_tag = headers.from().ok()?.tag().unwrap_or_default();
-            let seq = headers.cseq().ok()?.seq;
+            let call_id = core.call_id?;
+            let from_tag = core.from.as_ref()?.tag().unwrap_or_default();
+            let seq = core.cseq.as_ref()?.seq;
             let legacy = format!("rfc2543;{call_id};{from_tag};{seq};{}", request.uri());
             Some(TransactionKey::server(
                 Bytes::from(legacy),

@@ -24,16 +24,17 @@ impl Endpoint {
         &mut self,
         now: Instant,
         txn: TransactionId,
-        incoming: Incoming,
+        incoming: &mut Incoming<'_>,
         peer: Peer,
     ) {
-        let request = &incoming.request;
+        let request = incoming.request;
         let via = incoming.via.as_deref();
-        let headers = request.headers();
-        let (Ok(_), Ok(cseq)) = (headers.call_id(), headers.cseq()) else {
+        let core = &incoming.core;
+        let (Some(_), Some(cseq)) = (core.call_id, core.cseq.as_ref()) else {
             self.respond(now, txn, request, via, Reply::status(400));
             return;
         };
+        let seq = cseq.seq;
         if self.active_calls >= self.config.max_calls {
             self.stats.calls_refused += 1;
             let extra = [(HeaderName::RetryAfter, "5")];
@@ -55,20 +56,18 @@ impl Endpoint {
         // no To tag (§8.2.6.1).
         self.respond(now, txn, request, via, Reply::status(100));
         let id = self.new_call_id();
-        let from = headers
-            .from()
-            .map(|f| f.uri_str().to_owned())
-            .unwrap_or_default();
-        let to = headers
-            .to()
-            .map(|t| t.uri_str().to_owned())
-            .unwrap_or_default();
-        let seq = cseq.seq;
+        let uri = |a: Option<&sip_proto::NameAddr<'_>>| a.map(|a| a.uri_str().to_owned());
+        let from = uri(core.from.as_ref()).unwrap_or_default();
+        let to = uri(core.to.as_ref()).unwrap_or_default();
         let local_tag = self.ids.tag();
+        // The dialog our 2xx will make (§12.1.1), while the INVITE's headers are at hand.
+        let dialog =
+            Dialog::new_uas_core(request.headers(), core, &local_tag, DialogState::Confirmed);
         let mut call = Call::new(id, CallDirection::Incoming, local_tag, peer, seq);
-        call.invite = Some(incoming.request);
+        call.invite = Some(request.clone());
         call.invite_txn = Some(txn);
-        call.invite_via = incoming.via;
+        call.invite_via = incoming.via.take();
+        call.uas_dialog = dialog.ok();
         self.insert_call(call);
         self.attach_txn(id, txn);
         self.events
@@ -130,11 +129,7 @@ impl Endpoint {
         let setup = self.media_setup(&negotiated);
         let timers = self.timers;
         let c = self.call_mut(call)?;
-        let tag = &c.local_tag;
-        c.dialog = c
-            .invite
-            .as_ref()
-            .and_then(|i| Dialog::new_uas(i.headers(), tag, DialogState::Confirmed).ok());
+        c.dialog = c.uas_dialog.take();
         c.local_rtp = Some(local_rtp);
         c.local_sdp = body.into();
         c.sdp_session_id = session_id;
