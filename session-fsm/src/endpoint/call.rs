@@ -102,6 +102,9 @@ pub(crate) struct Call {
     pub(crate) invite_txn: Option<TransactionId>,
     /// Incoming: the INVITE as received, parsed once, to build every response to it.
     pub(crate) invite: Option<Request>,
+    /// Incoming: whether the INVITE's To carries a tag (`None`: its To did not parse), so
+    /// responses know whether to add ours without reading it again.
+    pub(crate) invite_to_tagged: Option<bool>,
     /// Outgoing: our From header value, tag included (the local side of the dialog).
     pub(crate) local_from: String,
     /// Incoming: the INVITE's first Via line with `received`/`rport` (§18.2.1, RFC 3581),
@@ -181,6 +184,7 @@ impl Call {
             peer,
             invite_txn: None,
             invite: None,
+            invite_to_tagged: None,
             local_from: String::new(),
             invite_via: None,
             invite_seq,

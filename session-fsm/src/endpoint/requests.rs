@@ -4,10 +4,10 @@
 use std::net::IpAddr;
 
 use bytes::Bytes;
-use sip_proto::header::Via;
+use sip_proto::header::{NameAddr, Via};
 use sip_proto::message::{
-    reason_phrase, CoreHeaders, HeaderName, Message, Method, ParseError, Request, Response,
-    ResponseBuilder,
+    reason_phrase, BuildError, CoreHeaders, HeaderName, Message, MessageWriter, Method, ParseError,
+    Request, Response, ResponseBuilder,
 };
 use sip_proto::{MergeKey, TransactionId, TransactionKey};
 
@@ -162,31 +162,29 @@ struct Responder<'e> {
 impl Responder<'_> {
     /// Writes and sends the response. `None` if it could not be; else the bytes when the
     /// reply asks to keep them, or an empty `Bytes` (sharing the bytes costs an allocation).
+    /// `to_tagged` says whether the request's To carries a tag, when that is known.
     fn send(
         &mut self,
         now: Instant,
         txn: TransactionId,
         request: &Request,
         via: Option<&str>,
+        to_tagged: Option<bool>,
         reply: Reply<'_>,
     ) -> Option<Bytes> {
         let status = reply.status;
-        let mut builder = response_to(request, via, status);
-        if let Some(tag) = reply.to_tag {
-            builder = builder.to_tag(tag);
-        }
-        if let Some(transport) = reply.contact {
-            builder = builder.header(HeaderName::Contact, self.text.contact(transport));
-        }
-        for (name, value) in reply.headers {
-            builder = builder.header(*name, value);
-        }
-        builder = builder.header(HeaderName::Server, self.server);
-        if let Some((content_type, body)) = reply.body {
-            builder = builder.body(content_type, body);
-        }
         self.scratch.clear();
-        builder.write(self.scratch).ok()?;
+        let contact = reply.contact.map(|t| self.text.contact(t));
+        write_response(
+            self.scratch,
+            request,
+            via,
+            to_tagged,
+            &reply,
+            contact,
+            self.server,
+        )
+        .ok()?;
         let bytes = Bytes::copy_from_slice(self.scratch);
         let kept = if reply.keep {
             bytes.clone()
@@ -197,6 +195,76 @@ impl Responder<'_> {
         // response): then nothing is sent, and the caller is not failed for it.
         self.layer.send_response(now, txn, status, bytes).ok()?;
         Some(kept)
+    }
+}
+
+/// Writes the response `reply` to `request` straight into `out` (§8.2.6.2): its Via lines in
+/// order, the first replaced by `via` when the request's had to be stamped, then From, To
+/// (with `reply.to_tag` added unless it has a tag: `to_tagged`, or read from the value when
+/// that is not known), Call-ID and CSeq as received, Timestamp for a 100 (§8.2.6.1), our
+/// Contact, the reply's headers, Server, and the body.
+fn write_response(
+    out: &mut Vec<u8>,
+    request: &Request,
+    via: Option<&str>,
+    to_tagged: Option<bool>,
+    reply: &Reply<'_>,
+    contact: Option<&str>,
+    server: &str,
+) -> Result<usize, BuildError> {
+    let status = reply.status;
+    let h = request.headers();
+    let mut w = MessageWriter::response(out, status, reason_phrase(status))?;
+    let mut vias = h.get_all_raw(HeaderName::Via);
+    if let Some(first) = via {
+        vias.next();
+        w.header(HeaderName::Via, first)?;
+    }
+    for line in vias {
+        w.header_pieces(HeaderName::Via, &[line])?;
+    }
+    if let Some(from) = h.get_raw(HeaderName::From) {
+        w.header_pieces(HeaderName::From, &[from])?;
+    }
+    if let Some(to) = h.get_raw(HeaderName::To) {
+        match reply.to_tag {
+            Some(tag) if !to_tagged.unwrap_or_else(|| has_tag(to)) => {
+                w.header_pieces(HeaderName::To, &[to, b";tag=", tag.as_bytes()])?
+            }
+            _ => w.header_pieces(HeaderName::To, &[to])?,
+        };
+    }
+    let timestamp = (status == 100).then_some(HeaderName::Timestamp);
+    for name in [HeaderName::CallId, HeaderName::CSeq]
+        .into_iter()
+        .chain(timestamp)
+    {
+        if let Some(value) = h.get_raw(name) {
+            w.header_pieces(name, &[value])?;
+        }
+    }
+    if let Some(contact) = contact {
+        w.header(HeaderName::Contact, contact)?;
+    }
+    for (name, value) in reply.headers {
+        w.header(*name, value)?;
+    }
+    w.header(HeaderName::Server, server)?;
+    match reply.body {
+        Some((content_type, body)) => w.body(content_type, body),
+        None => w.finish(),
+    }
+}
+
+/// Does a received To value carry a `tag` parameter? Read as a name-addr; a To that does not
+/// parse (answering a broken request) is searched for the parameter as text.
+fn has_tag(to: &[u8]) -> bool {
+    match std::str::from_utf8(to)
+        .ok()
+        .map(|s| NameAddr::parse("To", s))
+    {
+        Some(Ok(a)) => a.param("tag").is_some(),
+        _ => to.windows(5).any(|w| w.eq_ignore_ascii_case(b";tag=")),
     }
 }
 
@@ -387,7 +455,7 @@ impl Endpoint {
             server: &self.config.user_agent,
             text: &self.text,
         };
-        responder.send(now, txn, request, via, reply)
+        responder.send(now, txn, request, via, None, reply)
     }
 
     /// Sends `reply` on a call's INVITE server transaction, built from the INVITE kept with
@@ -422,7 +490,8 @@ impl Endpoint {
             server: &config.user_agent,
             text,
         };
-        responder.send(now, txn, invite, call.invite_via.as_deref(), reply)
+        let via = call.invite_via.as_deref();
+        responder.send(now, txn, invite, via, call.invite_to_tagged, reply)
     }
 
     /// A request that created a server transaction.
@@ -698,5 +767,98 @@ fn warning(host: IpAddr, why: &str) -> String {
     match host {
         IpAddr::V6(v6) => format!("399 [{v6}] \"{text}\""),
         IpAddr::V4(v4) => format!("399 {v4} \"{text}\""),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(text: &'static str) -> Request {
+        match Message::parse(Bytes::from_static(text.as_bytes())) {
+            Ok(Message::Request(r)) => r,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// The response as the general builder writes it, for comparison.
+    fn built(
+        request: &Request,
+        via: Option<&str>,
+        reply: &Reply<'_>,
+        contact: Option<&str>,
+    ) -> Vec<u8> {
+        let mut b = response_to(request, via, reply.status);
+        if let Some(tag) = reply.to_tag {
+            b = b.to_tag(tag);
+        }
+        if let Some(contact) = contact {
+            b = b.header(HeaderName::Contact, contact);
+        }
+        for (name, value) in reply.headers {
+            b = b.header(*name, value);
+        }
+        b = b.header(HeaderName::Server, "ua/1");
+        if let Some((t, body)) = reply.body {
+            b = b.body(t, body);
+        }
+        let mut out = Vec::new();
+        b.write(&mut out).unwrap();
+        out
+    }
+
+    /// Responses written straight into the buffer are the ones the builder writes, with and
+    /// without a stamped Via, a To tag to add or already there, Timestamp for a 100, a body.
+    #[test]
+    fn responses_are_written_as_the_builder_writes_them() {
+        let invite = request(
+            "INVITE sip:b@192.0.2.2 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1;rport;branch=z9hG4bKa\r\n\
+             Via: SIP/2.0/UDP p.example;branch=z9hG4bKb, SIP/2.0/TCP q.example;branch=z9hG4bKc\r\n\
+             From: <sip:a@h>;tag=1\r\nTo: \"B\" <sip:b@h>\r\nCall-ID: c1@h\r\nCSeq: 7 INVITE\r\n\
+             Timestamp: 54\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
+        );
+        let bye = request(
+            "BYE sip:b@192.0.2.2 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKd\r\n\
+             From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>;tag=99\r\nCall-ID: c1@h\r\nCSeq: 8 BYE\r\n\
+             Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
+        );
+        let stamped = "SIP/2.0/UDP 10.0.0.1;rport=5070;branch=z9hG4bKa;received=192.0.2.9";
+        let extra = [(HeaderName::Allow, ALLOW)];
+        let replies = [
+            Reply::status(100),
+            Reply::status(180).tag("x1"),
+            Reply::status(200)
+                .tag("x1")
+                .headers(&extra)
+                .body("application/sdp", b"v=0\r\n"),
+            Reply::status(488),
+        ];
+        for request in [&invite, &bye] {
+            let to_tagged = Some(request.headers().to().unwrap().tag().is_some());
+            for via in [None, Some(stamped)] {
+                for reply in &replies {
+                    for contact in [None, Some("<sip:ua@192.0.2.2>")] {
+                        let reply = Reply {
+                            contact: contact.map(|_| Transport::Udp),
+                            ..*reply
+                        };
+                        let expected = built(request, via, &reply, contact);
+                        for tagged in [None, to_tagged] {
+                            let mut out = b"junk".to_vec();
+                            out.clear();
+                            let n = write_response(
+                                &mut out, request, via, tagged, &reply, contact, "ua/1",
+                            )
+                            .unwrap();
+                            assert_eq!(n, out.len());
+                            assert_eq!(
+                                String::from_utf8_lossy(&out),
+                                String::from_utf8_lossy(&expected)
+                            );
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -65,6 +65,7 @@ impl Endpoint {
             Dialog::new_uas_core(request.headers(), core, &local_tag, DialogState::Confirmed);
         let mut call = Call::new(id, CallDirection::Incoming, local_tag, peer, seq);
         call.invite = Some(request.clone());
+        call.invite_to_tagged = core.to.as_ref().map(|t| t.tag().is_some());
         call.invite_txn = Some(txn);
         call.invite_via = incoming.via.take();
         call.uas_dialog = dialog.ok();
