@@ -133,6 +133,9 @@ pub(crate) struct Call {
     /// Our session description as last sent (offer or answer): a session refresh offers it
     /// again unchanged (RFC 3264 §8).
     pub(crate) local_sdp: Bytes,
+    /// Incoming: what negotiating the INVITE's offer settled when it arrived, when the offer
+    /// is the usual single stream: the answer is written from it, with no second parse.
+    pub(crate) offer_negotiated: Option<NegotiatedAudio>,
     /// What offer/answer settled, once it has.
     pub(crate) negotiated: Option<NegotiatedAudio>,
     /// Our SDP session id, for answers to later offers (RFC 3264 §8: same `o=` line).
@@ -197,6 +200,7 @@ impl Call {
             ack: None,
             offer: None,
             local_sdp: Bytes::new(),
+            offer_negotiated: None,
             negotiated: None,
             sdp_session_id: 0,
             local_rtp: None,

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 use sip_proto::dialog::{Dialog, DialogState};
 use sip_proto::message::{HeaderName, Request};
-use sip_proto::sdp::{self, Codec, Direction, LocalMedia};
+use sip_proto::sdp::{self, Codec, Direction, LocalMedia, NegotiatedAudio};
 use sip_proto::{TransactionId, Uas2xxRetransmitter};
 
 use crate::media::MediaSession;
@@ -45,13 +45,17 @@ impl Endpoint {
         // The offer must be one we can answer (RFC 3264 §6); find out now rather than after
         // the phone has rung. An INVITE without an offer (offer in the 2xx, §13.2.1) is not
         // supported yet and is refused the same way.
-        if let Err((status, why)) = check_offer(request) {
-            let warning = format!("399 {} \"{why}\"", self.config.local_sip.ip());
+        let probe = self.local_media(SocketAddr::from(([0, 0, 0, 0], 9)));
+        let offer = match check_offer(request, &probe) {
+            Ok(offer) => offer,
+            Err((status, why)) => {
+                let warning = format!("399 {} \"{why}\"", self.config.local_sip.ip());
             let extra = [(HeaderName::Warning, warning.as_str())];
-            let reply = Reply::status(status).headers(&extra);
-            self.respond(now, txn, request, via, reply);
-            return;
-        }
+                let reply = Reply::status(status).headers(&extra);
+                self.respond(now, txn, request, via, reply);
+                return;
+            }
+        };
         // §17.2.1: 100 Trying at once stops the caller's INVITE retransmissions. It carries
         // no To tag (§8.2.6.1).
         self.respond(now, txn, request, via, Reply::status(100));
@@ -69,6 +73,7 @@ impl Endpoint {
         call.invite_txn = Some(txn);
         call.invite_via = incoming.via.take();
         call.uas_dialog = dialog.ok();
+        call.offer_negotiated = offer;
         self.insert_call(call);
         self.attach_txn(id, txn);
         self.events
@@ -101,15 +106,25 @@ impl Endpoint {
         let local = self.local_media(local_rtp);
         let session_id = u64::from(self.ids.u32());
         let c = self.call_mut(call)?;
-        let offer_body = c.invite.as_ref().map_or(&[][..], |i| i.body());
-        let negotiated = sdp::parse(offer_body)
-            .ok()
-            .and_then(|offer| sdp::answer(&offer, &local, session_id, 1).ok())
-            .map(|answer| {
+        let negotiated = match c.offer_negotiated.take() {
+            // The usual single-stream offer: negotiated when it arrived, no second parse.
+            Some(negotiated) => {
                 let mut body = Vec::with_capacity(320);
-                answer.write(&mut body);
-                (answer.negotiated, body)
-            });
+                sdp::write_single_stream_answer(&negotiated, &local, session_id, 1, &mut body);
+                Some((negotiated, body))
+            }
+            None => {
+                let offer_body = c.invite.as_ref().map_or(&[][..], |i| i.body());
+                sdp::parse(offer_body)
+                    .ok()
+                    .and_then(|offer| sdp::answer(&offer, &local, session_id, 1).ok())
+                    .map(|answer| {
+                        let mut body = Vec::with_capacity(320);
+                        answer.write(&mut body);
+                        (answer.negotiated, body)
+                    })
+            }
+        };
         let Some((negotiated, body)) = negotiated else {
             // The offer was checked on arrival; failing now means our own config changed.
             self.respond_to_invite(now, call, Reply::status(488).call_tag());
@@ -201,8 +216,13 @@ impl Endpoint {
     }
 }
 
-/// Can we answer this INVITE's offer? `Err((status, reason))` if not.
-fn check_offer(request: &Request) -> Result<(), (u16, String)> {
+/// Can we answer this INVITE's offer with `local` (whose address and port do not matter)?
+/// `Err((status, reason))` if not. For the usual single-stream offer, what negotiating it
+/// settled, so the answer can be written without parsing the offer again.
+fn check_offer(
+    request: &Request,
+    local: &LocalMedia<'_>,
+) -> Result<Option<NegotiatedAudio>, (u16, String)> {
     let body = request.body();
     if body.is_empty() {
         return Err((
@@ -217,16 +237,7 @@ fn check_offer(request: &Request) -> Result<(), (u16, String)> {
         return Err((415, format!("cannot read a body of type {media_type:?}")));
     }
     let offer = sdp::parse(body).map_err(|e| (400, e.to_string()))?;
-    let probe = LocalMedia {
-        addr: std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
-        rtp_port: 9,
-        codecs: CODECS,
-        ptime: 20,
-        direction: Direction::SendRecv,
-        telephone_event: None,
-        rtcp_mux: false,
-    };
-    sdp::answer(&offer, &probe, 0, 0)
-        .map(|_| ())
-        .map_err(|e| (e.status_code(), e.to_string()))
+    let negotiated =
+        sdp::negotiate(&offer, local).map_err(|e| (e.status_code(), e.to_string()))?;
+    Ok(sdp::is_single_stream(&offer).then_some(negotiated))
 }

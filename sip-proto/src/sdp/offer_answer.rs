@@ -105,7 +105,7 @@ impl<'c> AudioOffer<'c> {
             direction: l.direction,
             rtcp_mux: l.rtcp_mux,
         };
-        super::write::write_audio_offer(out, &origin, &media);
+        super::write::write_single_audio(out, &origin, &media);
     }
 
     /// Reads the answer to this offer; see [`negotiated_from_answer`].
@@ -420,6 +420,41 @@ pub fn answer<'a>(
     session_id: u64,
     session_version: u64,
 ) -> Result<Answer<'a>, NegotiationError> {
+    let negotiated = negotiate(offer, local)?;
+    let index = negotiated.media_index;
+    let mut description =
+        SessionDescription::new(Origin::new(session_id, session_version, local.addr));
+    description.connection = Some(Connection::ip(local.addr));
+    if !offer.times.is_empty() {
+        description.times.clone_from(&offer.times);
+    }
+    for (i, offered) in offer.media.iter().enumerate() {
+        description.media.push(if i == index {
+            audio_media(
+                local.rtp_port,
+                core::iter::once(negotiated.codec),
+                negotiated.telephone_event_pt,
+                local.ptime,
+                negotiated.direction,
+                negotiated.rtcp_mux,
+            )
+        } else {
+            rejected(offered)
+        });
+    }
+    Ok(Answer {
+        description,
+        negotiated,
+    })
+}
+
+/// What [`answer`] settles for an offer, without building the answer description: the
+/// accepted stream, codec, addresses and direction. It does not depend on `local.addr` or
+/// `local.rtp_port`, which only go into the answer's text.
+pub fn negotiate(
+    offer: &SessionDescription<'_>,
+    local: &LocalMedia<'_>,
+) -> Result<NegotiatedAudio, NegotiationError> {
     let mut saw_audio = false;
     let mut chosen = None;
     for (i, m) in offer.media.iter().enumerate() {
@@ -445,7 +480,7 @@ pub fn answer<'a>(
     let rtcp_mux = local.rtcp_mux && m.rtcp_mux();
     let (remote_rtp, remote_rtcp, held) = remote_endpoints(offer, m, index, rtcp_mux)?;
     let direction = our_direction(local.direction, peer_direction(offer, m, held));
-    let negotiated = NegotiatedAudio {
+    Ok(NegotiatedAudio {
         media_index: index,
         remote_rtp,
         remote_rtcp,
@@ -456,32 +491,42 @@ pub fn answer<'a>(
         ptime: m.ptime().unwrap_or(local.ptime),
         telephone_event_pt: telephone_event,
         direction,
-    };
-
-    let mut description =
-        SessionDescription::new(Origin::new(session_id, session_version, local.addr));
-    description.connection = Some(Connection::ip(local.addr));
-    if !offer.times.is_empty() {
-        description.times.clone_from(&offer.times);
-    }
-    for (i, offered) in offer.media.iter().enumerate() {
-        description.media.push(if i == index {
-            audio_media(
-                local.rtp_port,
-                core::iter::once(codec),
-                telephone_event,
-                local.ptime,
-                direction,
-                rtcp_mux,
-            )
-        } else {
-            rejected(offered)
-        });
-    }
-    Ok(Answer {
-        description,
-        negotiated,
     })
+}
+
+/// Whether the answer to `offer` depends on nothing but what [`negotiate`] settles and the
+/// local media: one `m=` line and `t=0 0` (or no `t=`), the usual SIP offer. Its answer can
+/// then be written later by [`write_single_stream_answer`] without the offer at hand.
+pub fn is_single_stream(offer: &SessionDescription<'_>) -> bool {
+    let unbounded = match offer.times.as_slice() {
+        [] => true,
+        [t] => t.start == 0 && t.stop == 0 && t.repeats.is_empty(),
+        _ => false,
+    };
+    offer.media.len() == 1 && unbounded
+}
+
+/// Appends the text [`answer`] gives for a single-stream offer ([`is_single_stream`]) whose
+/// negotiation gave `negotiated` with the same `local` codecs, direction, ptime,
+/// telephone-event and rtcp-mux settings: byte for byte what `answer(...).write` writes.
+pub fn write_single_stream_answer(
+    negotiated: &NegotiatedAudio,
+    local: &LocalMedia<'_>,
+    session_id: u64,
+    session_version: u64,
+    out: &mut Vec<u8>,
+) {
+    let origin = Origin::new(session_id, session_version, local.addr);
+    let media = AudioSection {
+        addr: local.addr,
+        port: local.rtp_port,
+        codecs: core::slice::from_ref(&negotiated.codec),
+        telephone_event: negotiated.telephone_event_pt,
+        ptime: local.ptime,
+        direction: negotiated.direction,
+        rtcp_mux: negotiated.rtcp_mux,
+    };
+    super::write::write_single_audio(out, &origin, &media);
 }
 
 /// A rejected stream in an answer: same media, proto and formats, port 0 (RFC 3264 §6).

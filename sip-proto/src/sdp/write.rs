@@ -95,9 +95,9 @@ impl SessionDescription<'_> {
 }
 
 /// The text of a single-stream audio description as [`super::AudioOffer::description`]
-/// builds it (`o=`, `s=-`, `c=`, `t=0 0`, one `m=audio` section), written without building
-/// the description first.
-pub(super) fn write_audio_offer(out: &mut Vec<u8>, origin: &Origin<'_>, media: &AudioSection<'_>) {
+/// builds it, or [`super::answer`] for a single-stream offer (`o=`, `s=-`, `c=`, `t=0 0`,
+/// one `m=audio` section), written without building the description first.
+pub(super) fn write_single_audio(out: &mut Vec<u8>, origin: &Origin<'_>, media: &AudioSection<'_>) {
     out.reserve(256);
     out.extend_from_slice(b"v=0\r\no=");
     write_origin(out, origin);
@@ -521,5 +521,59 @@ mod tests {
             let answer = super::super::answer(&parsed, &local, 7, 2).unwrap();
             same_both_ways(&answer.description);
         }
+    }
+
+    #[test]
+    fn single_stream_answers_are_written_as_answer_writes_them() {
+        let offers: [&[u8]; 7] = [
+            b"v=0\r\no=a 1 1 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\nt=0 0\r\n\
+              m=audio 6000 RTP/AVP 0\r\n",
+            b"v=0\r\no=a 1 1 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\n\
+              m=audio 6000 RTP/AVP 8 0 101\r\na=rtpmap:101 telephone-event/8000\r\n\
+              a=ptime:30\r\na=sendonly\r\n",
+            b"v=0\r\no=a 1 1 IN IP4 0.0.0.0\r\ns=-\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\n\
+              m=audio 6000 RTP/AVP 96 8\r\na=rtpmap:96 PCMU/8000\r\na=rtcp-mux\r\n",
+            b"v=0\r\no=a 1 1 IN IP6 2001:db8::9\r\ns=-\r\nt=0 0\r\n\
+              m=audio 6000 RTP/AVP 0\r\nc=IN IP6 2001:db8::9\r\na=recvonly\r\n",
+            b"v=0\r\no=a 1 1 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\nt=0 0\r\n\
+              m=audio 6000 RTP/AVP 0\r\na=inactive\r\n",
+            // Not single-stream: bounded time, two m= lines.
+            b"v=0\r\no=a 1 1 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\nt=10 20\r\n\
+              m=audio 6000 RTP/AVP 0\r\n",
+            b"v=0\r\no=a 1 1 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\nt=0 0\r\n\
+              m=video 6002 RTP/AVP 31\r\nm=audio 6000 RTP/AVP 0\r\n",
+        ];
+        let mut singles = 0;
+        for offer in offers {
+            let offer = parse(offer).unwrap();
+            for (te, mux, direction) in [
+                (None, false, Direction::SendRecv),
+                (Some(101), true, Direction::SendOnly),
+            ] {
+                let local = LocalMedia {
+                    addr: IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1)),
+                    rtp_port: 4000,
+                    codecs: &[Codec::PCMU, Codec::PCMA],
+                    ptime: 20,
+                    direction,
+                    telephone_event: te,
+                    rtcp_mux: mux,
+                };
+                let answer = super::super::answer(&offer, &local, 7, 2).unwrap();
+                let negotiated = super::super::negotiate(&offer, &local).unwrap();
+                assert_eq!(negotiated, answer.negotiated);
+                if !super::super::is_single_stream(&offer) {
+                    continue;
+                }
+                singles += 1;
+                let mut written = Vec::new();
+                super::super::write_single_stream_answer(&negotiated, &local, 7, 2, &mut written);
+                assert_eq!(
+                    String::from_utf8_lossy(&written),
+                    String::from_utf8_lossy(&answer.description.to_bytes())
+                );
+            }
+        }
+        assert_eq!(singles, 10);
     }
 }
