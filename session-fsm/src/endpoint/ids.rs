@@ -23,9 +23,8 @@ impl Ids {
         }
     }
 
-    /// `len` characters of base32: 5 random bits each.
-    fn token(&mut self, len: usize) -> String {
-        let mut out = String::with_capacity(len + 32);
+    /// Appends `len` characters of base32: 5 random bits each.
+    fn push_token(&mut self, out: &mut String, len: usize) {
         let mut bits = 0u64;
         let mut left = 0;
         for _ in 0..len {
@@ -37,25 +36,27 @@ impl Ids {
             bits >>= 5;
             left -= 5;
         }
-        out
     }
 
     /// A From or To tag: 60 random bits (§19.3 asks for at least 32).
     pub(crate) fn tag(&mut self) -> String {
-        self.token(12)
+        let mut tag = String::with_capacity(12);
+        self.push_token(&mut tag, 12);
+        tag
     }
 
     /// A branch: the magic cookie and 80 random bits, unique per transaction (§8.1.1.7).
     pub(crate) fn branch(&mut self) -> String {
-        let mut branch = String::from(MAGIC_COOKIE);
-        branch.push_str(&self.token(16));
+        let mut branch = String::with_capacity(MAGIC_COOKIE.len() + 16);
+        branch.push_str(MAGIC_COOKIE);
+        self.push_token(&mut branch, 16);
         branch
     }
 
     /// A Call-ID: 100 random bits at our host (§8.1.1.4).
     pub(crate) fn call_id(&mut self, host: &str) -> String {
-        let mut id = self.token(20);
-        id.reserve(host.len() + 1);
+        let mut id = String::with_capacity(20 + 1 + host.len());
+        self.push_token(&mut id, 20);
         id.push('@');
         id.push_str(host);
         id

@@ -122,8 +122,10 @@ pub struct Endpoint {
     /// queued, so an ACK always leaves before the BYE made after it.
     sip_out: VecDeque<(Peer, Bytes)>,
     events: VecDeque<Event>,
-    /// Where responses are built before the transaction layer takes them.
+    /// Where messages are written before they are copied into the `Bytes` that go out.
     scratch: Vec<u8>,
+    /// Where a body (our SDP) is written before it goes into `scratch`.
+    body_scratch: Vec<u8>,
     /// Likewise for the response just handed to the layer.
     parsed_response: Option<Response>,
     /// Text written into many messages, made once: see [`LocalText`].
@@ -173,6 +175,7 @@ impl Endpoint {
             sip_out: VecDeque::new(),
             events: VecDeque::new(),
             scratch: Vec::with_capacity(2048),
+            body_scratch: Vec::with_capacity(512),
             parsed_response: None,
             ready: VecDeque::new(),
             deadlines: BinaryHeap::new(),

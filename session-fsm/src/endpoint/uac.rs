@@ -7,7 +7,9 @@ use std::net::{IpAddr, SocketAddr};
 
 use bytes::Bytes;
 use sip_proto::dialog::Dialog;
-use sip_proto::message::{HeaderName, Message, Method, Request, RequestBuilder, Response};
+use sip_proto::message::{
+    HeaderName, Message, MessageWriter, Method, Request, RequestBuilder, Response,
+};
 use sip_proto::sdp::{self, AudioOffer, NegotiatedAudio};
 use sip_proto::uri::{Host, Scheme, Uri};
 use sip_proto::{TransactionId, TransactionKey};
@@ -41,7 +43,7 @@ impl Endpoint {
         if !matches!(uri.scheme(), Scheme::Sip | Scheme::Sips) {
             return Err(bad_target());
         }
-        let destination = resolve_peer(target).ok_or_else(bad_target)?;
+        let destination = resolve_uri(&uri).ok_or_else(bad_target)?;
         if self.active_calls >= self.config.max_calls {
             return Err(EndpointError::TooManyCalls(self.config.max_calls));
         }
@@ -53,9 +55,6 @@ impl Endpoint {
             session_version: 1,
             local: self.local_media(local_rtp),
         };
-        let mut body = Vec::with_capacity(320);
-        offer.write(&mut body);
-        let via = self.via(&branch, destination.transport);
         let mut from = String::with_capacity(64);
         for part in [
             "<sip:",
@@ -67,32 +66,55 @@ impl Endpoint {
         ] {
             from.push_str(part);
         }
-        let mut to = String::with_capacity(target.len() + 2);
-        for part in ["<", target, ">"] {
-            to.push_str(part);
-        }
-        let contact = self.contact(destination.transport);
-        let mut invite = Vec::with_capacity(1024);
-        RequestBuilder::new(Method::Invite, target)
-            .header(HeaderName::Via, &via)
-            .header(HeaderName::MaxForwards, "70")
-            .header(HeaderName::From, &from)
-            .header(HeaderName::To, &to)
-            .header(HeaderName::CallId, &sip_call_id)
-            .header(HeaderName::CSeq, "1 INVITE")
-            .header(HeaderName::Contact, &contact)
-            .header(HeaderName::Allow, ALLOW)
-            .header(HeaderName::UserAgent, &self.config.user_agent)
-            .body("application/sdp", &body)
-            .write(&mut invite)
-            .map_err(|_| bad_target())?;
+        let Endpoint {
+            scratch,
+            body_scratch,
+            config,
+            text,
+            ..
+        } = self;
+        body_scratch.clear();
+        offer.write(body_scratch);
+        scratch.clear();
+        let transport = destination.transport;
+        let rport: &[u8] = if transport.is_reliable() {
+            b""
+        } else {
+            b";rport"
+        };
+        let via = [
+            b"SIP/2.0/",
+            transport.via_token().as_bytes(),
+            b" ",
+            text.sip.as_bytes(),
+            b";branch=",
+            branch.as_bytes(),
+            rport,
+        ];
+        let written = (|| {
+            let mut w = MessageWriter::request(scratch, &Method::Invite, target)?;
+            w.header_pieces(HeaderName::Via, &via)?
+                .header(HeaderName::MaxForwards, "70")?
+                .header(HeaderName::From, &from)?
+                .header_pieces(HeaderName::To, &[b"<", target.as_bytes(), b">"])?
+                .header(HeaderName::CallId, &sip_call_id)?
+                .header(HeaderName::CSeq, "1 INVITE")?
+                .header(HeaderName::Contact, text.contact(transport))?
+                .header(HeaderName::Allow, ALLOW)?
+                .header(HeaderName::UserAgent, &config.user_agent)?;
+            w.body("application/sdp", body_scratch)
+        })();
+        written.map_err(|_| bad_target())?;
+        let invite = Bytes::copy_from_slice(scratch);
+        // Our offer, kept for a session refresh: the tail of the INVITE, shared.
+        let local_sdp = invite.slice(invite.len() - body_scratch.len()..);
         let key = TransactionKey::client(branch, "INVITE");
         let txn = self
             .layer
             .start_client(
                 now,
                 key,
-                Bytes::from(invite),
+                invite,
                 destination,
                 destination.transport.reliability(),
             )
@@ -103,7 +125,7 @@ impl Endpoint {
         call.local_from = from;
         call.sdp_session_id = offer.session_id;
         call.offer = Some(offer);
-        call.local_sdp = Bytes::from(body);
+        call.local_sdp = local_sdp;
         call.local_rtp = Some(local_rtp);
         self.insert_call(call);
         self.attach_txn(id, txn);
@@ -303,9 +325,11 @@ impl Endpoint {
         let peer = resolve_peer(request.next_hop())?;
         let branch = self.ids.branch();
         let via = self.via(&branch, peer.transport);
-        let mut out = Vec::with_capacity(512);
-        request.write(&via, None, &[], None, &mut out).ok()?;
-        Some((peer, Bytes::from(out)))
+        self.scratch.clear();
+        request
+            .write(&via, None, &[], None, &mut self.scratch)
+            .ok()?;
+        Some((peer, Bytes::copy_from_slice(&self.scratch)))
     }
 
     /// Sends a BYE inside the call's dialog (§15.1.1).
@@ -326,16 +350,18 @@ impl Endpoint {
         };
         let branch = self.ids.branch();
         let via = self.via(&branch, peer.transport);
-        let mut out = Vec::with_capacity(512);
         let extra = [(HeaderName::UserAgent, self.config.user_agent.as_str())];
-        if request.write(&via, None, &extra, None, &mut out).is_err() {
+        self.scratch.clear();
+        if request
+            .write(&via, None, &extra, None, &mut self.scratch)
+            .is_err()
+        {
             return;
         }
+        let bye = Bytes::copy_from_slice(&self.scratch);
         let key = TransactionKey::client(branch, "BYE");
         let reliability = peer.transport.reliability();
-        let started = self
-            .layer
-            .start_client(now, key, Bytes::from(out), peer, reliability);
+        let started = self.layer.start_client(now, key, bye, peer, reliability);
         if let Ok(txn) = started {
             self.attach_txn(id, txn);
         }
@@ -446,8 +472,12 @@ pub(crate) fn via_value(local: &str, branch: &str, transport: Transport) -> Stri
 /// Where a request to `uri` goes: its address (an IP host, default port by transport) and
 /// transport.
 pub(crate) fn resolve_peer(uri: &str) -> Option<Peer> {
-    let parsed = Uri::parse(uri).ok()?;
-    let transport = Transport::for_uri(&parsed);
+    resolve_uri(&Uri::parse(uri).ok()?)
+}
+
+/// [`resolve_peer`] for a URI already parsed.
+fn resolve_uri(parsed: &Uri<'_>) -> Option<Peer> {
+    let transport = Transport::for_uri(parsed);
     let ip: IpAddr = match parsed.host()? {
         Host::Ipv4(v4) => IpAddr::V4(v4),
         Host::Ipv6(_) => IpAddr::V6(parsed.host()?.ipv6()?),

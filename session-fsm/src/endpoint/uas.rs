@@ -50,7 +50,7 @@ impl Endpoint {
             Ok(offer) => offer,
             Err((status, why)) => {
                 let warning = format!("399 {} \"{why}\"", self.config.local_sip.ip());
-            let extra = [(HeaderName::Warning, warning.as_str())];
+                let extra = [(HeaderName::Warning, warning.as_str())];
                 let reply = Reply::status(status).headers(&extra);
                 self.respond(now, txn, request, via, reply);
                 return;
@@ -237,7 +237,6 @@ fn check_offer(
         return Err((415, format!("cannot read a body of type {media_type:?}")));
     }
     let offer = sdp::parse(body).map_err(|e| (400, e.to_string()))?;
-    let negotiated =
-        sdp::negotiate(&offer, local).map_err(|e| (e.status_code(), e.to_string()))?;
+    let negotiated = sdp::negotiate(&offer, local).map_err(|e| (e.status_code(), e.to_string()))?;
     Ok(sdp::is_single_stream(&offer).then_some(negotiated))
 }
