@@ -12,6 +12,7 @@ use smallvec::SmallVec;
 use crate::media::MediaSession;
 use crate::time::Instant;
 
+use super::ids::Tag;
 use super::transport::Peer;
 use super::CallId;
 
@@ -95,7 +96,7 @@ pub(crate) struct Call {
     pub(crate) direction: Direction,
     pub(crate) state: CallState,
     /// Our tag (To for incoming calls, From for outgoing ones).
-    pub(crate) local_tag: String,
+    pub(crate) local_tag: Tag,
     /// Where responses to the far end's INVITE go (incoming) or where ours went (outgoing).
     pub(crate) peer: Peer,
     /// The INVITE transaction.
@@ -171,7 +172,7 @@ impl Call {
     pub(crate) fn new(
         id: CallId,
         direction: Direction,
-        local_tag: String,
+        local_tag: Tag,
         peer: Peer,
         invite_seq: u32,
     ) -> Box<Call> {

@@ -86,12 +86,13 @@ use sip_proto::{
     ClientInviteState, LayerConfig, LayerEvent, TimerConfig, TransactionId, TransactionLayer,
     TransactionState,
 };
+use smallvec::SmallVec;
 
 use crate::media::MediaSocket;
 use crate::time::Instant;
 
 use call::{Call, CallState};
-use ids::Ids;
+use ids::{Ids, Tag};
 use requests::Incoming;
 use transport::Peer;
 
@@ -113,7 +114,7 @@ pub struct Endpoint {
     active_calls: usize,
     /// Our tag → our call. Tags are ours and unique, so this finds the dialog of any request
     /// or ACK the far end sends inside a call (§12.2.2: its To tag is our tag).
-    by_local_tag: BTreeMap<String, CallId>,
+    by_local_tag: BTreeMap<Tag, CallId>,
     /// Transaction → the call it belongs to.
     by_txn: BTreeMap<TransactionId, CallId>,
     next_call: u64,
@@ -126,6 +127,8 @@ pub struct Endpoint {
     scratch: Vec<u8>,
     /// Where a body (our SDP) is written before it goes into `scratch`.
     body_scratch: Vec<u8>,
+    /// Where the Via of a request we send is written.
+    via_buf: String,
     /// Likewise for the response just handed to the layer.
     parsed_response: Option<Response>,
     /// Text written into many messages, made once: see [`LocalText`].
@@ -176,6 +179,7 @@ impl Endpoint {
             events: VecDeque::new(),
             scratch: Vec::with_capacity(2048),
             body_scratch: Vec::with_capacity(512),
+            via_buf: String::with_capacity(96),
             parsed_response: None,
             ready: VecDeque::new(),
             deadlines: BinaryHeap::new(),
@@ -378,7 +382,7 @@ impl Endpoint {
     /// Fires the per-call timers the transaction layer does not own, for every call whose
     /// deadline has come.
     fn fire_call_timers(&mut self, now: Instant) {
-        let mut due = Vec::new();
+        let mut due: SmallVec<[CallId; 8]> = SmallVec::new();
         while let Some(&Reverse((at, id))) = self.deadlines.peek() {
             if at > now {
                 break;
@@ -576,7 +580,7 @@ impl Endpoint {
     /// Adds a new call to the tables.
     fn insert_call(&mut self, call: Box<Call>) {
         let id = call.id;
-        self.by_local_tag.insert(call.local_tag.clone(), id);
+        self.by_local_tag.insert(call.local_tag, id);
         self.calls.insert(id, call);
         self.active_calls += 1;
     }

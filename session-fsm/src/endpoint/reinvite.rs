@@ -22,7 +22,7 @@ use crate::time::{Duration, Instant};
 use super::call::{CallState, Direction as CallDirection, Pending2xx, Reinvite};
 use super::requests::{Incoming, Reply, ALLOW};
 use super::transport::Peer;
-use super::uac::{resolve_peer, via_value};
+use super::uac::{resolve_peer, write_via};
 use super::{CallId, EndReason, Endpoint, EndpointError, Event};
 
 /// §14.1: the Call-ID's owner waits 2.1 to 4 s after a 491...
@@ -89,7 +89,8 @@ impl Endpoint {
         let Some(peer) = resolve_peer(request.next_hop()) else {
             return;
         };
-        let via = via_value(&text.sip, &branch, peer.transport);
+        let mut via = String::with_capacity(64);
+        write_via(&mut via, &text.sip, &branch, peer.transport);
         let extra = [
             (HeaderName::Allow, ALLOW),
             (HeaderName::UserAgent, config.user_agent.as_str()),
@@ -102,7 +103,7 @@ impl Endpoint {
         {
             return;
         }
-        let key = TransactionKey::client(branch, "INVITE");
+        let key = TransactionKey::client(branch.as_str().to_owned(), "INVITE");
         let reliability = peer.transport.reliability();
         let Ok(txn) = layer.start_client(now, key, Bytes::from(out), peer, reliability) else {
             return;

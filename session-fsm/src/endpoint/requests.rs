@@ -13,6 +13,7 @@ use sip_proto::{MergeKey, TransactionId, TransactionKey};
 
 use crate::time::Instant;
 
+use super::ids::Tag;
 use super::transport::{response_peer, stamp_top_via, Peer};
 use super::{CallId, EndReason, Endpoint, LocalText, Transport};
 
@@ -341,7 +342,12 @@ impl Endpoint {
             return;
         };
         let peer = response_peer(&via, source);
-        let stamped = stamp_top_via(&request, &via, source.addr);
+        // Only responses echo the stamped Via, and an ACK is never answered.
+        let stamped = if is_ack {
+            None
+        } else {
+            stamp_top_via(&request, &via, source.addr)
+        };
         let Some(key) = server_key(&request, &core, &via, source) else {
             self.stats.sip_dropped += 1;
             return;
@@ -478,7 +484,7 @@ impl Endpoint {
         let (txn, invite) = (call.invite_txn?, call.invite.as_ref()?);
         let reply = if reply.call_tag {
             Reply {
-                to_tag: Some(&call.local_tag),
+                to_tag: Some(call.local_tag.as_str()),
                 ..reply
             }
         } else {
@@ -510,7 +516,7 @@ impl Endpoint {
             // loop): 482, with a tag of our own as any final response needs (§8.2.6.2).
             self.stats.loops_detected += 1;
             let tag = self.ids.tag();
-            self.respond(now, txn, request, via, Reply::status(482).tag(&tag));
+            self.respond(now, txn, request, via, Reply::status(482).tag(tag.as_str()));
             return;
         }
         let in_dialog = incoming.to_tag().is_some();
@@ -547,7 +553,7 @@ impl Endpoint {
     /// The call whose dialog this in-dialog request belongs to (§12.2.2): its To tag is our
     /// tag, its From tag the far end's, and the Call-ID the dialog's.
     pub(super) fn find_dialog(&self, incoming: &Incoming<'_>) -> Option<CallId> {
-        let id = *self.by_local_tag.get(incoming.to_tag()?)?;
+        let id = *self.by_local_tag.get(&Tag::lookup(incoming.to_tag()?)?)?;
         let dialog = self.calls.get(&id)?.dialog.as_ref()?;
         let call_id = incoming.core.call_id?;
         let same =
@@ -733,9 +739,18 @@ fn server_key(
         .unwrap_or_else(|| source.transport.default_port());
     let host = via.host().as_bytes();
     match via.branch() {
-        Some(branch) if branch.starts_with(super::ids::MAGIC_COOKIE) => Some(
-            TransactionKey::server(share(bytes, branch), host, port, method),
-        ),
+        Some(branch) if branch.starts_with(super::ids::MAGIC_COOKIE) => {
+            let branch = share(bytes, branch);
+            Some(match sent_by_as_written(bytes, via, port) {
+                // The key's `host:port` is the Via's own text: shared, not rebuilt.
+                Some(sent_by) => TransactionKey {
+                    branch,
+                    sent_by,
+                    method,
+                },
+                None => TransactionKey::server(branch, host, port, method),
+            })
+        }
         _ => {
             let call_id = core.call_id?;
             let from_tag = core.from.as_ref()?.tag().unwrap_or_default();
@@ -749,6 +764,36 @@ fn server_key(
             ))
         }
     }
+}
+
+/// The Via's sent-by as written, when it is exactly what [`TransactionKey::server`] would
+/// build from its host and `port` (a lower-case host, the port written in plain decimal), as
+/// a slice of the message.
+fn sent_by_as_written(message: &Bytes, via: &Via<'_>, port: u16) -> Option<Bytes> {
+    let host = via.host();
+    if host.bytes().any(|c| c.is_ascii_uppercase()) {
+        return None;
+    }
+    let mut digits = [0u8; 5];
+    let mut i = digits.len();
+    let mut n = port;
+    loop {
+        i -= 1;
+        *digits.get_mut(i)? = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    let digits = digits.get(i..)?;
+    let start = (host.as_ptr() as usize).checked_sub(message.as_ptr() as usize)?;
+    let end = start + host.len() + 1 + digits.len();
+    let written = message.get(start..end)?;
+    let (written_host, rest) = written.split_at(host.len());
+    let same = written_host == host.as_bytes()
+        && rest.first() == Some(&b':')
+        && rest.get(1..) == Some(digits);
+    same.then(|| message.slice(start..end))
 }
 
 /// A Warning header value (§20.43): code 399 (miscellaneous) with the reason as quoted text.
@@ -858,6 +903,37 @@ mod tests {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// The sent-by sliced from the message is the one `TransactionKey::server` builds, or
+    /// is not used.
+    #[test]
+    fn sent_by_is_shared_only_when_it_is_what_the_key_would_hold() {
+        for (via, shared) in [
+            ("SIP/2.0/UDP 192.0.2.1:5070;branch=z9hG4bK1", true),
+            ("SIP/2.0/UDP [2001:db8::1]:5060;branch=z9hG4bK1", true),
+            ("SIP/2.0/UDP host.example:0;branch=z9hG4bK1", true),
+            ("SIP/2.0/UDP Host.Example:5070;branch=z9hG4bK1", false),
+            ("SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1", false),
+            ("SIP/2.0/UDP 192.0.2.1:05070;branch=z9hG4bK1", false),
+            ("SIP/2.0/UDP 192.0.2.1 : 5070;branch=z9hG4bK1", false),
+        ] {
+            let text = format!(
+                "OPTIONS sip:b@h SIP/2.0\r\nVia: {via}\r\nFrom: <sip:a@h>;tag=1\r\n\
+                 To: <sip:b@h>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n\r\n"
+            );
+            let Ok(Message::Request(r)) = Message::parse(Bytes::from(text)) else {
+                panic!("{via}");
+            };
+            let v = r.headers().top_via().unwrap();
+            let port = v.port().unwrap_or(5060);
+            let built = TransactionKey::server("b", v.host().as_bytes(), port, "OPTIONS");
+            let sliced = sent_by_as_written(r.bytes(), &v, port);
+            assert_eq!(sliced.is_some(), shared, "{via}");
+            if let Some(sliced) = sliced {
+                assert_eq!(sliced, built.sent_by, "{via}");
             }
         }
     }

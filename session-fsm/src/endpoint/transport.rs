@@ -184,9 +184,8 @@ pub(crate) fn push_decimal(out: &mut String, n: u32) {
             break;
         }
     }
-    for &d in &digits[i..] {
-        out.push(char::from(d));
-    }
+    // invariant: ASCII digits only.
+    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
 }
 
 /// Appends an address as `received` writes it (§25.1: IPv6 without brackets).

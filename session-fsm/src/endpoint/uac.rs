@@ -8,7 +8,7 @@ use std::net::{IpAddr, SocketAddr};
 use bytes::Bytes;
 use sip_proto::dialog::Dialog;
 use sip_proto::message::{
-    HeaderName, Message, MessageWriter, Method, Request, RequestBuilder, Response,
+    CoreHeaders, HeaderName, Message, MessageWriter, Method, Request, RequestBuilder, Response,
 };
 use sip_proto::sdp::{self, AudioOffer, NegotiatedAudio};
 use sip_proto::uri::{Host, Scheme, Uri};
@@ -18,6 +18,7 @@ use crate::media::{MediaSession, MediaSetup};
 use crate::time::{Duration, Instant};
 
 use super::call::{Call, CallState, Direction as CallDirection};
+use super::ids::Branch;
 use super::requests::ALLOW;
 use super::transport::{Peer, Transport};
 use super::{CallId, EndReason, Endpoint, EndpointError, Event};
@@ -62,7 +63,7 @@ impl Endpoint {
             "@",
             &self.text.sip,
             ">;tag=",
-            &local_tag,
+            local_tag.as_str(),
         ] {
             from.push_str(part);
         }
@@ -88,7 +89,7 @@ impl Endpoint {
             b" ",
             text.sip.as_bytes(),
             b";branch=",
-            branch.as_bytes(),
+            branch.as_str().as_bytes(),
             rport,
         ];
         let written = (|| {
@@ -108,7 +109,7 @@ impl Endpoint {
         let invite = Bytes::copy_from_slice(scratch);
         // Our offer, kept for a session refresh: the tail of the INVITE, shared.
         let local_sdp = invite.slice(invite.len() - body_scratch.len()..);
-        let key = TransactionKey::client(branch, "INVITE");
+        let key = TransactionKey::client(branch_key(&invite, &branch), "INVITE");
         let txn = self
             .layer
             .start_client(
@@ -214,11 +215,20 @@ impl Endpoint {
         // §12.1.2: a provisional response with a To tag makes an early dialog; a forking
         // proxy can deliver several, one per branch.
         let headers = response.headers();
-        if let Some(tag) = headers.to().ok().and_then(|t| t.tag()) {
+        let to = headers.to().ok();
+        if let Some(tag) = to.as_ref().and_then(|t| t.tag()) {
             let known = call.early.iter().any(|d| d.id().remote_tag == tag);
             if !known && call.dialog.is_none() && call.early.len() < MAX_EARLY_DIALOGS {
-                let (seq, from, local_tag) = (call.invite_seq, &call.local_from, &call.local_tag);
-                if let Ok(dialog) = Dialog::new_uac(headers, seq, from, local_tag, status) {
+                let (seq, from) = (call.invite_seq, &call.local_from);
+                let local_tag = call.local_tag.as_str();
+                // The To just read is the dialog's remote side: not parsed again.
+                let core = CoreHeaders {
+                    call_id: headers.call_id().ok(),
+                    to,
+                    ..CoreHeaders::default()
+                };
+                let made = Dialog::new_uac_core(headers, &core, seq, from, local_tag, status);
+                if let Ok(dialog) = made {
                     call.early.push(dialog);
                 }
             }
@@ -237,7 +247,8 @@ impl Endpoint {
             return;
         };
         let headers = response.headers();
-        let remote_tag = headers.to().ok().and_then(|t| t.tag()).unwrap_or_default();
+        let to = headers.to().ok();
+        let remote_tag = to.as_ref().and_then(|t| t.tag()).unwrap_or_default();
         if let (Some((peer, ack)), Some(dialog)) = (&call.ack, &call.dialog) {
             if dialog.id().remote_tag == remote_tag {
                 super::push_sip(&mut self.layer, &mut self.sip_out, *peer, ack.clone());
@@ -257,8 +268,13 @@ impl Endpoint {
         let dialog = match early {
             Some(mut dialog) => dialog.confirm(headers).ok().map(|()| dialog),
             None => {
-                let (seq, from, tag) = (call.invite_seq, &call.local_from, &call.local_tag);
-                Dialog::new_uac(headers, seq, from, tag, 200).ok()
+                let (seq, from, tag) = (call.invite_seq, &call.local_from, call.local_tag.as_str());
+                let core = CoreHeaders {
+                    call_id: headers.call_id().ok(),
+                    to,
+                    ..CoreHeaders::default()
+                };
+                Dialog::new_uac_core(headers, &core, seq, from, tag, 200).ok()
             }
         };
         let Some(dialog) = dialog else {
@@ -309,7 +325,7 @@ impl Endpoint {
         let Some(call) = self.calls.get(&id) else {
             return;
         };
-        let (seq, from, tag) = (call.invite_seq, &call.local_from, &call.local_tag);
+        let (seq, from, tag) = (call.invite_seq, &call.local_from, call.local_tag.as_str());
         let Ok(mut fork) = Dialog::new_uac(response.headers(), seq, from, tag, 200) else {
             return;
         };
@@ -324,10 +340,10 @@ impl Endpoint {
         let request = dialog.ack(invite_seq);
         let peer = resolve_peer(request.next_hop())?;
         let branch = self.ids.branch();
-        let via = self.via(&branch, peer.transport);
+        write_via(&mut self.via_buf, &self.text.sip, &branch, peer.transport);
         self.scratch.clear();
         request
-            .write(&via, None, &[], None, &mut self.scratch)
+            .write(&self.via_buf, None, &[], None, &mut self.scratch)
             .ok()?;
         Some((peer, Bytes::copy_from_slice(&self.scratch)))
     }
@@ -349,17 +365,17 @@ impl Endpoint {
             return;
         };
         let branch = self.ids.branch();
-        let via = self.via(&branch, peer.transport);
+        write_via(&mut self.via_buf, &self.text.sip, &branch, peer.transport);
         let extra = [(HeaderName::UserAgent, self.config.user_agent.as_str())];
         self.scratch.clear();
         if request
-            .write(&via, None, &extra, None, &mut self.scratch)
+            .write(&self.via_buf, None, &extra, None, &mut self.scratch)
             .is_err()
         {
             return;
         }
         let bye = Bytes::copy_from_slice(&self.scratch);
-        let key = TransactionKey::client(branch, "BYE");
+        let key = TransactionKey::client(branch_key(&bye, &branch), "BYE");
         let reliability = peer.transport.reliability();
         let started = self.layer.start_client(now, key, bye, peer, reliability);
         if let Ok(txn) = started {
@@ -418,12 +434,6 @@ impl Endpoint {
         }
     }
 
-    /// Our top Via for a new request: the transport, our address, the branch, and on UDP
-    /// `rport` so answers come back to the port we sent from (RFC 3581).
-    pub(super) fn via(&self, branch: &str, transport: Transport) -> String {
-        via_value(&self.text.sip, branch, transport)
-    }
-
     /// What a media session needs, from the negotiated SDP and our config.
     pub(super) fn media_setup(&mut self, negotiated: &NegotiatedAudio) -> MediaSetup {
         let ptime = match negotiated.ptime {
@@ -447,26 +457,41 @@ impl Endpoint {
     }
 }
 
-/// Our Via value for a request sent from `local` on `transport` (see [`Endpoint::via`]).
-pub(crate) fn via_value(local: &str, branch: &str, transport: Transport) -> String {
+/// Writes into `out` (cleared first) our top Via for a new request sent from `local` on
+/// `transport`: the transport, our address, the branch, and on UDP `rport` so answers come
+/// back to the port we sent from (RFC 3581).
+pub(crate) fn write_via(out: &mut String, local: &str, branch: &Branch, transport: Transport) {
     let rport = if transport.is_reliable() {
         ""
     } else {
         ";rport"
     };
-    let mut via = String::with_capacity(local.len() + branch.len() + 32);
+    out.clear();
     for part in [
         "SIP/2.0/",
         transport.via_token(),
         " ",
         local,
         ";branch=",
-        branch,
+        branch.as_str(),
         rport,
     ] {
-        via.push_str(part);
+        out.push_str(part);
     }
-    via
+}
+
+/// The branch of a request we wrote, as key bytes: a slice of the request, which carries it
+/// in its Via (no copy; the request's bytes are shared with its transaction anyway), or a
+/// copy should it not be found.
+fn branch_key(request: &Bytes, branch: &Branch) -> Bytes {
+    let b = branch.as_str().as_bytes();
+    let found = request
+        .windows(b.len())
+        .position(|w| w.first() == b.first() && w == b);
+    match found {
+        Some(at) => request.slice(at..at + b.len()),
+        None => Bytes::copy_from_slice(b),
+    }
 }
 
 /// Where a request to `uri` goes: its address (an IP host, default port by transport) and

@@ -65,8 +65,12 @@ impl Endpoint {
         let to = uri(core.to.as_ref()).unwrap_or_default();
         let local_tag = self.ids.tag();
         // The dialog our 2xx will make (§12.1.1), while the INVITE's headers are at hand.
-        let dialog =
-            Dialog::new_uas_core(request.headers(), core, &local_tag, DialogState::Confirmed);
+        let dialog = Dialog::new_uas_core(
+            request.headers(),
+            core,
+            local_tag.as_str(),
+            DialogState::Confirmed,
+        );
         let mut call = Call::new(id, CallDirection::Incoming, local_tag, peer, seq);
         call.invite = Some(request.clone());
         call.invite_to_tagged = core.to.as_ref().map(|t| t.tag().is_some());
@@ -105,13 +109,16 @@ impl Endpoint {
         self.offered(call, "answer")?;
         let local = self.local_media(local_rtp);
         let session_id = u64::from(self.ids.u32());
+        // The answer is written into the endpoint's body buffer (lent out while the response
+        // is written), and kept as a slice of the 200 OK.
+        let mut body = std::mem::take(&mut self.body_scratch);
+        body.clear();
         let c = self.call_mut(call)?;
         let negotiated = match c.offer_negotiated.take() {
             // The usual single-stream offer: negotiated when it arrived, no second parse.
             Some(negotiated) => {
-                let mut body = Vec::with_capacity(320);
                 sdp::write_single_stream_answer(&negotiated, &local, session_id, 1, &mut body);
-                Some((negotiated, body))
+                Some(negotiated)
             }
             None => {
                 let offer_body = c.invite.as_ref().map_or(&[][..], |i| i.body());
@@ -119,13 +126,13 @@ impl Endpoint {
                     .ok()
                     .and_then(|offer| sdp::answer(&offer, &local, session_id, 1).ok())
                     .map(|answer| {
-                        let mut body = Vec::with_capacity(320);
                         answer.write(&mut body);
-                        (answer.negotiated, body)
+                        answer.negotiated
                     })
             }
         };
-        let Some((negotiated, body)) = negotiated else {
+        let Some(negotiated) = negotiated else {
+            self.body_scratch = body;
             // The offer was checked on arrival; failing now means our own config changed.
             self.respond_to_invite(now, call, Reply::status(488).call_tag());
             self.end_call(call, EndReason::NegotiationFailed);
@@ -139,7 +146,10 @@ impl Endpoint {
             .headers(&extra)
             .body("application/sdp", &body)
             .kept();
-        let Some(ok) = self.respond_to_invite(now, call, reply) else {
+        let sent = self.respond_to_invite(now, call, reply);
+        let body_len = body.len();
+        self.body_scratch = body;
+        let Some(ok) = sent else {
             return Ok(());
         };
         let setup = self.media_setup(&negotiated);
@@ -147,7 +157,7 @@ impl Endpoint {
         let c = self.call_mut(call)?;
         c.dialog = c.uas_dialog.take();
         c.local_rtp = Some(local_rtp);
-        c.local_sdp = body.into();
+        c.local_sdp = ok.slice(ok.len().saturating_sub(body_len)..);
         c.sdp_session_id = session_id;
         c.negotiated = Some(negotiated);
         c.uas_2xx = Some(Pending2xx {
