@@ -606,6 +606,17 @@ impl Headers {
             r?;
         }
         self.max_forwards()?;
+        if self.seen & CHECKED_AFTER_MAX_FORWARDS == 0 {
+            // None of the headers below is present: nothing more can fail.
+            return Ok(CoreHeaders {
+                top_via,
+                from,
+                to,
+                call_id,
+                cseq,
+                contact,
+            });
+        }
         self.expires()?;
         self.date()?;
         self.rseq()?;
@@ -690,6 +701,46 @@ impl Headers {
         Ok(())
     }
 }
+
+/// Bit `id` for each of `names` (all listed, so ids below 64).
+const fn id_mask(names: &[HeaderName]) -> u64 {
+    let mut mask = 0;
+    let mut i = 0;
+    while i < names.len() {
+        mask |= 1u64 << names[i].static_id();
+        i += 1;
+    }
+    mask
+}
+
+/// The headers [`Headers::check_syntax`] checks after Max-Forwards, as `seen` bits: when
+/// none is present the check can stop there.
+const CHECKED_AFTER_MAX_FORWARDS: u64 = id_mask(&[
+    HeaderName::Expires,
+    HeaderName::Date,
+    HeaderName::RSeq,
+    HeaderName::RAck,
+    HeaderName::SessionExpires,
+    HeaderName::MinSe,
+    HeaderName::ReferTo,
+    HeaderName::ReferredBy,
+    HeaderName::Replaces,
+    HeaderName::Event,
+    HeaderName::SubscriptionState,
+    HeaderName::RetryAfter,
+    HeaderName::AllowEvents,
+    HeaderName::Reason,
+    HeaderName::Privacy,
+    HeaderName::Warning,
+    HeaderName::PAssertedIdentity,
+    HeaderName::PPreferredIdentity,
+    HeaderName::Path,
+    HeaderName::ServiceRoute,
+    HeaderName::WwwAuthenticate,
+    HeaderName::ProxyAuthenticate,
+    HeaderName::Authorization,
+    HeaderName::ProxyAuthorization,
+]);
 
 /// The headers that every request's processing reads, typed: what [`Headers::validate_core`]
 /// parsed while validating, or [`Headers::core_lenient`] read. Each is `None` when the header
@@ -779,8 +830,8 @@ mod tests {
     use super::super::Message;
     use super::*;
 
-    fn headers(text: &'static str) -> Headers {
-        Message::parse(Bytes::from_static(text.as_bytes()))
+    fn headers(text: &str) -> Headers {
+        Message::parse(Bytes::copy_from_slice(text.as_bytes()))
             .unwrap()
             .headers()
             .clone()
@@ -823,5 +874,31 @@ mod tests {
         // Read leniently, the Contact address is there; only validation reads its expires.
         assert!(broken.core_lenient().contact.is_some());
         assert!(broken.core_lenient().cseq.is_some());
+    }
+
+    /// The check stops early only when none of the later-checked headers is present: any
+    /// one of them, broken, still fails validation.
+    #[test]
+    fn later_headers_are_still_checked_when_present() {
+        let base = "OPTIONS sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h1;branch=z9hG4bKa\r\n\
+                    From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\nCall-ID: c1\r\n\
+                    CSeq: 2 OPTIONS\r\nMax-Forwards: 70\r\n";
+        let ok = headers(&format!("{base}\r\n"));
+        assert!(ok.validate().is_ok());
+        for broken in [
+            "Expires: soon",
+            "Date: yesterday",
+            "RSeq: x",
+            "Min-SE: -1",
+            "Event: ",
+            "Warning: nonsense",
+            "Privacy: @@",
+            "Path: <not a uri",
+            "Authorization: ",
+        ] {
+            let text = format!("{base}{broken}\r\n\r\n");
+            let h = headers(&text);
+            assert!(h.validate().is_err(), "{broken}");
+        }
     }
 }
