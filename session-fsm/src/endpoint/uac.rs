@@ -213,9 +213,14 @@ impl Endpoint {
             return;
         }
         // §12.1.2: a provisional response with a To tag makes an early dialog; a forking
-        // proxy can deliver several, one per branch.
+        // proxy can deliver several, one per branch. Not a 100 (§12.1: only 101-199 and 2xx
+        // responses establish dialogs), whose To is not even read.
         let headers = response.headers();
-        let to = headers.to().ok();
+        let to = if status == 100 {
+            None
+        } else {
+            headers.to().ok()
+        };
         if let Some(tag) = to.as_ref().and_then(|t| t.tag()) {
             let known = call.early.iter().any(|d| d.id().remote_tag == tag);
             if !known && call.dialog.is_none() && call.early.len() < MAX_EARLY_DIALOGS {
@@ -563,4 +568,70 @@ fn write_non2xx_ack(invite: &Request, response: &Response) -> Option<Bytes> {
     let mut out = Vec::new();
     builder.write(&mut out).ok()?;
     Some(Bytes::from(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{EndpointConfig, Input, Output, Socket, WallClock};
+    use super::*;
+
+    /// §12.1: a 101-199 response with a To tag makes an early dialog; a 100 Trying does not,
+    /// even with a tag.
+    #[test]
+    fn a_100_makes_no_early_dialog_a_180_does() {
+        #[allow(clippy::disallowed_methods)] // test-only: the one clock read, taken as an epoch
+        let now = Instant::now();
+        let wall = WallClock {
+            instant: now,
+            unix: Duration::from_secs(1_800_000_000),
+        };
+        let local: SocketAddr = "192.0.2.1:5060".parse().unwrap();
+        let mut ep = Endpoint::new(EndpointConfig::new(local, 7, wall));
+        let rtp = "192.0.2.1:40000".parse().unwrap();
+        let call = ep.call(now, "sip:b@192.0.2.2:5060", rtp).unwrap();
+        let mut buf = Vec::new();
+        let invite = loop {
+            match ep.poll_output(&mut buf) {
+                Output::Transmit(t) if t.socket == Socket::Sip => break buf.clone(),
+                Output::Timeout(_) => panic!("no INVITE"),
+                _ => {}
+            }
+        };
+        let Ok(Message::Request(invite)) = Message::parse(Bytes::from(invite)) else {
+            panic!("INVITE does not parse");
+        };
+        let h = invite.headers();
+        let [via, from, to, call_id] = [
+            HeaderName::Via,
+            HeaderName::From,
+            HeaderName::To,
+            HeaderName::CallId,
+        ]
+        .map(|n| h.get(n).unwrap().to_owned());
+        let response = |status: &str| {
+            Bytes::from(format!(
+                "SIP/2.0 {status}\r\nVia: {via}\r\nFrom: {from}\r\nTo: {to};tag=far1\r\n\
+                 Call-ID: {call_id}\r\nCSeq: 1 INVITE\r\nContact: <sip:b@192.0.2.2>\r\n\
+                 Content-Length: 0\r\n\r\n"
+            ))
+        };
+        let source: SocketAddr = "192.0.2.2:5060".parse().unwrap();
+        let deliver = |ep: &mut Endpoint, bytes| {
+            ep.handle_input(Input::Receive {
+                now,
+                socket: Socket::Sip,
+                source,
+                bytes,
+            });
+            while !matches!(ep.poll_output(&mut Vec::new()), Output::Timeout(_)) {}
+        };
+        deliver(&mut ep, response("100 Trying"));
+        assert_eq!(ep.dialogs(call).count(), 0);
+        deliver(&mut ep, response("180 Ringing"));
+        let tags: Vec<&str> = ep
+            .dialogs(call)
+            .map(|d| d.id().remote_tag.as_str())
+            .collect();
+        assert_eq!(tags, ["far1"]);
+    }
 }
