@@ -149,16 +149,18 @@ impl<'o> MessageWriter<'o> {
     }
 
     fn line(&mut self, name: &[u8], pieces: &[&[u8]]) -> Result<&mut Self, BuildError> {
-        if pieces.iter().any(|p| has_crlf(p)) {
-            return Err(BuildError::HeaderValue);
-        }
         let out = &mut *self.out;
-        let len: usize = pieces.iter().map(|p| p.len()).sum();
-        out.reserve(name.len() + len + 4);
+        let start = out.len();
         out.extend_from_slice(name);
         out.extend_from_slice(b": ");
+        let value = out.len();
         for piece in pieces {
             out.extend_from_slice(piece);
+        }
+        // One scan of the value as written, rather than one per piece.
+        if has_crlf(out.get(value..).unwrap_or(&[])) {
+            out.truncate(start);
+            return Err(BuildError::HeaderValue);
         }
         out.extend_from_slice(b"\r\n");
         Ok(self)
