@@ -236,19 +236,7 @@ impl Headers {
 
     /// Call-ID (RFC 3261 §20.8): `callid = word [ "@" word ]`.
     pub fn call_id(&self) -> Result<&str, HeaderError> {
-        let v = self.required(HeaderName::CallId)?;
-        let ok = match split_once_byte(v, b'@') {
-            Some((a, b)) => is_word(a) && is_word(b),
-            None => is_word(v),
-        };
-        if ok {
-            Ok(v)
-        } else {
-            Err(HeaderError::syntax(
-                "Call-ID",
-                "must be word [ \"@\" word ] (RFC 3261 §25.1 callid)",
-            ))
-        }
+        check_call_id(self.required(HeaderName::CallId)?)
     }
 
     /// CSeq (RFC 3261 §20.16), first line.
@@ -575,25 +563,23 @@ impl Headers {
         for v in self.vias() {
             top_via = top_via.or(Some(v?));
         }
-        let from = if self.contains(HeaderName::From) {
-            Some(self.from()?)
-        } else {
-            None
+        // Each present header is looked up once: `first` is what `from()`, `to()`,
+        // `call_id()` and `cseq()` read, with the same not-UTF-8 error.
+        let from = match self.first(HeaderName::From)? {
+            Some(v) => Some(NameAddr::parse("From", v)?),
+            None => None,
         };
-        let to = if self.contains(HeaderName::To) {
-            Some(self.to()?)
-        } else {
-            None
+        let to = match self.first(HeaderName::To)? {
+            Some(v) => Some(NameAddr::parse("To", v)?),
+            None => None,
         };
-        let call_id = if self.contains(HeaderName::CallId) {
-            Some(self.call_id()?)
-        } else {
-            None
+        let call_id = match self.first(HeaderName::CallId)? {
+            Some(v) => Some(check_call_id(v)?),
+            None => None,
         };
-        let cseq = if self.contains(HeaderName::CSeq) {
-            Some(self.cseq()?)
-        } else {
-            None
+        let cseq = match self.first(HeaderName::CSeq)? {
+            Some(v) => Some(CSeq::parse_in(v, &self.buf)?),
+            None => None,
         };
         let mut contact = None;
         for c in self.contacts() {
@@ -759,6 +745,22 @@ pub struct CoreHeaders<'h> {
     pub cseq: Option<CSeq<'h>>,
     /// The first Contact address (not the `*` wildcard, §20.10).
     pub contact: Option<NameAddr<'h>>,
+}
+
+/// `callid = word [ "@" word ]` (RFC 3261 §25.1).
+fn check_call_id(v: &str) -> Result<&str, HeaderError> {
+    let ok = match split_once_byte(v, b'@') {
+        Some((a, b)) => is_word(a) && is_word(b),
+        None => is_word(v),
+    };
+    if ok {
+        Ok(v)
+    } else {
+        Err(HeaderError::syntax(
+            "Call-ID",
+            "must be word [ \"@\" word ] (RFC 3261 §25.1 callid)",
+        ))
+    }
 }
 
 fn is_word(s: &str) -> bool {
