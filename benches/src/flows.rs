@@ -169,6 +169,8 @@ pub struct CallPair {
     buf: Vec<u8>,
     /// SIP datagrams in flight: (to B?, bytes).
     wire: VecDeque<(bool, Bytes)>,
+    /// The events one drain produced (reused, as a runtime would).
+    events: Vec<Event>,
     /// SIP datagrams delivered, over all calls.
     pub sip_messages: u64,
     /// RTP/RTCP datagrams the endpoints emitted (dropped), over all calls.
@@ -198,6 +200,7 @@ impl CallPair {
             now,
             buf: Vec::with_capacity(2048),
             wire: VecDeque::new(),
+            events: Vec::new(),
             sip_messages: 0,
             media_packets: 0,
         }
@@ -216,10 +219,12 @@ impl CallPair {
         let mut b_ended = false;
         let mut b_call: Option<CallId> = None;
         let mut rounds = 0;
+        let mut events = std::mem::take(&mut self.events);
         while !(a_ended && b_ended) {
             rounds += 1;
             assert!(rounds < 64, "call did not complete");
-            for e in self.drain(true) {
+            self.drain(true, &mut events);
+            for e in events.drain(..) {
                 match e {
                     Event::Answered { .. } => {
                         self.a.hang_up(self.now, a_call).expect("answered call");
@@ -228,7 +233,8 @@ impl CallPair {
                     _ => {}
                 }
             }
-            for e in self.drain(false) {
+            self.drain(false, &mut events);
+            for e in events.drain(..) {
                 match e {
                     Event::IncomingCall { call, .. } => {
                         b_call = Some(call);
@@ -245,16 +251,18 @@ impl CallPair {
         self.now += SETTLE;
         self.a.handle_input(Input::Timeout(self.now));
         self.b.handle_input(Input::Timeout(self.now));
-        self.drain(true);
-        self.drain(false);
+        self.drain(true, &mut events);
+        self.drain(false, &mut events);
+        events.clear();
+        self.events = events;
         self.deliver();
         // Give the next call a fresh millisecond.
         self.now += Duration::from_millis(1);
     }
 
-    /// Drains one endpoint's outputs, queueing SIP for the other side; returns its events.
-    fn drain(&mut self, from_a: bool) -> Vec<Event> {
-        let mut events = Vec::new();
+    /// Drains one endpoint's outputs, queueing SIP for the other side and its events in
+    /// `events`.
+    fn drain(&mut self, from_a: bool, events: &mut Vec<Event>) {
         loop {
             let ep = if from_a { &mut self.a } else { &mut self.b };
             match ep.poll_output(&mut self.buf) {
@@ -267,7 +275,7 @@ impl CallPair {
                     }
                 }
                 Output::Event(e) => events.push(e),
-                Output::Timeout(_) => return events,
+                Output::Timeout(_) => return,
             }
         }
     }

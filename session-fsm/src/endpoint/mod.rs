@@ -86,12 +86,13 @@ use sip_proto::{
     ClientInviteState, LayerConfig, LayerEvent, TimerConfig, TransactionId, TransactionLayer,
     TransactionState,
 };
+use smallvec::SmallVec;
 
 use crate::media::MediaSocket;
 use crate::time::Instant;
 
 use call::{Call, CallState};
-use ids::Ids;
+use ids::{Ids, Tag};
 use requests::Incoming;
 use transport::Peer;
 
@@ -113,7 +114,7 @@ pub struct Endpoint {
     active_calls: usize,
     /// Our tag → our call. Tags are ours and unique, so this finds the dialog of any request
     /// or ACK the far end sends inside a call (§12.2.2: its To tag is our tag).
-    by_local_tag: BTreeMap<String, CallId>,
+    by_local_tag: BTreeMap<Tag, CallId>,
     /// Transaction → the call it belongs to.
     by_txn: BTreeMap<TransactionId, CallId>,
     next_call: u64,
@@ -122,11 +123,12 @@ pub struct Endpoint {
     /// queued, so an ACK always leaves before the BYE made after it.
     sip_out: VecDeque<(Peer, Bytes)>,
     events: VecDeque<Event>,
-    /// Where responses are built before the transaction layer takes them.
+    /// Where messages are written before they are copied into the `Bytes` that go out.
     scratch: Vec<u8>,
-    /// The request just handed to the transaction layer, so what the layer reports about it
-    /// is not parsed a second time.
-    parsed_request: Option<Incoming>,
+    /// Where a body (our SDP) is written before it goes into `scratch`.
+    body_scratch: Vec<u8>,
+    /// Where the Via of a request we send is written.
+    via_buf: String,
     /// Likewise for the response just handed to the layer.
     parsed_response: Option<Response>,
     /// Text written into many messages, made once: see [`LocalText`].
@@ -176,7 +178,8 @@ impl Endpoint {
             sip_out: VecDeque::new(),
             events: VecDeque::new(),
             scratch: Vec::with_capacity(2048),
-            parsed_request: None,
+            body_scratch: Vec::with_capacity(512),
+            via_buf: String::with_capacity(96),
             parsed_response: None,
             ready: VecDeque::new(),
             deadlines: BinaryHeap::new(),
@@ -262,7 +265,7 @@ impl Endpoint {
             Input::Timeout(now) => {
                 self.advance(now);
                 self.layer.handle_timeout(now);
-                self.process_layer_events(now);
+                self.process_layer_events(now, None);
                 self.fire_call_timers(now);
             }
         }
@@ -379,7 +382,7 @@ impl Endpoint {
     /// Fires the per-call timers the transaction layer does not own, for every call whose
     /// deadline has come.
     fn fire_call_timers(&mut self, now: Instant) {
-        let mut due = Vec::new();
+        let mut due: SmallVec<[CallId; 8]> = SmallVec::new();
         while let Some(&Reverse((at, id))) = self.deadlines.peek() {
             if at > now {
                 break;
@@ -430,7 +433,7 @@ impl Endpoint {
                 let _ = self.layer.destroy(txn);
             }
         }
-        self.process_layer_events(now);
+        self.process_layer_events(now, None);
         if gave_up {
             // §13.3.1.4: no ACK within 64·T1: the session SHOULD end with a BYE.
             if let Some(call) = self.calls.get_mut(&id) {
@@ -456,8 +459,7 @@ impl Endpoint {
             Ok(Message::Response(response)) => self.handle_response(now, source, response),
             Err(error) => self.answer_unparsable(source, error),
         }
-        self.process_layer_events(now);
-        self.parsed_request = None;
+        self.process_layer_events(now, None);
         self.parsed_response = None;
     }
 
@@ -465,7 +467,7 @@ impl Endpoint {
     /// do 2xx retransmissions to it.
     fn handle_transport_error(&mut self, now: Instant, peer: Peer) {
         self.layer.transport_error_to(&peer);
-        self.process_layer_events(now);
+        self.process_layer_events(now, None);
         let hit: Vec<CallId> = self
             .calls
             .values()
@@ -480,9 +482,12 @@ impl Endpoint {
         }
     }
 
-    /// Turns what the transaction layer reports into call actions.
-    fn process_layer_events(&mut self, now: Instant) {
+    /// Turns what the transaction layer reports into call actions. `current` is the request
+    /// just handed to the layer, if any: what the layer reports about it is handled with its
+    /// headers already typed.
+    fn process_layer_events(&mut self, now: Instant, mut current: Option<&mut Incoming<'_>>) {
         while let Some(event) = self.layer.poll_event() {
+            let current = current.as_deref_mut();
             match event {
                 LayerEvent::NewRequest {
                     id,
@@ -490,23 +495,37 @@ impl Endpoint {
                     message,
                     peer,
                     merged,
-                } => {
-                    self.handle_new_request(now, id, &key, message, peer, merged);
+                } => self.with_request(current, &message, |ep, incoming| {
+                    ep.handle_new_request(now, id, &key, incoming, peer, merged);
+                }),
+                LayerEvent::Transaction { id, event } => {
+                    self.handle_txn_event(now, id, event, current)
                 }
-                LayerEvent::Transaction { id, event } => self.handle_txn_event(now, id, event),
                 LayerEvent::StrayResponse { .. } => self.stats.stray_responses += 1,
-                LayerEvent::UnmatchedAck { message, .. } => self.handle_ack(now, message),
+                LayerEvent::UnmatchedAck { message, .. } => {
+                    self.with_request(current, &message, |ep, incoming| {
+                        ep.handle_ack(now, incoming);
+                    })
+                }
                 // Only the layer's parsed path reports these; the endpoint builds keys itself.
                 LayerEvent::Malformed { .. } => self.stats.sip_dropped += 1,
                 LayerEvent::Overloaded { message, peer, .. } => {
                     self.stats.calls_refused += 1;
-                    self.answer_stateless(&message, peer, 503, &[("Retry-After", "5")]);
+                    self.with_request(current, &message, |ep, incoming| {
+                        ep.answer_stateless(incoming, peer, 503, &[("Retry-After", "5")]);
+                    });
                 }
             }
         }
     }
 
-    fn handle_txn_event(&mut self, now: Instant, id: TransactionId, event: TxnEvent) {
+    fn handle_txn_event(
+        &mut self,
+        now: Instant,
+        id: TransactionId,
+        event: TxnEvent,
+        current: Option<&mut Incoming<'_>>,
+    ) {
         let call = self.by_txn.get(&id).copied();
         match event {
             TxnEvent::Response { status, message } => {
@@ -514,7 +533,9 @@ impl Endpoint {
                     self.handle_call_response(now, call, id, status, message);
                 }
             }
-            TxnEvent::Ack { message } => self.handle_ack(now, message),
+            TxnEvent::Ack { message } => self.with_request(current, &message, |ep, incoming| {
+                ep.handle_ack(now, incoming);
+            }),
             TxnEvent::TimedOut { .. } => {
                 if let Some(call) = call {
                     self.handle_txn_timeout(now, call, id);
@@ -557,10 +578,10 @@ impl Endpoint {
     }
 
     /// Adds a new call to the tables.
-    fn insert_call(&mut self, call: Call) {
+    fn insert_call(&mut self, call: Box<Call>) {
         let id = call.id;
-        self.by_local_tag.insert(call.local_tag.clone(), id);
-        self.calls.insert(id, Box::new(call));
+        self.by_local_tag.insert(call.local_tag, id);
+        self.calls.insert(id, call);
         self.active_calls += 1;
     }
 

@@ -96,8 +96,10 @@ pub(crate) struct MediaSession {
     sender: SenderStats,
     /// The receive side: sources, payload types, latching, collisions, timeouts, RTT.
     receiver: RtpReceiver<SOURCES>,
-    /// The latched source's valid packets, waiting for playout.
-    jitter: JitterBuffer,
+    /// The latched source's valid packets, waiting for playout. Made when the first one
+    /// arrives: a call that never receives media (or is hung up at once) does not pay for
+    /// a buffer it would not use, and an empty buffer plays silence all the same.
+    jitter: Option<Box<JitterBuffer>>,
     /// When the next frame is pulled from the jitter buffer; `None` once stopped.
     next_playout: Option<Instant>,
     /// The far end's stream as last seen: kept here so that a BYE or timeout removing the
@@ -145,14 +147,6 @@ impl MediaSession {
             report_interval: setup.rtcp_interval,
             anchor: setup.anchor,
         });
-        let jitter = JitterBuffer::new(JitterConfig {
-            clock_rate: CLOCK_RATE,
-            samples_per_frame: samples_per_packet,
-            capacity: JITTER_FRAMES,
-            max_payload: MAX_SAMPLES,
-            min_delay: MIN_DELAY,
-            max_delay: MAX_DELAY,
-        });
         MediaSession {
             seq: setup.initial_seq,
             timestamp: setup.initial_timestamp,
@@ -164,7 +158,7 @@ impl MediaSession {
             tone,
             sender: SenderStats::new(),
             receiver,
-            jitter,
+            jitter: None,
             // The playout clock ticks once per ptime from the start; until the first packets
             // have filled the buffer to its target delay, a tick plays silence.
             next_playout: Some(now + setup.ptime),
@@ -230,8 +224,8 @@ impl MediaSession {
         let n = self.samples_per_packet as usize;
         let alaw = self.setup.payload_type == 8;
         let out = &mut self.playout;
-        let len = match self.jitter.pop(now) {
-            Playout::Frame { payload, .. } => {
+        let len = match self.jitter.as_deref_mut().map(|j| j.pop(now)) {
+            Some(Playout::Frame { payload, .. }) => {
                 let payload = &payload[..payload.len().min(MAX_SAMPLES)];
                 if alaw {
                     decode_alaw(payload, out)
@@ -239,10 +233,10 @@ impl MediaSession {
                     decode_ulaw(payload, out)
                 }
             }
-            Playout::Missing {
+            Some(Playout::Missing {
                 reason: MissingReason::Lost,
                 ..
-            } => {
+            }) => {
                 // Packet loss concealment: the previous frame again at half amplitude, so a
                 // run of losses fades out instead of buzzing.
                 for s in out[..n].iter_mut() {
@@ -250,7 +244,7 @@ impl MediaSession {
                 }
                 n
             }
-            // Growing the delay, or nothing to play: silence.
+            // Growing the delay, nothing to play, or nothing received yet: silence.
             _ => {
                 out[..n].fill(0);
                 n
@@ -395,7 +389,10 @@ impl MediaSession {
             RtpVerdict::Media { ssrc, status } => {
                 if status.is_valid() && self.next_playout.is_some() {
                     if let Ok(packet) = RtpPacket::new_checked(bytes) {
-                        self.jitter.put_rtp(now, &packet);
+                        let samples = self.samples_per_packet;
+                        self.jitter
+                            .get_or_insert_with(|| Box::new(jitter_buffer(samples)))
+                            .put_rtp(now, &packet);
                     }
                 }
                 if let Some(s) = self.receiver.stats(ssrc) {
@@ -430,7 +427,11 @@ impl MediaSession {
     /// What the session did so far.
     pub(crate) fn stats(&self) -> MediaStats {
         let r = self.receiver.counters();
-        let j = self.jitter.counters();
+        let j = self
+            .jitter
+            .as_ref()
+            .map(|j| j.counters())
+            .unwrap_or_default();
         MediaStats {
             rtp_sent: self.rtp_sent,
             // Every packet of the latched stream, probation and duplicates included.
@@ -454,6 +455,18 @@ impl MediaSession {
             playout_underruns: j.underruns,
         }
     }
+}
+
+/// The jitter buffer for frames of `samples_per_packet` samples.
+fn jitter_buffer(samples_per_packet: u32) -> JitterBuffer {
+    JitterBuffer::new(JitterConfig {
+        clock_rate: CLOCK_RATE,
+        samples_per_frame: samples_per_packet,
+        capacity: JITTER_FRAMES,
+        max_payload: MAX_SAMPLES,
+        min_delay: MIN_DELAY,
+        max_delay: MAX_DELAY,
+    })
 }
 
 #[cfg(test)]

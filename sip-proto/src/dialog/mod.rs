@@ -15,7 +15,7 @@ pub use error::DialogError;
 pub use request::InDialogRequest;
 
 use crate::header::NameAddr;
-use crate::message::{Headers, Method};
+use crate::message::{CoreHeaders, Headers, Method};
 
 /// Which side of the dialog we are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,18 +75,32 @@ impl Dialog {
         local_tag: &str,
         state: DialogState,
     ) -> Result<Dialog, DialogError> {
-        let call_id = invite
-            .call_id()
-            .map_err(|_| DialogError::Missing("Call-ID"))?;
-        let from = invite.from().map_err(|_| DialogError::Missing("From"))?;
-        let to = invite.to().map_err(|_| DialogError::Missing("To"))?;
-        let cseq = invite.cseq().map_err(|_| DialogError::Missing("CSeq"))?;
-        let remote_target = contact_uri(invite)?;
-        let mut route_set = Vec::new();
-        for route in invite.record_routes() {
-            let route = route.map_err(|_| DialogError::Malformed("Record-Route"))?;
-            route_set.push(bracketed(&route));
-        }
+        let core = CoreHeaders {
+            call_id: invite.call_id().ok(),
+            from: invite.from().ok(),
+            to: invite.to().ok(),
+            cseq: invite.cseq().ok(),
+            ..CoreHeaders::default()
+        };
+        Self::new_uas_core(invite, &core, local_tag, state)
+    }
+
+    /// [`Dialog::new_uas`] with the INVITE's Call-ID, From, To, CSeq and Contact already
+    /// parsed (as [`Headers::validate_core`] hands them back); a `None` among the first four
+    /// is a missing header. A `None` Contact is looked up in `invite` again, to tell a
+    /// missing one from a malformed one.
+    pub fn new_uas_core(
+        invite: &Headers,
+        core: &CoreHeaders<'_>,
+        local_tag: &str,
+        state: DialogState,
+    ) -> Result<Dialog, DialogError> {
+        let call_id = core.call_id.ok_or(DialogError::Missing("Call-ID"))?;
+        let from = core.from.as_ref().ok_or(DialogError::Missing("From"))?;
+        let to = core.to.as_ref().ok_or(DialogError::Missing("To"))?;
+        let cseq = core.cseq.as_ref().ok_or(DialogError::Missing("CSeq"))?;
+        let remote_target = contact_uri_of(invite, core)?;
+        let route_set = record_route_set(invite)?;
         Ok(Dialog {
             id: DialogId {
                 call_id: call_id.to_owned(),
@@ -116,17 +130,30 @@ impl Dialog {
         local_tag: &str,
         status: u16,
     ) -> Result<Dialog, DialogError> {
-        let call_id = response
-            .call_id()
-            .map_err(|_| DialogError::Missing("Call-ID"))?;
-        let to = response.to().map_err(|_| DialogError::Missing("To"))?;
+        let core = CoreHeaders {
+            call_id: response.call_id().ok(),
+            to: response.to().ok(),
+            ..CoreHeaders::default()
+        };
+        Self::new_uac_core(response, &core, invite_cseq, local, local_tag, status)
+    }
+
+    /// [`Dialog::new_uac`] with the response's Call-ID and To (and maybe Contact) already
+    /// parsed; a `None` Call-ID or To is a missing header. A `None` Contact is looked up in
+    /// `response` again.
+    pub fn new_uac_core(
+        response: &Headers,
+        core: &CoreHeaders<'_>,
+        invite_cseq: u32,
+        local: &str,
+        local_tag: &str,
+        status: u16,
+    ) -> Result<Dialog, DialogError> {
+        let call_id = core.call_id.ok_or(DialogError::Missing("Call-ID"))?;
+        let to = core.to.as_ref().ok_or(DialogError::Missing("To"))?;
         let remote_tag = to.tag().ok_or(DialogError::Missing("To tag"))?;
-        let remote_target = contact_uri(response)?;
-        let mut route_set = Vec::new();
-        for route in response.record_routes() {
-            let route = route.map_err(|_| DialogError::Malformed("Record-Route"))?;
-            route_set.push(bracketed(&route));
-        }
+        let remote_target = contact_uri_of(response, core)?;
+        let mut route_set = record_route_set(response)?;
         // §12.1.2: the UAC's route set is the Record-Route list in reverse order.
         route_set.reverse();
         Ok(Dialog {
@@ -198,16 +225,22 @@ impl Dialog {
     /// A 2xx confirmed an early dialog (§12.1.2). The 2xx may carry a new Contact and, for
     /// the UAC, its Record-Route is authoritative (§13.2.2.4).
     pub fn confirm(&mut self, response: &Headers) -> Result<(), DialogError> {
+        self.confirm_core(response, &CoreHeaders::default())
+    }
+
+    /// [`Dialog::confirm`] with the response's Contact maybe already parsed (a `None` one is
+    /// looked up in `response`).
+    pub fn confirm_core(
+        &mut self,
+        response: &Headers,
+        core: &CoreHeaders<'_>,
+    ) -> Result<(), DialogError> {
         self.state = DialogState::Confirmed;
-        if let Ok(target) = contact_uri(response) {
+        if let Ok(target) = contact_uri_of(response, core) {
             self.remote_target = target;
         }
         if self.role == Role::Uac {
-            let mut route_set = Vec::new();
-            for route in response.record_routes() {
-                let route = route.map_err(|_| DialogError::Malformed("Record-Route"))?;
-                route_set.push(bracketed(&route));
-            }
+            let mut route_set = record_route_set(response)?;
             route_set.reverse();
             self.route_set = route_set;
         }
@@ -234,10 +267,22 @@ impl Dialog {
         method: &Method,
         request: &Headers,
     ) -> Result<(), DialogError> {
-        let cseq = request
-            .cseq()
-            .map_err(|_| DialogError::Missing("CSeq"))?
-            .seq;
+        let core = CoreHeaders {
+            cseq: request.cseq().ok(),
+            ..CoreHeaders::default()
+        };
+        self.handle_remote_request_core(method, request, &core)
+    }
+
+    /// [`Dialog::handle_remote_request`] with the request's CSeq and maybe Contact already
+    /// parsed; a `None` CSeq is a missing one, a `None` Contact is looked up in `request`.
+    pub fn handle_remote_request_core(
+        &mut self,
+        method: &Method,
+        request: &Headers,
+        core: &CoreHeaders<'_>,
+    ) -> Result<(), DialogError> {
+        let cseq = core.cseq.as_ref().ok_or(DialogError::Missing("CSeq"))?.seq;
         let reuses_seq = matches!(method, Method::Ack | Method::Cancel);
         if let Some(last) = self.remote_seq {
             if cseq < last || (cseq == last && !reuses_seq) {
@@ -248,7 +293,7 @@ impl Dialog {
             self.remote_seq = Some(cseq);
         }
         if matches!(method, Method::Invite | Method::Update) {
-            if let Ok(target) = contact_uri(request) {
+            if let Ok(target) = contact_uri_of(request, core) {
                 self.remote_target = target;
             }
         }
@@ -275,6 +320,25 @@ fn contact_uri(headers: &Headers) -> Result<String, DialogError> {
         Ok(None) => Err(DialogError::Missing("Contact")),
         Err(_) => Err(DialogError::Malformed("Contact")),
     }
+}
+
+/// The URI of the first Contact: the one in `core` if it was parsed, else read from `headers`
+/// (which tells a missing Contact from a malformed one).
+fn contact_uri_of(headers: &Headers, core: &CoreHeaders<'_>) -> Result<String, DialogError> {
+    match &core.contact {
+        Some(contact) => Ok(contact.uri_str().to_owned()),
+        None => contact_uri(headers),
+    }
+}
+
+/// The Record-Route list as Route header values, top first (§12.1.1, §12.1.2).
+fn record_route_set(headers: &Headers) -> Result<Vec<String>, DialogError> {
+    let mut route_set = Vec::new();
+    for route in headers.record_routes() {
+        let route = route.map_err(|_| DialogError::Malformed("Record-Route"))?;
+        route_set.push(bracketed(&route));
+    }
+    Ok(route_set)
 }
 
 /// A Record-Route entry as a Route header value: `<uri;params>` (§12.1.1 keeps the URI with
