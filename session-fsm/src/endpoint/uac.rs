@@ -7,6 +7,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use bytes::Bytes;
 use sip_proto::dialog::Dialog;
+use sip_proto::header::NameAddr;
 use sip_proto::message::{
     CoreHeaders, HeaderName, Message, MessageWriter, Method, Request, RequestBuilder, Response,
 };
@@ -252,10 +253,14 @@ impl Endpoint {
             return;
         };
         let headers = response.headers();
-        let to = headers.to().ok();
-        let remote_tag = to.as_ref().and_then(|t| t.tag()).unwrap_or_default();
+        // The dialog a 2xx belongs to is the one whose remote tag its To carries. A To that
+        // reads exactly as the dialog's remote side carries that dialog's tag, so it is only
+        // parsed when it reads otherwise.
+        let raw_to = headers.get_raw(HeaderName::To);
+        let same_text = |d: &Dialog| raw_to.is_some_and(|raw| raw == d.remote().as_bytes());
         if let (Some((peer, ack)), Some(dialog)) = (&call.ack, &call.dialog) {
-            if dialog.id().remote_tag == remote_tag {
+            let same = same_text(dialog) || to_tag(&headers.to().ok()) == dialog.id().remote_tag;
+            if same {
                 super::push_sip(&mut self.layer, &mut self.sip_out, *peer, ack.clone());
                 return;
             }
@@ -264,11 +269,18 @@ impl Endpoint {
             return;
         }
         // The early dialog of this branch, confirmed, or a dialog made by the 2xx itself.
-        let early = call
-            .early
-            .iter()
-            .position(|d| d.id().remote_tag == remote_tag)
-            .map(|i| call.early.swap_remove(i));
+        // (Early dialogs have distinct remote tags, so at most one matches either way.)
+        let mut to = None;
+        let at = match call.early.iter().position(same_text) {
+            Some(i) => Some(i),
+            None => {
+                let parsed = headers.to().ok();
+                let tag = to_tag(&parsed);
+                to = parsed;
+                call.early.iter().position(|d| d.id().remote_tag == tag)
+            }
+        };
+        let early = at.map(|i| call.early.swap_remove(i));
         call.early.clear();
         let dialog = match early {
             Some(mut dialog) => dialog.confirm(headers).ok().map(|()| dialog),
@@ -497,6 +509,11 @@ fn branch_key(request: &Bytes, branch: &Branch) -> Bytes {
         Some(at) => request.slice(at..at + b.len()),
         None => Bytes::copy_from_slice(b),
     }
+}
+
+/// The tag of a To that parsed, or none.
+fn to_tag<'a>(to: &Option<NameAddr<'a>>) -> &'a str {
+    to.as_ref().and_then(|t| t.tag()).unwrap_or_default()
 }
 
 /// Where a request to `uri` goes: its address (an IP host, default port by transport) and
