@@ -93,7 +93,7 @@ use crate::time::Instant;
 
 use call::{Call, CallState};
 use ids::{Ids, Tag};
-use requests::Incoming;
+use requests::{Incoming, ViaMemo};
 use transport::Peer;
 
 /// A SIP user agent with its calls. See the [module docs](self).
@@ -129,8 +129,11 @@ pub struct Endpoint {
     body_scratch: Vec<u8>,
     /// Where the Via of a request we send is written.
     via_buf: String,
-    /// Likewise for the response just handed to the layer.
+    /// The response just handed to the transaction layer, so what the layer reports about it
+    /// is not parsed a second time.
     parsed_response: Option<Response>,
+    /// The top Via line of the last response read (see [`ViaMemo`]).
+    via_memo: Option<ViaMemo>,
     /// Text written into many messages, made once: see [`LocalText`].
     text: LocalText,
     /// Calls to look at in `poll_output`: they may have something to send, a new deadline,
@@ -181,6 +184,7 @@ impl Endpoint {
             body_scratch: Vec::with_capacity(512),
             via_buf: String::with_capacity(96),
             parsed_response: None,
+            via_memo: None,
             ready: VecDeque::new(),
             deadlines: BinaryHeap::new(),
             text,

@@ -145,13 +145,28 @@ impl<'r> Incoming<'r> {
 /// usually are slices of the datagram, but not always (the parser rewrites folded headers
 /// into a buffer of its own), so never assume it: `Bytes::slice_ref` panics on a stranger.
 pub(crate) fn share(whole: &Bytes, part: &str) -> Bytes {
+    share_bytes(whole, part.as_bytes())
+}
+
+/// [`share`] for bytes.
+fn share_bytes(whole: &Bytes, part: &[u8]) -> Bytes {
     let start = whole.as_ptr() as usize;
     let at = part.as_ptr() as usize;
     if at >= start && at + part.len() <= start + whole.len() {
-        whole.slice_ref(part.as_bytes())
+        whole.slice_ref(part)
     } else {
-        Bytes::copy_from_slice(part.as_bytes())
+        Bytes::copy_from_slice(part)
     }
+}
+
+/// The first Via line of the last response whose top Via parsed and carried a branch, and
+/// where that branch lies in it. The responses to one request come back with the same Via
+/// line (stamped the same way by the far end), and a line that reads exactly as one that
+/// parsed parses the same: it is not parsed again.
+#[derive(Debug)]
+pub(crate) struct ViaMemo {
+    line: Bytes,
+    branch: (usize, usize),
 }
 
 /// What sending a response on a server transaction needs from the endpoint, borrowed apart
@@ -694,17 +709,46 @@ impl Endpoint {
     /// A response parsed: hand it to its client transaction (§17.1.3).
     pub(super) fn handle_response(&mut self, now: Instant, source: Peer, response: Response) {
         let headers = response.headers();
-        let (Ok(via), Ok(cseq)) = (headers.top_via(), headers.cseq()) else {
+        let bytes = response.bytes();
+        let Ok(cseq) = headers.cseq() else {
             self.stats.sip_dropped += 1;
             return;
         };
-        let Some(branch) = via.branch() else {
-            self.stats.stray_responses += 1;
-            return;
+        let line = headers.get_raw(HeaderName::Via);
+        let remembered = match (&self.via_memo, line) {
+            (Some(memo), Some(line)) if memo.line.as_ref() == line => {
+                line.get(memo.branch.0..memo.branch.1)
+            }
+            _ => None,
         };
-        let bytes = response.bytes();
+        let branch = match remembered {
+            Some(branch) => branch,
+            None => {
+                let Ok(via) = headers.top_via() else {
+                    self.stats.sip_dropped += 1;
+                    return;
+                };
+                let Some(branch) = via.branch() else {
+                    self.stats.stray_responses += 1;
+                    return;
+                };
+                if let Some(line) = line {
+                    let at = (branch.as_ptr() as usize).wrapping_sub(line.as_ptr() as usize);
+                    if at
+                        .checked_add(branch.len())
+                        .is_some_and(|end| end <= line.len())
+                    {
+                        self.via_memo = Some(ViaMemo {
+                            line: share_bytes(bytes, line),
+                            branch: (at, at + branch.len()),
+                        });
+                    }
+                }
+                branch.as_bytes()
+            }
+        };
         let key = TransactionKey::client(
-            share(bytes, branch),
+            share_bytes(bytes, branch),
             method_bytes(cseq.method.as_str(), bytes),
         );
         let status = response.status();

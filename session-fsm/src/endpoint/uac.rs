@@ -651,4 +651,76 @@ mod tests {
             .collect();
         assert_eq!(tags, ["far1"]);
     }
+
+    /// A response's top Via line that reads as the last one that parsed is not parsed again;
+    /// any other line is, and a malformed one is still dropped.
+    #[test]
+    fn a_remembered_via_line_is_trusted_only_when_it_reads_the_same() {
+        #[allow(clippy::disallowed_methods)] // test-only: the one clock read, taken as an epoch
+        let now = Instant::now();
+        let wall = WallClock {
+            instant: now,
+            unix: Duration::from_secs(1_800_000_000),
+        };
+        let local: SocketAddr = "192.0.2.1:5060".parse().unwrap();
+        let mut ep = Endpoint::new(EndpointConfig::new(local, 7, wall));
+        let call = ep
+            .call(
+                now,
+                "sip:b@192.0.2.2:5060",
+                "192.0.2.1:40000".parse().unwrap(),
+            )
+            .unwrap();
+        let mut buf = Vec::new();
+        let invite = loop {
+            match ep.poll_output(&mut buf) {
+                Output::Transmit(t) if t.socket == Socket::Sip => break buf.clone(),
+                Output::Timeout(_) => panic!("no INVITE"),
+                _ => {}
+            }
+        };
+        let Ok(Message::Request(invite)) = Message::parse(Bytes::from(invite)) else {
+            panic!("INVITE does not parse");
+        };
+        let h = invite.headers();
+        let [via, from, to, call_id] = [
+            HeaderName::Via,
+            HeaderName::From,
+            HeaderName::To,
+            HeaderName::CallId,
+        ]
+        .map(|n| h.get(n).unwrap().to_owned());
+        let stamped = format!("{via};received=192.0.2.1");
+        let response = |via: &str, tag: &str| {
+            Bytes::from(format!(
+                "SIP/2.0 180 Ringing\r\nVia: {via}\r\nFrom: {from}\r\nTo: {to};tag={tag}\r\n\
+                 Call-ID: {call_id}\r\nCSeq: 1 INVITE\r\nContact: <sip:b@192.0.2.2>\r\n\
+                 Content-Length: 0\r\n\r\n"
+            ))
+        };
+        let source: SocketAddr = "192.0.2.2:5060".parse().unwrap();
+        let deliver = |ep: &mut Endpoint, bytes| {
+            ep.handle_input(Input::Receive {
+                now,
+                socket: Socket::Sip,
+                source,
+                bytes,
+            });
+            while !matches!(ep.poll_output(&mut Vec::new()), Output::Timeout(_)) {}
+        };
+        deliver(&mut ep, response(&stamped, "t1"));
+        // The same line again (remembered), then a broken one, then one with no branch.
+        deliver(&mut ep, response(&stamped, "t2"));
+        let broken = stamped.replace("SIP/2.0/UDP", "SIP/2.0/UDP ;;");
+        deliver(&mut ep, response(&broken, "t3"));
+        let no_branch = "SIP/2.0/UDP 192.0.2.1:5060;rport=5060";
+        deliver(&mut ep, response(no_branch, "t4"));
+        let tags: Vec<&str> = ep
+            .dialogs(call)
+            .map(|d| d.id().remote_tag.as_str())
+            .collect();
+        assert_eq!(tags, ["t1", "t2"]);
+        assert_eq!(ep.stats().sip_dropped, 1);
+        assert_eq!(ep.stats().stray_responses, 1);
+    }
 }
