@@ -313,7 +313,7 @@ impl Endpoint {
             }
         }
         let media = call.media.as_mut()?;
-        let (socket, destination) = media.poll_transmit(now, buf)?;
+        let (socket, destination) = media.poll_transmit(now, buf, &self.text.cname)?;
         let socket = match socket {
             MediaSocket::Rtp => Socket::Rtp(id),
             MediaSocket::Rtcp => Socket::Rtcp(id),

@@ -468,7 +468,6 @@ impl Endpoint {
             initial_seq: self.ids.u32() as u16,
             initial_timestamp: self.ids.u32(),
             rtcp_interval: self.config.rtcp_interval,
-            cname: self.text.cname.clone(),
             anchor: self.anchor,
         }
     }
