@@ -129,9 +129,6 @@ pub struct Endpoint {
     body_scratch: Vec<u8>,
     /// Where the Via of a request we send is written.
     via_buf: String,
-    /// The response just handed to the transaction layer, so what the layer reports about it
-    /// is not parsed a second time.
-    parsed_response: Option<Response>,
     /// The top Via line of the last response read (see [`ViaMemo`]).
     via_memo: Option<ViaMemo>,
     /// Text written into many messages, made once: see [`LocalText`].
@@ -183,7 +180,6 @@ impl Endpoint {
             scratch: Vec::with_capacity(2048),
             body_scratch: Vec::with_capacity(512),
             via_buf: String::with_capacity(96),
-            parsed_response: None,
             via_memo: None,
             ready: VecDeque::new(),
             deadlines: BinaryHeap::new(),
@@ -459,12 +455,11 @@ impl Endpoint {
             return;
         }
         match Message::parse(bytes) {
-            Ok(Message::Request(request)) => self.handle_request(now, source, request),
-            Ok(Message::Response(response)) => self.handle_response(now, source, response),
+            Ok(Message::Request(request)) => self.handle_request(now, source, &request),
+            Ok(Message::Response(response)) => self.handle_response(now, source, &response),
             Err(error) => self.answer_unparsable(source, error),
         }
         self.process_layer_events(now, None);
-        self.parsed_response = None;
     }
 
     /// The runtime could not reach `peer`: its transactions fail (§17.1.4, §17.2.4), and so
@@ -489,7 +484,18 @@ impl Endpoint {
     /// Turns what the transaction layer reports into call actions. `current` is the request
     /// just handed to the layer, if any: what the layer reports about it is handled with its
     /// headers already typed.
-    fn process_layer_events(&mut self, now: Instant, mut current: Option<&mut Incoming<'_>>) {
+    fn process_layer_events(&mut self, now: Instant, current: Option<&mut Incoming<'_>>) {
+        self.process_layer_events_with(now, current, None);
+    }
+
+    /// [`Endpoint::process_layer_events`], with `response` the response just handed to the
+    /// layer, if any, so that what the layer reports about it is not parsed again.
+    fn process_layer_events_with(
+        &mut self,
+        now: Instant,
+        mut current: Option<&mut Incoming<'_>>,
+        response: Option<&Response>,
+    ) {
         while let Some(event) = self.layer.poll_event() {
             let current = current.as_deref_mut();
             match event {
@@ -503,7 +509,7 @@ impl Endpoint {
                     ep.handle_new_request(now, id, &key, incoming, peer, merged);
                 }),
                 LayerEvent::Transaction { id, event } => {
-                    self.handle_txn_event(now, id, event, current)
+                    self.handle_txn_event(now, id, event, current, response)
                 }
                 LayerEvent::StrayResponse { .. } => self.stats.stray_responses += 1,
                 LayerEvent::UnmatchedAck { message, .. } => {
@@ -529,12 +535,13 @@ impl Endpoint {
         id: TransactionId,
         event: TxnEvent,
         current: Option<&mut Incoming<'_>>,
+        response: Option<&Response>,
     ) {
         let call = self.by_txn.get(&id).copied();
         match event {
             TxnEvent::Response { status, message } => {
                 if let Some(call) = call {
-                    self.handle_call_response(now, call, id, status, message);
+                    self.handle_call_response(now, call, id, status, &message, response);
                 }
             }
             TxnEvent::Ack { message } => self.with_request(current, &message, |ep, incoming| {

@@ -326,7 +326,7 @@ pub(crate) fn response_to<'a>(
 impl Endpoint {
     /// A request parsed: check the headers every request needs, stamp its Via, then hand it
     /// to the transaction layer, which absorbs retransmissions and reports new requests.
-    pub(super) fn handle_request(&mut self, now: Instant, source: Peer, request: Request) {
+    pub(super) fn handle_request(&mut self, now: Instant, source: Peer, request: &Request) {
         let headers = request.headers();
         // An ACK is never answered, so a broken header in one has nobody to be told about:
         // its headers are read only as far as they are needed (§17.2.1, §13.3.1.4). Any other
@@ -355,10 +355,10 @@ impl Endpoint {
                 };
                 if let Err(error) = result {
                     let peer = response_peer(&via, source);
-                    let stamped = stamp_top_via(&request, &via, source.addr);
+                    let stamped = stamp_top_via(request, &via, source.addr);
                     self.stats.bad_requests += 1;
                     let why = error.to_string();
-                    self.answer_bad_request(&request, stamped.as_deref(), peer, 400, &why);
+                    self.answer_bad_request(request, stamped.as_deref(), peer, 400, &why);
                 }
                 return;
             }
@@ -371,14 +371,14 @@ impl Endpoint {
         let stamped = if is_ack {
             None
         } else {
-            stamp_top_via(&request, &via, source.addr)
+            stamp_top_via(request, &via, source.addr)
         };
-        let Some(key) = server_key(&request, &core, &via, source) else {
+        let Some(key) = server_key(request, &core, &via, source) else {
             self.stats.sip_dropped += 1;
             return;
         };
         let mut incoming = Incoming {
-            request: &request,
+            request,
             via: stamped,
             core,
             addresses_read: !is_ack,
@@ -707,7 +707,7 @@ impl Endpoint {
     }
 
     /// A response parsed: hand it to its client transaction (§17.1.3).
-    pub(super) fn handle_response(&mut self, now: Instant, source: Peer, response: Response) {
+    pub(super) fn handle_response(&mut self, now: Instant, source: Peer, response: &Response) {
         let headers = response.headers();
         let bytes = response.bytes();
         let Ok(cseq) = headers.cseq() else {
@@ -753,7 +753,6 @@ impl Endpoint {
         );
         let status = response.status();
         let bytes = bytes.clone();
-        self.parsed_response = Some(response);
         self.layer.handle_response(
             now,
             key,
@@ -762,22 +761,8 @@ impl Endpoint {
             source,
             super::uac::build_non2xx_ack,
         );
-    }
-
-    /// The response just handed to the layer, if `message` is its bytes; else `message`
-    /// parsed anew.
-    pub(super) fn take_response(&mut self, message: &Bytes) -> Option<Response> {
-        if let Some(response) = self.parsed_response.take() {
-            let b = response.bytes();
-            if b.as_ptr() == message.as_ptr() && b.len() == message.len() {
-                return Some(response);
-            }
-            self.parsed_response = Some(response);
-        }
-        match Message::parse(message.clone()) {
-            Ok(Message::Response(response)) => Some(response),
-            _ => None,
-        }
+        // What the layer reports about these very bytes is handled with them at hand.
+        self.process_layer_events_with(now, None, Some(response));
     }
 }
 

@@ -172,7 +172,8 @@ impl Endpoint {
         id: CallId,
         txn: TransactionId,
         status: u16,
-        message: Bytes,
+        message: &Bytes,
+        current: Option<&Response>,
     ) {
         let Some(call) = self.calls.get(&id) else {
             return;
@@ -183,17 +184,29 @@ impl Endpoint {
         if !first_invite && !reinvite {
             return; // the final answer to our BYE or CANCEL: nothing more to do
         }
-        let Some(response) = self.take_response(&message) else {
-            return;
+        // The response just taken in (no second parse), or `message` parsed anew (never
+        // expected: the layer reports what it was just given).
+        let parsed;
+        let response = match current
+            .filter(|r| r.bytes().as_ptr() == message.as_ptr() && r.bytes().len() == message.len())
+        {
+            Some(response) => response,
+            None => match Message::parse(message.clone()) {
+                Ok(Message::Response(response)) => {
+                    parsed = response;
+                    &parsed
+                }
+                _ => return,
+            },
         };
         if reinvite {
-            self.handle_reinvite_response(now, id, status, &response);
+            self.handle_reinvite_response(now, id, status, response);
             return;
         }
         match status {
             // Any provisional, 100 Trying included, allows the CANCEL (§9.1).
-            100..=199 => self.handle_provisional(now, id, status, &response),
-            200..=299 => self.handle_2xx(now, id, &response),
+            100..=199 => self.handle_provisional(now, id, status, response),
+            200..=299 => self.handle_2xx(now, id, response),
             _ => {
                 if let Some(call) = self.calls.get_mut(&id) {
                     call.early.clear();
