@@ -110,7 +110,12 @@ impl Endpoint {
         let invite = Bytes::copy_from_slice(scratch);
         // Our offer, kept for a session refresh: the tail of the INVITE, shared.
         let local_sdp = invite.slice(invite.len() - body_scratch.len()..);
-        let key = TransactionKey::client(branch_key(&invite, &branch), "INVITE");
+        // Where the branch was written: after the Request-Line, `Via: ` and the pieces before it.
+        let at = "INVITE ".len()
+            + target.len()
+            + REQUEST_LINE_END_AND_VIA.len()
+            + via.iter().take(5).map(|p| p.len()).sum::<usize>();
+        let key = TransactionKey::client(branch_key(&invite, &branch, at), "INVITE");
         let txn = self
             .layer
             .start_client(
@@ -405,7 +410,15 @@ impl Endpoint {
             return;
         }
         let bye = Bytes::copy_from_slice(&self.scratch);
-        let key = TransactionKey::client(branch_key(&bye, &branch), "BYE");
+        // Where the branch was written: after the Request-Line, `Via: ` and the Via's start.
+        let via_start = "BYE ".len() + request.request_uri().len() + REQUEST_LINE_END_AND_VIA.len();
+        let rport = if peer.transport.is_reliable() {
+            0
+        } else {
+            ";rport".len()
+        };
+        let in_via = (self.via_buf.len()).saturating_sub(branch.as_str().len() + rport);
+        let key = TransactionKey::client(branch_key(&bye, &branch, via_start + in_via), "BYE");
         let reliability = peer.transport.reliability();
         let started = self.layer.start_client(now, key, bye, peer, reliability);
         if let Ok(txn) = started {
@@ -509,14 +522,21 @@ pub(crate) fn write_via(out: &mut String, local: &str, branch: &Branch, transpor
     }
 }
 
+/// What follows the Request-URI of a request we write, up to its first header's value.
+const REQUEST_LINE_END_AND_VIA: &str = " SIP/2.0\r\nVia: ";
+
 /// The branch of a request we wrote, as key bytes: a slice of the request, which carries it
-/// in its Via (no copy; the request's bytes are shared with its transaction anyway), or a
-/// copy should it not be found.
-fn branch_key(request: &Bytes, branch: &Branch) -> Bytes {
+/// in its Via (no copy; the request's bytes are shared with its transaction anyway), at
+/// `expected` or else wherever it is found, or a copy should it not be.
+fn branch_key(request: &Bytes, branch: &Branch, expected: usize) -> Bytes {
     let b = branch.as_str().as_bytes();
-    let found = request
-        .windows(b.len())
-        .position(|w| w.first() == b.first() && w == b);
+    let found = if request.get(expected..expected + b.len()) == Some(b) {
+        Some(expected)
+    } else {
+        request
+            .windows(b.len())
+            .position(|w| w.first() == b.first() && w == b)
+    };
     match found {
         Some(at) => request.slice(at..at + b.len()),
         None => Bytes::copy_from_slice(b),
@@ -734,5 +754,26 @@ mod tests {
         assert_eq!(tags, ["t1", "t2"]);
         assert_eq!(ep.stats().sip_dropped, 1);
         assert_eq!(ep.stats().stray_responses, 1);
+    }
+
+    #[test]
+    fn the_branch_key_is_the_branch_wherever_it_was_written() {
+        let mut ids = super::super::ids::Ids::new(1);
+        let branch = ids.branch();
+        let text = format!(
+            "BYE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h;branch={}\r\n",
+            branch.as_str()
+        );
+        let request = Bytes::from(text);
+        let at = "BYE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=".len();
+        for expected in [at, 0, 3, request.len()] {
+            let key = branch_key(&request, &branch, expected);
+            assert_eq!(key, branch.as_str().as_bytes());
+        }
+        // Not in the request at all: a copy.
+        assert_eq!(
+            branch_key(&Bytes::from_static(b"x"), &branch, 0),
+            branch.as_str().as_bytes()
+        );
     }
 }
