@@ -6,13 +6,18 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use session_fsm::{CallId, Endpoint, EndpointConfig, Event, Input, Output, Socket, WallClock};
 use sip_proto::transaction::{LayerConfig, Reliability, TransactionKey, TransactionLayer};
 
 /// Beyond every RFC 3261 transaction timer with the default T1/T4 (64·T1 = 32 s): firing a
 /// timeout this far ahead frees everything a finished flow left behind.
 pub const SETTLE: Duration = Duration::from_secs(40);
+
+/// The largest UDP datagram, and the receive region runtime-tokio splits datagrams off
+/// (`runtime-tokio/src/driver.rs`): a new region when less than a datagram's room is left.
+const MAX_DATAGRAM: usize = 65_535;
+const REGION: usize = 2 * MAX_DATAGRAM;
 
 /// One clock read for the epoch; everything after it is virtual.
 #[allow(clippy::disallowed_methods)]
@@ -171,6 +176,9 @@ pub struct CallPair {
     wire: VecDeque<(bool, Bytes)>,
     /// The events one drain produced (reused, as a runtime would).
     events: Vec<Event>,
+    /// Where delivered datagrams are received, as runtime-tokio receives them: one region
+    /// that each datagram is split off without another allocation.
+    region: BytesMut,
     /// SIP datagrams delivered, over all calls.
     pub sip_messages: u64,
     /// RTP/RTCP datagrams the endpoints emitted (dropped), over all calls.
@@ -201,6 +209,7 @@ impl CallPair {
             buf: Vec::with_capacity(2048),
             wire: VecDeque::new(),
             events: Vec::new(),
+            region: BytesMut::with_capacity(REGION),
             sip_messages: 0,
             media_packets: 0,
         }
@@ -268,8 +277,13 @@ impl CallPair {
             match ep.poll_output(&mut self.buf) {
                 Output::Transmit(t) => {
                     if t.socket == Socket::Sip {
-                        self.wire
-                            .push_back((from_a, Bytes::copy_from_slice(&self.buf)));
+                        // The far end's runtime receives the datagram into its region.
+                        if self.region.capacity() < MAX_DATAGRAM {
+                            self.region = BytesMut::with_capacity(REGION);
+                        }
+                        self.region.extend_from_slice(&self.buf);
+                        let bytes = self.region.split().freeze();
+                        self.wire.push_back((from_a, bytes));
                     } else {
                         self.media_packets += 1;
                     }

@@ -93,7 +93,7 @@ use crate::time::Instant;
 
 use call::{Call, CallState};
 use ids::{Ids, Tag};
-use requests::Incoming;
+use requests::{Incoming, ViaMemo};
 use transport::Peer;
 
 /// A SIP user agent with its calls. See the [module docs](self).
@@ -129,8 +129,8 @@ pub struct Endpoint {
     body_scratch: Vec<u8>,
     /// Where the Via of a request we send is written.
     via_buf: String,
-    /// Likewise for the response just handed to the layer.
-    parsed_response: Option<Response>,
+    /// The top Via line of the last response read (see [`ViaMemo`]).
+    via_memo: Option<ViaMemo>,
     /// Text written into many messages, made once: see [`LocalText`].
     text: LocalText,
     /// Calls to look at in `poll_output`: they may have something to send, a new deadline,
@@ -180,7 +180,7 @@ impl Endpoint {
             scratch: Vec::with_capacity(2048),
             body_scratch: Vec::with_capacity(512),
             via_buf: String::with_capacity(96),
-            parsed_response: None,
+            via_memo: None,
             ready: VecDeque::new(),
             deadlines: BinaryHeap::new(),
             text,
@@ -309,7 +309,7 @@ impl Endpoint {
             }
         }
         let media = call.media.as_mut()?;
-        let (socket, destination) = media.poll_transmit(now, buf)?;
+        let (socket, destination) = media.poll_transmit(now, buf, &self.text.cname)?;
         let socket = match socket {
             MediaSocket::Rtp => Socket::Rtp(id),
             MediaSocket::Rtcp => Socket::Rtcp(id),
@@ -455,12 +455,11 @@ impl Endpoint {
             return;
         }
         match Message::parse(bytes) {
-            Ok(Message::Request(request)) => self.handle_request(now, source, request),
-            Ok(Message::Response(response)) => self.handle_response(now, source, response),
+            Ok(Message::Request(request)) => self.handle_request(now, source, &request),
+            Ok(Message::Response(response)) => self.handle_response(now, source, &response),
             Err(error) => self.answer_unparsable(source, error),
         }
         self.process_layer_events(now, None);
-        self.parsed_response = None;
     }
 
     /// The runtime could not reach `peer`: its transactions fail (§17.1.4, §17.2.4), and so
@@ -485,7 +484,18 @@ impl Endpoint {
     /// Turns what the transaction layer reports into call actions. `current` is the request
     /// just handed to the layer, if any: what the layer reports about it is handled with its
     /// headers already typed.
-    fn process_layer_events(&mut self, now: Instant, mut current: Option<&mut Incoming<'_>>) {
+    fn process_layer_events(&mut self, now: Instant, current: Option<&mut Incoming<'_>>) {
+        self.process_layer_events_with(now, current, None);
+    }
+
+    /// [`Endpoint::process_layer_events`], with `response` the response just handed to the
+    /// layer, if any, so that what the layer reports about it is not parsed again.
+    fn process_layer_events_with(
+        &mut self,
+        now: Instant,
+        mut current: Option<&mut Incoming<'_>>,
+        response: Option<&Response>,
+    ) {
         while let Some(event) = self.layer.poll_event() {
             let current = current.as_deref_mut();
             match event {
@@ -499,7 +509,7 @@ impl Endpoint {
                     ep.handle_new_request(now, id, &key, incoming, peer, merged);
                 }),
                 LayerEvent::Transaction { id, event } => {
-                    self.handle_txn_event(now, id, event, current)
+                    self.handle_txn_event(now, id, event, current, response)
                 }
                 LayerEvent::StrayResponse { .. } => self.stats.stray_responses += 1,
                 LayerEvent::UnmatchedAck { message, .. } => {
@@ -525,12 +535,13 @@ impl Endpoint {
         id: TransactionId,
         event: TxnEvent,
         current: Option<&mut Incoming<'_>>,
+        response: Option<&Response>,
     ) {
         let call = self.by_txn.get(&id).copied();
         match event {
             TxnEvent::Response { status, message } => {
                 if let Some(call) = call {
-                    self.handle_call_response(now, call, id, status, message);
+                    self.handle_call_response(now, call, id, status, &message, response);
                 }
             }
             TxnEvent::Ack { message } => self.with_request(current, &message, |ep, incoming| {

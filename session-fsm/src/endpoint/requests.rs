@@ -104,6 +104,9 @@ pub(crate) struct Incoming<'r> {
     /// takes it.
     pub(crate) via: Option<String>,
     pub(crate) core: CoreHeaders<'r>,
+    /// Whether `core.from` and `core.to` were read. An ACK's are left for dialog matching,
+    /// which mostly recognises them as text (see [`Endpoint::find_dialog`]).
+    addresses_read: bool,
 }
 
 impl<'r> Incoming<'r> {
@@ -113,6 +116,7 @@ impl<'r> Incoming<'r> {
             request,
             via: None,
             core: request.headers().core_lenient(),
+            addresses_read: true,
         }
     }
 
@@ -141,13 +145,28 @@ impl<'r> Incoming<'r> {
 /// usually are slices of the datagram, but not always (the parser rewrites folded headers
 /// into a buffer of its own), so never assume it: `Bytes::slice_ref` panics on a stranger.
 pub(crate) fn share(whole: &Bytes, part: &str) -> Bytes {
+    share_bytes(whole, part.as_bytes())
+}
+
+/// [`share`] for bytes.
+fn share_bytes(whole: &Bytes, part: &[u8]) -> Bytes {
     let start = whole.as_ptr() as usize;
     let at = part.as_ptr() as usize;
     if at >= start && at + part.len() <= start + whole.len() {
-        whole.slice_ref(part.as_bytes())
+        whole.slice_ref(part)
     } else {
-        Bytes::copy_from_slice(part.as_bytes())
+        Bytes::copy_from_slice(part)
     }
+}
+
+/// The first Via line of the last response whose top Via parsed and carried a branch, and
+/// where that branch lies in it. The responses to one request come back with the same Via
+/// line (stamped the same way by the far end), and a line that reads exactly as one that
+/// parsed parses the same: it is not parsed again.
+#[derive(Debug)]
+pub(crate) struct ViaMemo {
+    line: Bytes,
+    branch: (usize, usize),
 }
 
 /// What sending a response on a server transaction needs from the endpoint, borrowed apart
@@ -307,7 +326,7 @@ pub(crate) fn response_to<'a>(
 impl Endpoint {
     /// A request parsed: check the headers every request needs, stamp its Via, then hand it
     /// to the transaction layer, which absorbs retransmissions and reports new requests.
-    pub(super) fn handle_request(&mut self, now: Instant, source: Peer, request: Request) {
+    pub(super) fn handle_request(&mut self, now: Instant, source: Peer, request: &Request) {
         let headers = request.headers();
         // An ACK is never answered, so a broken header in one has nobody to be told about:
         // its headers are read only as far as they are needed (§17.2.1, §13.3.1.4). Any other
@@ -315,7 +334,13 @@ impl Endpoint {
         let is_ack = *request.method() == Method::Ack;
         let checked = request.check_mandatory().and_then(|()| {
             if is_ack {
-                Ok(headers.core_lenient())
+                // From and To are read when the ACK is matched to its dialog, if at all.
+                Ok(CoreHeaders {
+                    top_via: headers.top_via().ok(),
+                    call_id: headers.call_id().ok(),
+                    cseq: headers.cseq().ok(),
+                    ..CoreHeaders::default()
+                })
             } else {
                 headers.validate_core()
             }
@@ -330,10 +355,10 @@ impl Endpoint {
                 };
                 if let Err(error) = result {
                     let peer = response_peer(&via, source);
-                    let stamped = stamp_top_via(&request, &via, source.addr);
+                    let stamped = stamp_top_via(request, &via, source.addr);
                     self.stats.bad_requests += 1;
                     let why = error.to_string();
-                    self.answer_bad_request(&request, stamped.as_deref(), peer, 400, &why);
+                    self.answer_bad_request(request, stamped.as_deref(), peer, 400, &why);
                 }
                 return;
             }
@@ -346,16 +371,17 @@ impl Endpoint {
         let stamped = if is_ack {
             None
         } else {
-            stamp_top_via(&request, &via, source.addr)
+            stamp_top_via(request, &via, source.addr)
         };
-        let Some(key) = server_key(&request, &core, &via, source) else {
+        let Some(key) = server_key(request, &core, &via, source) else {
             self.stats.sip_dropped += 1;
             return;
         };
         let mut incoming = Incoming {
-            request: &request,
+            request,
             via: stamped,
             core,
+            addresses_read: !is_ack,
         };
         let merge = incoming.merge_key();
         let bytes = request.bytes().clone();
@@ -553,11 +579,46 @@ impl Endpoint {
     /// The call whose dialog this in-dialog request belongs to (§12.2.2): its To tag is our
     /// tag, its From tag the far end's, and the Call-ID the dialog's.
     pub(super) fn find_dialog(&self, incoming: &Incoming<'_>) -> Option<CallId> {
-        let id = *self.by_local_tag.get(&Tag::lookup(incoming.to_tag()?)?)?;
+        if incoming.addresses_read {
+            return self.dialog_of(incoming.to_tag()?, incoming.sender_tag(), incoming);
+        }
+        // To and From not read yet (an ACK). A To and From that read exactly as a dialog's
+        // local and remote sides carry that dialog's tags, so the dialog is found without
+        // parsing them; any other text is parsed and matched by tag.
+        let headers = incoming.request.headers();
+        let (to, from) = (
+            headers.get_raw(HeaderName::To)?,
+            headers.get_raw(HeaderName::From),
+        );
+        let by_text = tag_in(to)
+            .and_then(Tag::lookup)
+            .and_then(|tag| self.by_local_tag.get(&tag))
+            .copied()
+            .filter(|id| {
+                self.calls
+                    .get(id)
+                    .and_then(|c| c.dialog.as_ref())
+                    .is_some_and(|d| {
+                        d.local().as_bytes() == to
+                            && from == Some(d.remote().as_bytes())
+                            && incoming.core.call_id == Some(d.id().call_id.as_str())
+                    })
+            });
+        if by_text.is_some() {
+            return by_text;
+        }
+        let (to, from) = (headers.to().ok(), headers.from().ok());
+        let from_tag = from.as_ref().and_then(|f| f.tag()).unwrap_or_default();
+        self.dialog_of(to.as_ref()?.tag()?, from_tag, incoming)
+    }
+
+    /// The call whose dialog has our tag `to_tag`, the far end's tag `from_tag` and the
+    /// request's Call-ID.
+    fn dialog_of(&self, to_tag: &str, from_tag: &str, incoming: &Incoming<'_>) -> Option<CallId> {
+        let id = *self.by_local_tag.get(&Tag::lookup(to_tag)?)?;
         let dialog = self.calls.get(&id)?.dialog.as_ref()?;
         let call_id = incoming.core.call_id?;
-        let same =
-            call_id == dialog.id().call_id && incoming.sender_tag() == dialog.id().remote_tag;
+        let same = call_id == dialog.id().call_id && from_tag == dialog.id().remote_tag;
         same.then_some(id)
     }
 
@@ -646,24 +707,52 @@ impl Endpoint {
     }
 
     /// A response parsed: hand it to its client transaction (§17.1.3).
-    pub(super) fn handle_response(&mut self, now: Instant, source: Peer, response: Response) {
+    pub(super) fn handle_response(&mut self, now: Instant, source: Peer, response: &Response) {
         let headers = response.headers();
-        let (Ok(via), Ok(cseq)) = (headers.top_via(), headers.cseq()) else {
+        let bytes = response.bytes();
+        let Ok(cseq) = headers.cseq() else {
             self.stats.sip_dropped += 1;
             return;
         };
-        let Some(branch) = via.branch() else {
-            self.stats.stray_responses += 1;
-            return;
+        let line = headers.get_raw(HeaderName::Via);
+        let remembered = match (&self.via_memo, line) {
+            (Some(memo), Some(line)) if memo.line.as_ref() == line => {
+                line.get(memo.branch.0..memo.branch.1)
+            }
+            _ => None,
         };
-        let bytes = response.bytes();
+        let branch = match remembered {
+            Some(branch) => branch,
+            None => {
+                let Ok(via) = headers.top_via() else {
+                    self.stats.sip_dropped += 1;
+                    return;
+                };
+                let Some(branch) = via.branch() else {
+                    self.stats.stray_responses += 1;
+                    return;
+                };
+                if let Some(line) = line {
+                    let at = (branch.as_ptr() as usize).wrapping_sub(line.as_ptr() as usize);
+                    if at
+                        .checked_add(branch.len())
+                        .is_some_and(|end| end <= line.len())
+                    {
+                        self.via_memo = Some(ViaMemo {
+                            line: share_bytes(bytes, line),
+                            branch: (at, at + branch.len()),
+                        });
+                    }
+                }
+                branch.as_bytes()
+            }
+        };
         let key = TransactionKey::client(
-            share(bytes, branch),
+            share_bytes(bytes, branch),
             method_bytes(cseq.method.as_str(), bytes),
         );
         let status = response.status();
         let bytes = bytes.clone();
-        self.parsed_response = Some(response);
         self.layer.handle_response(
             now,
             key,
@@ -672,22 +761,8 @@ impl Endpoint {
             source,
             super::uac::build_non2xx_ack,
         );
-    }
-
-    /// The response just handed to the layer, if `message` is its bytes; else `message`
-    /// parsed anew.
-    pub(super) fn take_response(&mut self, message: &Bytes) -> Option<Response> {
-        if let Some(response) = self.parsed_response.take() {
-            let b = response.bytes();
-            if b.as_ptr() == message.as_ptr() && b.len() == message.len() {
-                return Some(response);
-            }
-            self.parsed_response = Some(response);
-        }
-        match Message::parse(message.clone()) {
-            Ok(Message::Response(response)) => Some(response),
-            _ => None,
-        }
+        // What the layer reports about these very bytes is handled with them at hand.
+        self.process_layer_events_with(now, None, Some(response));
     }
 }
 
@@ -711,6 +786,17 @@ impl Incoming<'_> {
             .unwrap_or_default();
         Some(MergeKey::new(from_tag, call_id, cseq.seq, method))
     }
+}
+
+/// The value of the last `;tag=` parameter written in a To or From, as text (up to the next
+/// `;`): where one of our tags would be. Only a guess, for a lookup that is then checked.
+fn tag_in(value: &[u8]) -> Option<&str> {
+    let at = value
+        .windows(5)
+        .rposition(|w| w.eq_ignore_ascii_case(b";tag="))?;
+    let rest = value.get(at + 5..)?;
+    let end = rest.iter().position(|&b| b == b';').unwrap_or(rest.len());
+    std::str::from_utf8(rest.get(..end)?).ok()
 }
 
 /// A method name as key bytes: static for the ones we send and answer, else a slice of the
@@ -753,7 +839,12 @@ fn server_key(
         }
         _ => {
             let call_id = core.call_id?;
-            let from_tag = core.from.as_ref()?.tag().unwrap_or_default();
+            // An ACK's From is not read up front.
+            let from = match core.from {
+                Some(from) => from,
+                None => request.headers().from().ok()?,
+            };
+            let from_tag = from.tag().unwrap_or_default();
             let seq = core.cseq.as_ref()?.seq;
             let legacy = format!("rfc2543;{call_id};{from_tag};{seq};{}", request.uri());
             Some(TransactionKey::server(
@@ -935,6 +1026,126 @@ mod tests {
             if let Some(sliced) = sliced {
                 assert_eq!(sliced, built.sent_by, "{via}");
             }
+        }
+    }
+
+    #[test]
+    fn the_tag_guess_is_the_last_tag_parameter() {
+        assert_eq!(tag_in(b"<sip:b@h>;tag=abc"), Some("abc"));
+        assert_eq!(tag_in(b"<sip:b@h>;TAG=abc;x=1"), Some("abc"));
+        assert_eq!(tag_in(b"<sip:b@h>;tag=1;tag=2"), Some("2"));
+        assert_eq!(tag_in(b"<sip:b@h>"), None);
+    }
+
+    /// An ACK is matched to its dialog whether its To and From read exactly as the dialog's
+    /// sides (no parse) or otherwise (parsed): spacing and parameter-name case do not matter,
+    /// the tags and Call-ID do.
+    #[test]
+    fn acks_match_their_dialog_however_their_to_and_from_are_written() {
+        use super::super::{EndpointConfig, Input, Output, Socket, WallClock};
+        use std::net::SocketAddr;
+
+        #[allow(clippy::disallowed_methods)] // test-only: the one clock read, taken as an epoch
+        let now = Instant::now();
+        let wall = WallClock {
+            instant: now,
+            unix: std::time::Duration::from_secs(1_800_000_000),
+        };
+        let peer: SocketAddr = "192.0.2.9:5060".parse().unwrap();
+        let body = "v=0\r\no=- 1 1 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\nt=0 0\r\n\
+            m=audio 6000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+        let invite = format!(
+            "INVITE sip:uas@192.0.2.1 SIP/2.0\r\n\
+             Via: SIP/2.0/UDP 192.0.2.9:5060;branch=z9hG4bKinv\r\n\
+             From: <sip:a@192.0.2.9>;tag=far\r\nTo: <sip:uas@192.0.2.1>\r\n\
+             Call-ID: ack-test@192.0.2.9\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n\
+             Contact: <sip:a@192.0.2.9>\r\nContent-Type: application/sdp\r\n\
+             Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        // (To, From, Call-ID) of the ACK, with `{tag}` for our tag, and whether it matches.
+        let cases = [
+            (
+                "<sip:uas@192.0.2.1>;tag={tag}",
+                "<sip:a@192.0.2.9>;tag=far",
+                "ack-test@192.0.2.9",
+                true,
+            ),
+            (
+                "<sip:uas@192.0.2.1> ; TAG={tag}",
+                "<sip:a@192.0.2.9>;Tag=far",
+                "ack-test@192.0.2.9",
+                true,
+            ),
+            (
+                "<sip:uas@192.0.2.1>;tag={tag}",
+                "<sip:a@192.0.2.9>;tag=other",
+                "ack-test@192.0.2.9",
+                false,
+            ),
+            (
+                "<sip:uas@192.0.2.1>;tag={tag}",
+                "<sip:a@192.0.2.9>;tag=far",
+                "another@192.0.2.9",
+                false,
+            ),
+            (
+                "<sip:uas@192.0.2.1>;tag=0123456789ab",
+                "<sip:a@192.0.2.9>;tag=far",
+                "ack-test@192.0.2.9",
+                false,
+            ),
+        ];
+        for (to, from, call_id, matches) in cases {
+            let local: SocketAddr = "192.0.2.1:5060".parse().unwrap();
+            let mut ep = Endpoint::new(EndpointConfig::new(local, 3, wall));
+            let mut buf = Vec::new();
+            let drain = |ep: &mut Endpoint, buf: &mut Vec<u8>| {
+                let mut out = Vec::new();
+                loop {
+                    match ep.poll_output(buf) {
+                        Output::Transmit(t) if t.socket == Socket::Sip => out.push(buf.clone()),
+                        Output::Event(e) => out.push(format!("{e:?}").into_bytes()),
+                        Output::Timeout(_) => return out,
+                        _ => {}
+                    }
+                }
+            };
+            let receive = |ep: &mut Endpoint, text: String| {
+                ep.handle_input(Input::Receive {
+                    now,
+                    socket: Socket::Sip,
+                    source: peer,
+                    bytes: Bytes::from(text),
+                })
+            };
+            receive(&mut ep, invite.clone());
+            drain(&mut ep, &mut buf);
+            let call = ep.calls.keys().next().copied().unwrap();
+            ep.answer(now, call, "192.0.2.1:40000".parse().unwrap())
+                .unwrap();
+            let sent = drain(&mut ep, &mut buf);
+            let ok = sent
+                .iter()
+                .find(|m| m.starts_with(b"SIP/2.0 200"))
+                .expect("a 200 OK");
+            let Ok(Message::Response(ok)) = Message::parse(Bytes::from(ok.clone())) else {
+                panic!("200 does not parse");
+            };
+            let tag = ok.headers().to().unwrap().tag().unwrap().to_owned();
+            let to = to.replace("{tag}", &tag);
+            receive(
+                &mut ep,
+                format!(
+                    "ACK sip:uas@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.9:5060;branch=z9hG4bKack\r\n\
+                     From: {from}\r\nTo: {to}\r\nCall-ID: {call_id}\r\nCSeq: 1 ACK\r\n\
+                     Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+                ),
+            );
+            let answered = drain(&mut ep, &mut buf)
+                .iter()
+                .any(|m| m.starts_with(b"Answered"));
+            assert_eq!(answered, matches, "{to} / {from} / {call_id}");
         }
     }
 }

@@ -7,6 +7,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use bytes::Bytes;
 use sip_proto::dialog::Dialog;
+use sip_proto::header::NameAddr;
 use sip_proto::message::{
     CoreHeaders, HeaderName, Message, MessageWriter, Method, Request, RequestBuilder, Response,
 };
@@ -109,7 +110,12 @@ impl Endpoint {
         let invite = Bytes::copy_from_slice(scratch);
         // Our offer, kept for a session refresh: the tail of the INVITE, shared.
         let local_sdp = invite.slice(invite.len() - body_scratch.len()..);
-        let key = TransactionKey::client(branch_key(&invite, &branch), "INVITE");
+        // Where the branch was written: after the Request-Line, `Via: ` and the pieces before it.
+        let at = "INVITE ".len()
+            + target.len()
+            + REQUEST_LINE_END_AND_VIA.len()
+            + via.iter().take(5).map(|p| p.len()).sum::<usize>();
+        let key = TransactionKey::client(branch_key(&invite, &branch, at), "INVITE");
         let txn = self
             .layer
             .start_client(
@@ -171,7 +177,8 @@ impl Endpoint {
         id: CallId,
         txn: TransactionId,
         status: u16,
-        message: Bytes,
+        message: &Bytes,
+        current: Option<&Response>,
     ) {
         let Some(call) = self.calls.get(&id) else {
             return;
@@ -182,17 +189,29 @@ impl Endpoint {
         if !first_invite && !reinvite {
             return; // the final answer to our BYE or CANCEL: nothing more to do
         }
-        let Some(response) = self.take_response(&message) else {
-            return;
+        // The response just taken in (no second parse), or `message` parsed anew (never
+        // expected: the layer reports what it was just given).
+        let parsed;
+        let response = match current
+            .filter(|r| r.bytes().as_ptr() == message.as_ptr() && r.bytes().len() == message.len())
+        {
+            Some(response) => response,
+            None => match Message::parse(message.clone()) {
+                Ok(Message::Response(response)) => {
+                    parsed = response;
+                    &parsed
+                }
+                _ => return,
+            },
         };
         if reinvite {
-            self.handle_reinvite_response(now, id, status, &response);
+            self.handle_reinvite_response(now, id, status, response);
             return;
         }
         match status {
             // Any provisional, 100 Trying included, allows the CANCEL (§9.1).
-            100..=199 => self.handle_provisional(now, id, status, &response),
-            200..=299 => self.handle_2xx(now, id, &response),
+            100..=199 => self.handle_provisional(now, id, status, response),
+            200..=299 => self.handle_2xx(now, id, response),
             _ => {
                 if let Some(call) = self.calls.get_mut(&id) {
                     call.early.clear();
@@ -252,10 +271,14 @@ impl Endpoint {
             return;
         };
         let headers = response.headers();
-        let to = headers.to().ok();
-        let remote_tag = to.as_ref().and_then(|t| t.tag()).unwrap_or_default();
+        // The dialog a 2xx belongs to is the one whose remote tag its To carries. A To that
+        // reads exactly as the dialog's remote side carries that dialog's tag, so it is only
+        // parsed when it reads otherwise.
+        let raw_to = headers.get_raw(HeaderName::To);
+        let same_text = |d: &Dialog| raw_to.is_some_and(|raw| raw == d.remote().as_bytes());
         if let (Some((peer, ack)), Some(dialog)) = (&call.ack, &call.dialog) {
-            if dialog.id().remote_tag == remote_tag {
+            let same = same_text(dialog) || to_tag(&headers.to().ok()) == dialog.id().remote_tag;
+            if same {
                 super::push_sip(&mut self.layer, &mut self.sip_out, *peer, ack.clone());
                 return;
             }
@@ -264,11 +287,18 @@ impl Endpoint {
             return;
         }
         // The early dialog of this branch, confirmed, or a dialog made by the 2xx itself.
-        let early = call
-            .early
-            .iter()
-            .position(|d| d.id().remote_tag == remote_tag)
-            .map(|i| call.early.swap_remove(i));
+        // (Early dialogs have distinct remote tags, so at most one matches either way.)
+        let mut to = None;
+        let at = match call.early.iter().position(same_text) {
+            Some(i) => Some(i),
+            None => {
+                let parsed = headers.to().ok();
+                let tag = to_tag(&parsed);
+                to = parsed;
+                call.early.iter().position(|d| d.id().remote_tag == tag)
+            }
+        };
+        let early = at.map(|i| call.early.swap_remove(i));
         call.early.clear();
         let dialog = match early {
             Some(mut dialog) => dialog.confirm(headers).ok().map(|()| dialog),
@@ -380,7 +410,15 @@ impl Endpoint {
             return;
         }
         let bye = Bytes::copy_from_slice(&self.scratch);
-        let key = TransactionKey::client(branch_key(&bye, &branch), "BYE");
+        // Where the branch was written: after the Request-Line, `Via: ` and the Via's start.
+        let via_start = "BYE ".len() + request.request_uri().len() + REQUEST_LINE_END_AND_VIA.len();
+        let rport = if peer.transport.is_reliable() {
+            0
+        } else {
+            ";rport".len()
+        };
+        let in_via = (self.via_buf.len()).saturating_sub(branch.as_str().len() + rport);
+        let key = TransactionKey::client(branch_key(&bye, &branch, via_start + in_via), "BYE");
         let reliability = peer.transport.reliability();
         let started = self.layer.start_client(now, key, bye, peer, reliability);
         if let Ok(txn) = started {
@@ -456,7 +494,6 @@ impl Endpoint {
             initial_seq: self.ids.u32() as u16,
             initial_timestamp: self.ids.u32(),
             rtcp_interval: self.config.rtcp_interval,
-            cname: self.text.cname.clone(),
             anchor: self.anchor,
         }
     }
@@ -485,18 +522,30 @@ pub(crate) fn write_via(out: &mut String, local: &str, branch: &Branch, transpor
     }
 }
 
+/// What follows the Request-URI of a request we write, up to its first header's value.
+const REQUEST_LINE_END_AND_VIA: &str = " SIP/2.0\r\nVia: ";
+
 /// The branch of a request we wrote, as key bytes: a slice of the request, which carries it
-/// in its Via (no copy; the request's bytes are shared with its transaction anyway), or a
-/// copy should it not be found.
-fn branch_key(request: &Bytes, branch: &Branch) -> Bytes {
+/// in its Via (no copy; the request's bytes are shared with its transaction anyway), at
+/// `expected` or else wherever it is found, or a copy should it not be.
+fn branch_key(request: &Bytes, branch: &Branch, expected: usize) -> Bytes {
     let b = branch.as_str().as_bytes();
-    let found = request
-        .windows(b.len())
-        .position(|w| w.first() == b.first() && w == b);
+    let found = if request.get(expected..expected + b.len()) == Some(b) {
+        Some(expected)
+    } else {
+        request
+            .windows(b.len())
+            .position(|w| w.first() == b.first() && w == b)
+    };
     match found {
         Some(at) => request.slice(at..at + b.len()),
         None => Bytes::copy_from_slice(b),
     }
+}
+
+/// The tag of a To that parsed, or none.
+fn to_tag<'a>(to: &Option<NameAddr<'a>>) -> &'a str {
+    to.as_ref().and_then(|t| t.tag()).unwrap_or_default()
 }
 
 /// Where a request to `uri` goes: its address (an IP host, default port by transport) and
@@ -633,5 +682,98 @@ mod tests {
             .map(|d| d.id().remote_tag.as_str())
             .collect();
         assert_eq!(tags, ["far1"]);
+    }
+
+    /// A response's top Via line that reads as the last one that parsed is not parsed again;
+    /// any other line is, and a malformed one is still dropped.
+    #[test]
+    fn a_remembered_via_line_is_trusted_only_when_it_reads_the_same() {
+        #[allow(clippy::disallowed_methods)] // test-only: the one clock read, taken as an epoch
+        let now = Instant::now();
+        let wall = WallClock {
+            instant: now,
+            unix: Duration::from_secs(1_800_000_000),
+        };
+        let local: SocketAddr = "192.0.2.1:5060".parse().unwrap();
+        let mut ep = Endpoint::new(EndpointConfig::new(local, 7, wall));
+        let call = ep
+            .call(
+                now,
+                "sip:b@192.0.2.2:5060",
+                "192.0.2.1:40000".parse().unwrap(),
+            )
+            .unwrap();
+        let mut buf = Vec::new();
+        let invite = loop {
+            match ep.poll_output(&mut buf) {
+                Output::Transmit(t) if t.socket == Socket::Sip => break buf.clone(),
+                Output::Timeout(_) => panic!("no INVITE"),
+                _ => {}
+            }
+        };
+        let Ok(Message::Request(invite)) = Message::parse(Bytes::from(invite)) else {
+            panic!("INVITE does not parse");
+        };
+        let h = invite.headers();
+        let [via, from, to, call_id] = [
+            HeaderName::Via,
+            HeaderName::From,
+            HeaderName::To,
+            HeaderName::CallId,
+        ]
+        .map(|n| h.get(n).unwrap().to_owned());
+        let stamped = format!("{via};received=192.0.2.1");
+        let response = |via: &str, tag: &str| {
+            Bytes::from(format!(
+                "SIP/2.0 180 Ringing\r\nVia: {via}\r\nFrom: {from}\r\nTo: {to};tag={tag}\r\n\
+                 Call-ID: {call_id}\r\nCSeq: 1 INVITE\r\nContact: <sip:b@192.0.2.2>\r\n\
+                 Content-Length: 0\r\n\r\n"
+            ))
+        };
+        let source: SocketAddr = "192.0.2.2:5060".parse().unwrap();
+        let deliver = |ep: &mut Endpoint, bytes| {
+            ep.handle_input(Input::Receive {
+                now,
+                socket: Socket::Sip,
+                source,
+                bytes,
+            });
+            while !matches!(ep.poll_output(&mut Vec::new()), Output::Timeout(_)) {}
+        };
+        deliver(&mut ep, response(&stamped, "t1"));
+        // The same line again (remembered), then a broken one, then one with no branch.
+        deliver(&mut ep, response(&stamped, "t2"));
+        let broken = stamped.replace("SIP/2.0/UDP", "SIP/2.0/UDP ;;");
+        deliver(&mut ep, response(&broken, "t3"));
+        let no_branch = "SIP/2.0/UDP 192.0.2.1:5060;rport=5060";
+        deliver(&mut ep, response(no_branch, "t4"));
+        let tags: Vec<&str> = ep
+            .dialogs(call)
+            .map(|d| d.id().remote_tag.as_str())
+            .collect();
+        assert_eq!(tags, ["t1", "t2"]);
+        assert_eq!(ep.stats().sip_dropped, 1);
+        assert_eq!(ep.stats().stray_responses, 1);
+    }
+
+    #[test]
+    fn the_branch_key_is_the_branch_wherever_it_was_written() {
+        let mut ids = super::super::ids::Ids::new(1);
+        let branch = ids.branch();
+        let text = format!(
+            "BYE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h;branch={}\r\n",
+            branch.as_str()
+        );
+        let request = Bytes::from(text);
+        let at = "BYE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=".len();
+        for expected in [at, 0, 3, request.len()] {
+            let key = branch_key(&request, &branch, expected);
+            assert_eq!(key, branch.as_str().as_bytes());
+        }
+        // Not in the request at all: a copy.
+        assert_eq!(
+            branch_key(&Bytes::from_static(b"x"), &branch, 0),
+            branch.as_str().as_bytes()
+        );
     }
 }

@@ -67,8 +67,6 @@ pub(crate) struct MediaSetup {
     pub initial_timestamp: u32,
     /// How often to send RTCP.
     pub rtcp_interval: Duration,
-    /// Our CNAME (RFC 3550 §6.5.1).
-    pub cname: String,
     /// Wall-clock anchor for SR NTP timestamps.
     pub anchor: WallClockAnchor,
 }
@@ -270,15 +268,17 @@ impl MediaSession {
     }
 
     /// Writes the next due datagram into `buf`, if one is due at `now`.
+    /// `cname` is our CNAME (RFC 3550 §6.5.1), the endpoint's for all its calls.
     pub(crate) fn poll_transmit(
         &mut self,
         now: Instant,
         buf: &mut Vec<u8>,
+        cname: &str,
     ) -> Option<(MediaSocket, SocketAddr)> {
         self.handle_timeout(now);
         if self.bye_pending {
             self.bye_pending = false;
-            let sent = self.write_rtcp(now, buf, true);
+            let sent = self.write_rtcp(now, buf, true, cname);
             return sent.then_some((MediaSocket::Rtcp, self.setup.remote_rtcp));
         }
         if let Some(due) = self.next_rtp.filter(|due| *due <= now) {
@@ -294,7 +294,7 @@ impl MediaSession {
         }
         if let Some(due) = self.next_rtcp.filter(|due| *due <= now) {
             self.next_rtcp = Some(due.max(now) + self.setup.rtcp_interval);
-            let sent = self.write_rtcp(now, buf, false);
+            let sent = self.write_rtcp(now, buf, false, cname);
             return sent.then_some((MediaSocket::Rtcp, self.setup.remote_rtcp));
         }
         None
@@ -335,7 +335,7 @@ impl MediaSession {
         self.timestamp = self.timestamp.wrapping_add(self.samples_per_packet);
     }
 
-    fn write_rtcp(&mut self, now: Instant, buf: &mut Vec<u8>, with_bye: bool) -> bool {
+    fn write_rtcp(&mut self, now: Instant, buf: &mut Vec<u8>, with_bye: bool, cname: &str) -> bool {
         let blocks = self.receiver.report_blocks(now);
         let reports = &blocks[..];
         let ssrcs = [self.setup.ssrc];
@@ -354,13 +354,13 @@ impl MediaSession {
                 CLOCK_RATE,
                 reports,
             );
-            build_compound(buf, Report::Sender(&sr), self.setup.cname.as_bytes(), bye)
+            build_compound(buf, Report::Sender(&sr), cname.as_bytes(), bye)
         } else {
             let rr = ReceiverReport {
                 ssrc: self.setup.ssrc,
                 reports: reports.into(),
             };
-            build_compound(buf, Report::Receiver(&rr), self.setup.cname.as_bytes(), bye)
+            build_compound(buf, Report::Receiver(&rr), cname.as_bytes(), bye)
         };
         match written {
             Ok(len) => {
@@ -499,7 +499,6 @@ mod tests {
             initial_seq: 0,
             initial_timestamp: 0,
             rtcp_interval: Duration::from_secs(5),
-            cname: "test@192.0.2.1".into(),
             anchor: WallClockAnchor::new(t0, NtpTime::from_parts(1000, 0)),
         }
     }

@@ -41,7 +41,7 @@ impl<'d> InDialogRequest<'d> {
     pub fn request_uri(&self) -> &'d str {
         match (self.strict, self.dialog.route_set.first()) {
             (true, Some(first)) => strip_brackets(first),
-            _ => &self.dialog.remote_target,
+            _ => self.dialog.remote_target(),
         }
     }
 
@@ -51,7 +51,7 @@ impl<'d> InDialogRequest<'d> {
         let skip = usize::from(self.strict);
         let tail = self
             .strict
-            .then_some(RouteValue::Target(&self.dialog.remote_target));
+            .then_some(RouteValue::Target(self.dialog.remote_target()));
         self.dialog.route_set[skip..]
             .iter()
             .map(|r| RouteValue::Set(r.as_str()))
@@ -63,7 +63,7 @@ impl<'d> InDialogRequest<'d> {
     pub fn next_hop(&self) -> &'d str {
         match self.dialog.route_set.first() {
             Some(first) => strip_brackets(first),
-            None => &self.dialog.remote_target,
+            None => self.dialog.remote_target(),
         }
     }
 
@@ -95,8 +95,8 @@ impl<'d> InDialogRequest<'d> {
         let mut digits = [0u8; 10];
         let seq = decimal(self.cseq, &mut digits);
         let method = self.method.as_str().as_bytes();
-        w.header(HeaderName::From, &self.dialog.local)?
-            .header(HeaderName::To, &self.dialog.remote)?
+        w.header(HeaderName::From, self.dialog.local())?
+            .header(HeaderName::To, self.dialog.remote())?
             .header(HeaderName::CallId, &self.dialog.id.call_id)?
             .header_pieces(HeaderName::CSeq, &[seq, b" ", method])?;
         if let Some(contact) = contact {

@@ -180,7 +180,12 @@ impl Headers {
 
     /// Whether a header of that name is present.
     pub fn contains(&self, name: HeaderName) -> bool {
-        self.raw_values(name).next().is_some()
+        // A listed header is present exactly when its `seen` bit is set (every indexed line
+        // sets its bit), so no line needs reading.
+        match 1u64.checked_shl(u32::from(name.id())) {
+            Some(bit) => self.seen & bit != 0,
+            None => self.raw_values(name).next().is_some(),
+        }
     }
 
     /// `(name as written, value)` for every line in order, skipping non-UTF-8 values.
