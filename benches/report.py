@@ -38,6 +38,10 @@ def load():
             est = json.load(f)
         group = meta["group_id"]
         name = meta["function_id"] or meta.get("value_str") or "?"
+        # A parameterised bench (e.g. mixer_tick/ours/10) is its own group: ratios only
+        # compare benches run on the same parameter.
+        if meta["function_id"] and meta.get("value_str"):
+            group = f"{group}/{meta['value_str']}"
         tp = meta.get("throughput") or {}
         groups.setdefault(group, []).append((name, est["median"]["point_estimate"], tp))
     return groups

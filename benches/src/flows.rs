@@ -6,13 +6,18 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use session_fsm::{CallId, Endpoint, EndpointConfig, Event, Input, Output, Socket, WallClock};
 use sip_proto::transaction::{LayerConfig, Reliability, TransactionKey, TransactionLayer};
 
 /// Beyond every RFC 3261 transaction timer with the default T1/T4 (64·T1 = 32 s): firing a
 /// timeout this far ahead frees everything a finished flow left behind.
 pub const SETTLE: Duration = Duration::from_secs(40);
+
+/// The largest UDP datagram, and the receive region runtime-tokio splits datagrams off
+/// (`runtime-tokio/src/driver.rs`): a new region when less than a datagram's room is left.
+const MAX_DATAGRAM: usize = 65_535;
+const REGION: usize = 2 * MAX_DATAGRAM;
 
 /// One clock read for the epoch; everything after it is virtual.
 #[allow(clippy::disallowed_methods)]
@@ -169,6 +174,11 @@ pub struct CallPair {
     buf: Vec<u8>,
     /// SIP datagrams in flight: (to B?, bytes).
     wire: VecDeque<(bool, Bytes)>,
+    /// The events one drain produced (reused, as a runtime would).
+    events: Vec<Event>,
+    /// Where delivered datagrams are received, as runtime-tokio receives them: one region
+    /// that each datagram is split off without another allocation.
+    region: BytesMut,
     /// SIP datagrams delivered, over all calls.
     pub sip_messages: u64,
     /// RTP/RTCP datagrams the endpoints emitted (dropped), over all calls.
@@ -198,6 +208,8 @@ impl CallPair {
             now,
             buf: Vec::with_capacity(2048),
             wire: VecDeque::new(),
+            events: Vec::new(),
+            region: BytesMut::with_capacity(REGION),
             sip_messages: 0,
             media_packets: 0,
         }
@@ -216,10 +228,12 @@ impl CallPair {
         let mut b_ended = false;
         let mut b_call: Option<CallId> = None;
         let mut rounds = 0;
+        let mut events = std::mem::take(&mut self.events);
         while !(a_ended && b_ended) {
             rounds += 1;
             assert!(rounds < 64, "call did not complete");
-            for e in self.drain(true) {
+            self.drain(true, &mut events);
+            for e in events.drain(..) {
                 match e {
                     Event::Answered { .. } => {
                         self.a.hang_up(self.now, a_call).expect("answered call");
@@ -228,7 +242,8 @@ impl CallPair {
                     _ => {}
                 }
             }
-            for e in self.drain(false) {
+            self.drain(false, &mut events);
+            for e in events.drain(..) {
                 match e {
                     Event::IncomingCall { call, .. } => {
                         b_call = Some(call);
@@ -245,29 +260,36 @@ impl CallPair {
         self.now += SETTLE;
         self.a.handle_input(Input::Timeout(self.now));
         self.b.handle_input(Input::Timeout(self.now));
-        self.drain(true);
-        self.drain(false);
+        self.drain(true, &mut events);
+        self.drain(false, &mut events);
+        events.clear();
+        self.events = events;
         self.deliver();
         // Give the next call a fresh millisecond.
         self.now += Duration::from_millis(1);
     }
 
-    /// Drains one endpoint's outputs, queueing SIP for the other side; returns its events.
-    fn drain(&mut self, from_a: bool) -> Vec<Event> {
-        let mut events = Vec::new();
+    /// Drains one endpoint's outputs, queueing SIP for the other side and its events in
+    /// `events`.
+    fn drain(&mut self, from_a: bool, events: &mut Vec<Event>) {
         loop {
             let ep = if from_a { &mut self.a } else { &mut self.b };
             match ep.poll_output(&mut self.buf) {
                 Output::Transmit(t) => {
                     if t.socket == Socket::Sip {
-                        self.wire
-                            .push_back((from_a, Bytes::copy_from_slice(&self.buf)));
+                        // The far end's runtime receives the datagram into its region.
+                        if self.region.capacity() < MAX_DATAGRAM {
+                            self.region = BytesMut::with_capacity(REGION);
+                        }
+                        self.region.extend_from_slice(&self.buf);
+                        let bytes = self.region.split().freeze();
+                        self.wire.push_back((from_a, bytes));
                     } else {
                         self.media_packets += 1;
                     }
                 }
                 Output::Event(e) => events.push(e),
-                Output::Timeout(_) => return events,
+                Output::Timeout(_) => return,
             }
         }
     }

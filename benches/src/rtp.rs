@@ -13,6 +13,9 @@ use rtp_proto::stats::NtpTime;
 /// Samples in one 20 ms G.711 frame at 8 kHz.
 pub const FRAME_SAMPLES: usize = 160;
 
+/// The duration of one such frame.
+const FRAME: Duration = Duration::from_millis(20);
+
 /// The SSRC of the sending side in every media fixture.
 pub const SSRC: u32 = 0x1234_5678;
 
@@ -57,12 +60,30 @@ pub fn tone_frame(hz: f64, offset: usize) -> [i16; FRAME_SAMPLES] {
     out
 }
 
-/// A G.711 jitter buffer in steady state: each [`step`](JitterBench::step) puts the next
-/// 20 ms packet (in order, on time) and pops the frame due at the same instant, as a receive
-/// loop does once per packet.
+/// One packet's arrival at a receiver: when, and the packet's sequence number and RTP
+/// timestamp.
+#[derive(Debug, Clone, Copy)]
+pub struct Arrival {
+    /// The arrival instant, also the instant the frame due is popped.
+    pub now: Instant,
+    /// The RTP sequence number.
+    pub seq: u16,
+    /// The RTP timestamp.
+    pub timestamp: u32,
+}
+
+/// A G.711 jitter buffer in steady state: each [`put_pop`](JitterBench::put_pop) puts the
+/// next 20 ms packet (in order, on time) and pops the frame due at the same instant, as a
+/// receive loop does once per packet.
+///
+/// The arrivals are built apart from the put and pop, by [`arrivals`](JitterBench::arrivals),
+/// so that a benchmark can build them outside its timed loop: making a fresh `Instant` (an
+/// addition with a carry into the seconds) is the caller's clock, not the buffer's work.
+/// [`step`](JitterBench::step) does both, for callers that count rather than time.
 pub struct JitterBench {
     jb: JitterBuffer,
-    t0: Instant,
+    /// The arrival instant of the next packet to be built.
+    now: Instant,
     n: u32,
     payload: [u8; FRAME_SAMPLES],
 }
@@ -72,7 +93,7 @@ impl JitterBench {
     pub fn new() -> Self {
         let mut b = Self {
             jb: JitterBuffer::new(JitterConfig::g711_20ms()),
-            t0: Instant::now(),
+            now: Instant::now(),
             n: 0,
             payload: ulaw_frame(),
         };
@@ -82,18 +103,42 @@ impl JitterBench {
         b
     }
 
-    /// One packet in, one frame out; returns the played payload's length (0 if none).
-    #[inline]
-    pub fn step(&mut self) -> usize {
+    /// The next packet's arrival, one frame after the previous one.
+    fn next_arrival(&mut self) -> Arrival {
         let n = self.n;
         self.n = n.wrapping_add(1);
-        let now = self.t0 + Duration::from_millis(20 * u64::from(n));
-        self.jb
-            .put(now, n as u16, n.wrapping_mul(160), &self.payload);
-        match self.jb.pop(now) {
+        self.now += FRAME;
+        Arrival {
+            now: self.now,
+            // The low 16 bits are the sequence number; timestamps wrap as RTP's do.
+            seq: n as u16,
+            timestamp: n.wrapping_mul(FRAME_SAMPLES as u32),
+        }
+    }
+
+    /// Replaces `out` with the next `n` arrivals, to be given to
+    /// [`put_pop`](Self::put_pop) in order.
+    pub fn arrivals(&mut self, n: usize, out: &mut Vec<Arrival>) {
+        out.clear();
+        out.extend((0..n).map(|_| self.next_arrival()));
+    }
+
+    /// One packet in, one frame out; returns the played payload's length (0 if none).
+    /// Inlined into the timed loop, so that no call of the harness's own is timed.
+    #[inline(always)]
+    pub fn put_pop(&mut self, a: Arrival) -> usize {
+        self.jb.put(a.now, a.seq, a.timestamp, &self.payload);
+        match self.jb.pop(a.now) {
             Playout::Frame { payload, .. } => payload.len(),
             _ => 0,
         }
+    }
+
+    /// The next arrival, put, and the frame due popped; returns the played payload's length.
+    #[inline]
+    pub fn step(&mut self) -> usize {
+        let a = self.next_arrival();
+        self.put_pop(a)
     }
 
     /// What the buffer counted (the benchmark checks every frame was played).
@@ -211,6 +256,12 @@ mod tests {
         let mut jb = JitterBench::new();
         for _ in 0..1000 {
             assert_eq!(jb.step(), FRAME_SAMPLES);
+        }
+        let mut arrivals = Vec::new();
+        jb.arrivals(100, &mut arrivals);
+        assert_eq!(arrivals.len(), 100);
+        for a in arrivals {
+            assert_eq!(jb.put_pop(a), FRAME_SAMPLES);
         }
         let c = jb.counters();
         assert_eq!((c.late, c.concealed, c.underruns), (0, 0, 0));

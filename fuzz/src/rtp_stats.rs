@@ -342,6 +342,12 @@ struct Playback {
 
 impl Playback {
     fn new(clock_rate: u32) -> Self {
+        // The buffer orders frames on its own unwrapped timeline; the RTP-level order check
+        // below (wrapping differences read as signed) agrees with it only while the buffer's
+        // window, 2 × capacity × samples per frame, stays under 2^31 timestamp units. That
+        // holds for every audio clock rate; absurd ones (a fuzzed 2 GHz) broke the check,
+        // not the buffer (regression `rtp_stats/jitter-window-wider-than-half-the-ts-space`).
+        let clock_rate = clock_rate.min(192_000);
         let config = JitterConfig {
             clock_rate,
             samples_per_frame: (clock_rate / 50).max(1),

@@ -7,7 +7,10 @@
 //!
 //! The usual per-packet path has no division: media time converts to nanoseconds by a
 //! fixed-point multiply, a packet one frame after the previous one finds its frame by adding
-//! one, slots are found by masking, and the delay estimator updates in O(1).
+//! one, slots are found by masking, and the delay estimator updates in O(1). A `now` is
+//! converted to nanoseconds once (a run loop passes the same `now` to the put and the pop of
+//! one wake), and the usual pop, on time with its frame ready, is one comparison and one slot
+//! check; every rarer case goes through `step_general`.
 
 use super::delay::DelayEstimator;
 use super::{Conceal, JitterConfig, JitterCounters, MissingReason, Playout};
@@ -56,7 +59,13 @@ const NO_FRAME: i64 = i64::MIN;
 
 /// What one pop decided, before borrowing the payload.
 enum Step {
-    Frame(usize),
+    /// A ready frame: its slot's sequence number, timestamp, and payload in `data`.
+    Frame {
+        seq: u16,
+        timestamp: u32,
+        start: usize,
+        len: usize,
+    },
     Missing(u32, MissingReason),
     Underrun,
 }
@@ -77,10 +86,18 @@ pub struct JitterBuffer {
     /// The duration of one frame, and half of it, in nanoseconds.
     frame_ns: i64,
     half_frame_ns: i64,
+    /// `frame_ns + half_frame_ns`: the width of the on-time window `-half..=frame`.
+    on_time_span: u64,
+    /// Two capacities in frames, and four: how far from the playout point a packet may be
+    /// before it means a new timeline.
+    jump_reach: i64,
+    jump_span: u64,
+    /// The first `now` given: the buffer's time is nanoseconds since.
     epoch: Option<Instant>,
-    /// The last `now` and its offset from `epoch`: a run loop reads the clock once per wake
-    /// and passes the same `now` to every call.
-    last_now: Option<(Instant, i64)>,
+    /// The last `now` and its time: a run loop reads the clock once per wake and passes the
+    /// same `now` to every call, so a `now` is converted once.
+    last_now: Option<Instant>,
+    last_ns: i64,
     ssrc: Option<u32>,
     timeline: Option<Timeline>,
     next_frame: i64,
@@ -103,16 +120,24 @@ impl JitterBuffer {
             ..config
         };
         let ns_per_unit_q32 = (1_000_000_000u64 << 32) / u64::from(config.clock_rate);
+        let frame_ns = media_ns(ns_per_unit_q32, i64::from(config.samples_per_frame));
+        let cap = i64::try_from(config.capacity).unwrap_or(i64::MAX);
         Self {
             slots: vec![Slot::default(); config.capacity],
             mask: config.capacity - 1,
-            cap: i64::try_from(config.capacity).unwrap_or(i64::MAX),
+            cap,
+            jump_reach: cap.saturating_mul(2),
+            jump_span: (cap as u64).saturating_mul(4),
             ns_per_unit_q32,
             data: vec![0; config.capacity.saturating_mul(config.max_payload)],
-            frame_ns: media_ns(ns_per_unit_q32, i64::from(config.samples_per_frame)),
-            half_frame_ns: media_ns(ns_per_unit_q32, i64::from(config.samples_per_frame)) / 2,
+            frame_ns,
+            half_frame_ns: frame_ns / 2,
+            // A frame is at most 2^32 units of at most 10^9 ns, so this stays far below
+            // i64::MAX and is not negative.
+            on_time_span: (frame_ns + frame_ns / 2) as u64,
             epoch: None,
             last_now: None,
+            last_ns: 0,
             ssrc: None,
             timeline: None,
             next_frame: 0,
@@ -147,18 +172,23 @@ impl JitterBuffer {
     /// Nanoseconds since the first call, from the caller's `now`.
     #[inline]
     fn t(&mut self, now: Instant) -> i64 {
-        if let Some((last, t)) = self.last_now {
-            if last == now {
-                return t;
-            }
+        if self.last_now == Some(now) {
+            return self.last_ns;
         }
+        self.convert(now)
+    }
+
+    /// A `now` not seen last time: one subtraction from the epoch.
+    #[inline]
+    fn convert(&mut self, now: Instant) -> i64 {
         let epoch = *self.epoch.get_or_insert(now);
         let d = now.saturating_duration_since(epoch);
         // Wraps after 292 years of `now`: wrong then, but never a panic.
         let t = (d.as_secs() as i64)
             .wrapping_mul(1_000_000_000)
             .wrapping_add(i64::from(d.subsec_nanos()));
-        self.last_now = Some((now, t));
+        self.last_now = Some(now);
+        self.last_ns = t;
         t
     }
 
@@ -251,7 +281,7 @@ impl JitterBuffer {
     }
 
     /// A packet arrived at `now` with sequence number `seq`, RTP `timestamp` and `payload`.
-    #[inline]
+    #[inline(always)]
     pub fn put(&mut self, now: Instant, seq: u16, timestamp: u32, payload: &[u8]) {
         self.counters.received += 1;
         if payload.len() > self.config.max_payload {
@@ -263,8 +293,8 @@ impl JitterBuffer {
         // Within two capacities of the playout point either way, as one unsigned comparison.
         let from = frame
             .wrapping_sub(self.next_frame)
-            .wrapping_add(2 * self.cap);
-        if from as u64 >= 4 * self.cap as u64 {
+            .wrapping_add(self.jump_reach);
+        if from as u64 >= self.jump_span {
             // A jump no reordering explains: a new talkspurt after silence or a restart.
             self.start_timeline(timestamp);
             self.counters.resets += 1;
@@ -283,12 +313,15 @@ impl JitterBuffer {
         // Times and media offsets stay far inside i64 (292 years of nanoseconds).
         let transit = t.wrapping_sub(media_ns(self.ns_per_unit_q32, units));
         self.delay.record(transit);
-        if frame < self.next_frame && !self.reordered_before_start(frame) {
-            self.counters.late += 1;
-            return;
-        }
-        if frame >= self.next_frame + self.cap {
-            self.push_out_before(frame - self.cap + 1);
+        // Usually within capacity ahead of the playout point: one unsigned comparison.
+        if frame.wrapping_sub(self.next_frame) as u64 >= self.cap as u64 {
+            if frame < self.next_frame && !self.reordered_before_start(frame) {
+                self.counters.late += 1;
+                return;
+            }
+            if frame >= self.next_frame + self.cap {
+                self.push_out_before(frame - self.cap + 1);
+            }
         }
         let start = index * self.config.max_payload;
         let Some(dst) = self.data.get_mut(start..start + payload.len()) else {
@@ -332,15 +365,57 @@ impl JitterBuffer {
         self.next_frame = new_start;
     }
 
-    #[inline]
+    #[inline(always)]
     fn step(&mut self, now: Instant) -> Step {
         let t = self.t(now);
+        let next = self.next_frame;
+        let media = media_ns(self.ns_per_unit_q32, next * self.spf());
+        // How far playout is behind the desired delay (negative: ahead of it).
+        let behind = t.wrapping_sub(media).wrapping_sub(self.delay.playout_ns());
+        // The usual pop: within -half..=frame of the desired delay, so neither stretched nor
+        // shrunk (one unsigned comparison), and the frame is there. A ready slot means a
+        // packet since the last reset, so `step_general`'s first test would pass too.
+        if behind.wrapping_add(self.half_frame_ns) as u64 <= self.on_time_span {
+            if let Some(step) = self.play_ready() {
+                self.playing = true;
+                return step;
+            }
+        }
+        self.step_general(t)
+    }
+
+    /// Plays frame `next_frame` if it is ready: marks it played and moves the playout point.
+    #[inline(always)]
+    fn play_ready(&mut self) -> Option<Step> {
+        let next = self.next_frame;
+        let index = self.slot_index(next);
+        let s = self
+            .slots
+            .get_mut(index)
+            .filter(|s| s.frame == next && s.state == SlotState::Ready)?;
+        s.state = SlotState::Played;
+        let (seq, timestamp, len) = (s.seq, s.timestamp, s.len);
+        self.next_frame = next + 1;
+        self.last_played = Some(index);
+        self.counters.played += 1;
+        Some(Step::Frame {
+            seq,
+            timestamp,
+            start: index * self.config.max_payload,
+            len,
+        })
+    }
+
+    /// Every other pop: nothing buffered, still filling, stretching, shrinking, a missing
+    /// frame.
+    #[cold]
+    fn step_general(&mut self, t: i64) -> Step {
         if self.newest_frame == NO_FRAME {
             return Step::Underrun;
         }
         let frame_ns = self.frame_ns;
         let half = self.half_frame_ns;
-        let desired = self.delay.base_ns().wrapping_add(self.delay.target_ns());
+        let desired = self.delay.playout_ns();
         let media = media_ns(self.ns_per_unit_q32, self.next_frame * self.spf());
         // How far playout is behind the desired delay (negative: ahead of it).
         let behind = t.wrapping_sub(media).wrapping_sub(desired);
@@ -356,15 +431,8 @@ impl JitterBuffer {
         if behind > frame_ns {
             self.shrink(behind);
         }
-        let index = self.slot_index(self.next_frame);
-        if self.is_ready(self.next_frame) {
-            if let Some(s) = self.slots.get_mut(index) {
-                s.state = SlotState::Played;
-            }
-            self.next_frame += 1;
-            self.last_played = Some(index);
-            self.counters.played += 1;
-            Step::Frame(index)
+        if let Some(step) = self.play_ready() {
+            step
         } else if self.newest_frame > self.next_frame {
             let ts = self.timestamp_of(self.next_frame);
             self.next_frame += 1;
@@ -409,17 +477,17 @@ impl JitterBuffer {
     #[inline]
     fn playout(&self, step: Step) -> Playout<'_> {
         match step {
-            Step::Frame(index) => {
-                let (seq, timestamp) = self
-                    .slots
-                    .get(index)
-                    .map_or((0, 0), |s| (s.seq, s.timestamp));
-                Playout::Frame {
-                    seq,
-                    timestamp,
-                    payload: self.payload(index),
-                }
-            }
+            Step::Frame {
+                seq,
+                timestamp,
+                start,
+                len,
+            } => Playout::Frame {
+                seq,
+                timestamp,
+                // invariant: slot lengths never exceed max_payload, so this is within `data`.
+                payload: self.data.get(start..start + len).unwrap_or(&[]),
+            },
             Step::Missing(timestamp, reason) => Playout::Missing { timestamp, reason },
             Step::Underrun => Playout::Underrun,
         }

@@ -37,10 +37,14 @@ const HEADROOM_BINS: i64 = (BINS / 4) as i64;
 
 #[derive(Debug, Clone)]
 pub(crate) struct DelayEstimator {
-    /// The window's transits, by sample number modulo WINDOW.
+    /// The window's transits: `len` samples ending just before ring slot `next`.
     transits: [i64; WINDOW],
-    /// Samples recorded since the last clear (wrapping; only differences are used).
-    count: u32,
+    /// Each sample's histogram bin, kept beside its transit so that the sample leaving the
+    /// window is taken out of the histogram without binning it again; every rebuild
+    /// refreshes them.
+    bins: [u16; WINDOW],
+    /// The ring slot the next sample goes to.
+    next: usize,
     len: usize,
     /// How many of the window's samples lie at or below the quantile; follows `len`.
     rank: usize,
@@ -56,25 +60,27 @@ pub(crate) struct DelayEstimator {
     max_delay_ns: i64,
     margin_ns: i64,
     target_ns: i64,
-    base_ns: i64,
+    /// The base (the lower edge of the lowest bin) plus the target: the transit playout
+    /// aims at, read by every pop.
+    playout_ns: i64,
 }
 
 fn ns(d: Duration) -> i64 {
     i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)
 }
 
-/// The sample's slot in the window ring.
-#[inline]
-fn slot(k: u32) -> usize {
-    k as usize % WINDOW
-}
+/// Ring slots and histogram bins are found by masking: both counts are powers of two, and a
+/// masked index never fails.
+const WINDOW_MASK: usize = WINDOW - 1;
+const BIN_MASK: usize = BINS - 1;
 
 impl DelayEstimator {
     pub(crate) fn new(min_delay: Duration, max_delay: Duration, frame: Duration) -> Self {
         let min_delay_ns = ns(min_delay);
         Self {
             transits: [0; WINDOW],
-            count: 0,
+            bins: [0; WINDOW],
+            next: 0,
             len: 0,
             rank: 1,
             hist: [0; BINS],
@@ -86,7 +92,7 @@ impl DelayEstimator {
             max_delay_ns: ns(max_delay).max(min_delay_ns),
             margin_ns: ns(frame) / 2,
             target_ns: min_delay_ns,
-            base_ns: 0,
+            playout_ns: min_delay_ns,
         }
     }
 
@@ -113,73 +119,140 @@ impl DelayEstimator {
     }
 
     /// Records one packet's transit and updates base and target.
-    #[inline]
+    ///
+    /// The usual case, a full window and a transit the histogram reaches, is written out
+    /// here; everything else takes [`record_general`](Self::record_general), which does the
+    /// same steps in full.
+    #[inline(always)]
     pub(crate) fn record(&mut self, transit_ns: i64) {
-        if self.len == 0 {
-            self.hist_ref = transit_ns.saturating_sub(HEADROOM_BINS << BIN_SHIFT);
+        let k = self.next & WINDOW_MASK;
+        if self.len != WINDOW || transit_ns < self.hist_ref {
+            self.record_general(k, transit_ns);
+            return;
         }
-        let k = self.count;
-        self.count = k.wrapping_add(1);
+        self.next = (k + 1) & WINDOW_MASK;
+        // The oldest sample leaves (it held slot k) and the new one takes its place.
+        let old = usize::from(self.bins[k]) & BIN_MASK;
+        let bin = self.bin_at_or_above_ref(transit_ns);
+        self.transits[k] = transit_ns;
+        if bin == old {
+            // Out of a bin and back into it: the histogram, both pointers, the target and
+            // the playout transit are what they were. A steady path (a LAN, a constant
+            // delay) mostly ends here.
+            return;
+        }
+        self.bins[k] = bin as u16;
+        let (lo_before, q_before) = (self.lo_bin, self.q_bin);
+        // Counts stay within 0..=WINDOW: the leaving sample was counted in its bin.
+        self.hist[old] = self.hist[old].wrapping_sub(1);
+        self.hist[bin] = self.hist[bin].wrapping_add(1);
+        // The samples at or below the quantile's bin, and thus q_cum, lose the old one and
+        // gain the new one if they lie there; the window holds rank <= q_cum samples.
+        self.q_cum = (self.q_cum + usize::from(bin <= self.q_bin))
+            .wrapping_sub(usize::from(old <= self.q_bin));
+        self.lo_bin = self.lo_bin.min(bin);
+        self.raise_lo_bin();
+        if self.lo_bin > BINS / 2 {
+            // The clocks drifted the base half way up the range: re-centre.
+            self.rebuild();
+            self.update_target();
+            return;
+        }
+        self.settle();
+        if self.lo_bin != lo_before || self.q_bin != q_before {
+            self.update_target();
+        }
+    }
+
+    /// [`record`](Self::record) for every case: a window still filling, a transit below the
+    /// histogram's reach.
+    #[cold]
+    fn record_general(&mut self, k: usize, transit_ns: i64) {
+        self.next = (k + 1) & WINDOW_MASK;
         if self.len == WINDOW {
-            // The oldest sample leaves.
-            let old = self.transits[slot(k)];
-            self.hist_remove(self.bin(old));
+            // The oldest sample leaves: it held the slot written now.
+            self.hist_remove(usize::from(self.bins[k]));
         } else {
-            self.len += 1;
-            self.rank = Self::rank_of(self.len);
+            self.grow(transit_ns);
         }
-        self.transits[slot(k)] = transit_ns;
+        self.transits[k] = transit_ns;
         if transit_ns < self.hist_ref {
             // Faster than the histogram reaches: re-centre it.
             self.rebuild();
         } else {
-            self.hist_add(self.bin(transit_ns));
+            let bin = self.bin_at_or_above_ref(transit_ns);
+            self.bins[k] = bin as u16;
+            self.hist_add(bin);
             if self.lo_bin > BINS / 2 {
                 // The clocks drifted the base half way up the range: re-centre.
                 self.rebuild();
             }
         }
-        // Transits stay far inside i64 (they are differences of nanosecond times), so the
-        // sums below cannot wrap.
-        self.base_ns = self
-            .hist_ref
-            .wrapping_add((self.lo_bin as i64) << BIN_SHIFT);
-        if self.len < MIN_SAMPLES {
-            return;
+        self.update_target();
+    }
+
+    /// The bin of a transit at or above `hist_ref`: the difference is exact as unsigned,
+    /// and the `min` is [`bin`](Self::bin)'s clamp at the top. It fits a u16 (BINS <= 2^16).
+    #[inline]
+    fn bin_at_or_above_ref(&self, transit_ns: i64) -> usize {
+        let above = (transit_ns as u64).wrapping_sub(self.hist_ref as u64) >> BIN_SHIFT;
+        above.min(BIN_MASK as u64) as usize
+    }
+
+    /// Moves the quantile (once the window holds enough samples) and recomputes the target
+    /// and the playout transit from the two pointers.
+    #[inline]
+    fn update_target(&mut self) {
+        if self.len >= MIN_SAMPLES {
+            self.settle();
+            // The upper edge of the quantile's bin over the base, the lower edge of the
+            // lowest bin (both bins of the same reference, so the reference cancels). Both
+            // indices are under BINS, so the difference is small.
+            let span = (self.q_bin as i64 + 1 - self.lo_bin as i64) << BIN_SHIFT;
+            self.target_ns = span
+                .wrapping_add(self.margin_ns)
+                .clamp(self.min_delay_ns, self.max_delay_ns);
         }
-        self.settle();
-        // The upper edge of the quantile's bin.
-        let q_edge = self
-            .hist_ref
-            .wrapping_add(((self.q_bin + 1) as i64) << BIN_SHIFT);
-        self.target_ns = q_edge
-            .wrapping_sub(self.base_ns)
-            .wrapping_add(self.margin_ns)
-            .clamp(self.min_delay_ns, self.max_delay_ns);
+        // Transits stay far inside i64 (they are differences of nanosecond times), so the
+        // sum cannot wrap.
+        self.playout_ns = self.base_ns().wrapping_add(self.target_ns);
+    }
+
+    /// A sample joins a window that is not full yet.
+    #[cold]
+    fn grow(&mut self, transit_ns: i64) {
+        if self.len == 0 {
+            self.hist_ref = transit_ns.saturating_sub(HEADROOM_BINS << BIN_SHIFT);
+        }
+        self.len += 1;
+        self.rank = Self::rank_of(self.len);
     }
 
     #[inline]
     fn hist_add(&mut self, bin: usize) {
-        self.hist[bin] = self.hist[bin].saturating_add(1);
-        if bin <= self.q_bin {
-            self.q_cum += 1;
-        }
-        if bin < self.lo_bin {
-            self.lo_bin = bin;
-        }
-        // A removal may have emptied the lowest bin; the window is not empty now, so a
-        // non-empty bin lies at or above it.
-        while self.hist[self.lo_bin] == 0 && self.lo_bin + 1 < BINS {
+        let bin = bin & BIN_MASK;
+        // At most WINDOW samples are counted, far below u16::MAX.
+        self.hist[bin] = self.hist[bin].wrapping_add(1);
+        self.q_cum += usize::from(bin <= self.q_bin);
+        self.lo_bin = self.lo_bin.min(bin);
+        self.raise_lo_bin();
+    }
+
+    /// A removal may have emptied the lowest bin; the window is not empty now, so a
+    /// non-empty bin lies at or above it.
+    #[inline]
+    fn raise_lo_bin(&mut self) {
+        while self.hist[self.lo_bin & BIN_MASK] == 0 && self.lo_bin + 1 < BINS {
             self.lo_bin += 1;
         }
     }
 
     #[inline]
     fn hist_remove(&mut self, bin: usize) {
-        self.hist[bin] = self.hist[bin].saturating_sub(1);
-        if bin <= self.q_bin {
-            self.q_cum = self.q_cum.saturating_sub(1);
-        }
+        let bin = bin & BIN_MASK;
+        // The sample was counted in its bin, and in `q_cum` if at or below the quantile.
+        self.hist[bin] = self.hist[bin].wrapping_sub(1);
+        self.q_cum = self.q_cum.wrapping_sub(usize::from(bin <= self.q_bin));
     }
 
     /// Moves the quantile pointer to the lowest bin with at least `rank` samples at or below.
@@ -188,25 +261,31 @@ impl DelayEstimator {
         let rank = self.rank;
         while self.q_cum < rank && self.q_bin + 1 < BINS {
             self.q_bin += 1;
-            self.q_cum += usize::from(self.hist[self.q_bin]);
+            self.q_cum += usize::from(self.hist[self.q_bin & BIN_MASK]);
         }
-        while self.q_bin > 0 && self.q_cum - usize::from(self.hist[self.q_bin]) >= rank {
-            self.q_cum -= usize::from(self.hist[self.q_bin]);
+        while self.q_bin > 0 && self.q_cum - usize::from(self.hist[self.q_bin & BIN_MASK]) >= rank {
+            self.q_cum -= usize::from(self.hist[self.q_bin & BIN_MASK]);
             self.q_bin -= 1;
         }
     }
 
-    /// Re-centres the histogram on the window's smallest transit and refills it.
+    /// Re-centres the histogram on the window's smallest transit and refills it, binning
+    /// every sample afresh.
     #[cold]
     fn rebuild(&mut self) {
-        let first = self.count.wrapping_sub(self.len as u32);
-        let window = (0..self.len as u32).map(|i| self.transits[slot(first.wrapping_add(i))]);
-        let base = window.clone().min().unwrap_or(0);
+        let first = self.next.wrapping_sub(self.len);
+        let base = (0..self.len)
+            .map(|i| self.transits[first.wrapping_add(i) & WINDOW_MASK])
+            .min()
+            .unwrap_or(0);
         self.hist_ref = base.saturating_sub(HEADROOM_BINS << BIN_SHIFT);
         self.hist = [0; BINS];
-        for t in window {
-            let b = self.bin(t);
-            self.hist[b] = self.hist[b].saturating_add(1);
+        for i in 0..self.len {
+            let k = first.wrapping_add(i) & WINDOW_MASK;
+            let b = self.bin(self.transits[k]);
+            // `bin` stays under BINS <= 2^16.
+            self.bins[k] = b as u16;
+            self.hist[b & BIN_MASK] = self.hist[b & BIN_MASK].saturating_add(1);
         }
         self.lo_bin = self.bin(base);
         self.q_bin = 0;
@@ -214,13 +293,21 @@ impl DelayEstimator {
     }
 
     /// The smallest transit in the window, to the lower edge of its bin.
+    #[inline]
     pub(crate) fn base_ns(&self) -> i64 {
-        self.base_ns
+        self.hist_ref
+            .wrapping_add((self.lo_bin as i64) << BIN_SHIFT)
     }
 
     /// The target delay over the base transit.
     pub(crate) fn target_ns(&self) -> i64 {
         self.target_ns
+    }
+
+    /// The transit playout aims at: the base plus the target.
+    #[inline]
+    pub(crate) fn playout_ns(&self) -> i64 {
+        self.playout_ns
     }
 
     /// Samples in the window.

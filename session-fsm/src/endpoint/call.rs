@@ -12,6 +12,7 @@ use smallvec::SmallVec;
 use crate::media::MediaSession;
 use crate::time::Instant;
 
+use super::ids::Tag;
 use super::transport::Peer;
 use super::CallId;
 
@@ -95,13 +96,16 @@ pub(crate) struct Call {
     pub(crate) direction: Direction,
     pub(crate) state: CallState,
     /// Our tag (To for incoming calls, From for outgoing ones).
-    pub(crate) local_tag: String,
+    pub(crate) local_tag: Tag,
     /// Where responses to the far end's INVITE go (incoming) or where ours went (outgoing).
     pub(crate) peer: Peer,
     /// The INVITE transaction.
     pub(crate) invite_txn: Option<TransactionId>,
     /// Incoming: the INVITE as received, parsed once, to build every response to it.
     pub(crate) invite: Option<Request>,
+    /// Incoming: whether the INVITE's To carries a tag (`None`: its To did not parse), so
+    /// responses know whether to add ours without reading it again.
+    pub(crate) invite_to_tagged: Option<bool>,
     /// Outgoing: our From header value, tag included (the local side of the dialog).
     pub(crate) local_from: String,
     /// Incoming: the INVITE's first Via line with `received`/`rport` (§18.2.1, RFC 3581),
@@ -115,6 +119,9 @@ pub(crate) struct Call {
     pub(crate) ringing: bool,
     /// The confirmed dialog (outgoing), or the dialog our 2xx made (incoming).
     pub(crate) dialog: Option<Dialog>,
+    /// Incoming: the dialog our 2xx will make, built from the INVITE when it arrived (its
+    /// headers were parsed then); it becomes `dialog` when we answer.
+    pub(crate) uas_dialog: Option<Dialog>,
     /// Outgoing: early dialogs, one per To tag of the provisional responses that carried one
     /// (a forking proxy can produce several, §12.1.2, §13.2.2.4).
     pub(crate) early: SmallVec<[Dialog; 1]>,
@@ -127,14 +134,18 @@ pub(crate) struct Call {
     /// Our session description as last sent (offer or answer): a session refresh offers it
     /// again unchanged (RFC 3264 §8).
     pub(crate) local_sdp: Bytes,
+    /// Incoming: what negotiating the INVITE's offer settled when it arrived, when the offer
+    /// is the usual single stream: the answer is written from it, with no second parse.
+    pub(crate) offer_negotiated: Option<NegotiatedAudio>,
     /// What offer/answer settled, once it has.
     pub(crate) negotiated: Option<NegotiatedAudio>,
     /// Our SDP session id, for answers to later offers (RFC 3264 §8: same `o=` line).
     pub(crate) sdp_session_id: u64,
     /// Our RTP address, given by the runtime.
     pub(crate) local_rtp: Option<SocketAddr>,
-    /// The media session, while the call is up.
-    pub(crate) media: Option<MediaSession>,
+    /// The media session, while the call is up. Boxed: it is kilobytes of buffers, and a
+    /// call is built and moved before its media starts.
+    pub(crate) media: Option<Box<MediaSession>>,
     /// Live transactions that belong to this call; it is freed when they are gone.
     pub(crate) txns: SmallVec<[TransactionId; 4]>,
     /// Set once `Event::Ended` has been queued.
@@ -156,19 +167,20 @@ pub(crate) struct Call {
 }
 
 impl Call {
-    /// A call with nothing set up beyond its identity.
+    /// A call with nothing set up beyond its identity, boxed as the endpoint keeps it (the
+    /// call table moves its values as it grows; a box moves as a pointer).
     pub(crate) fn new(
         id: CallId,
         direction: Direction,
-        local_tag: String,
+        local_tag: Tag,
         peer: Peer,
         invite_seq: u32,
-    ) -> Call {
+    ) -> Box<Call> {
         let state = match direction {
             Direction::Incoming => CallState::Offered,
             Direction::Outgoing => CallState::Calling,
         };
-        Call {
+        Box::new(Call {
             id,
             direction,
             state,
@@ -176,17 +188,20 @@ impl Call {
             peer,
             invite_txn: None,
             invite: None,
+            invite_to_tagged: None,
             local_from: String::new(),
             invite_via: None,
             invite_seq,
             provisional: false,
             ringing: false,
             dialog: None,
+            uas_dialog: None,
             early: SmallVec::new(),
             uas_2xx: None,
             ack: None,
             offer: None,
             local_sdp: Bytes::new(),
+            offer_negotiated: None,
             negotiated: None,
             sdp_session_id: 0,
             local_rtp: None,
@@ -198,7 +213,7 @@ impl Call {
             reinvite: None,
             armed: None,
             queued: false,
-        }
+        })
     }
 
     /// May this call be freed now?

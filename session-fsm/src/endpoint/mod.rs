@@ -86,13 +86,14 @@ use sip_proto::{
     ClientInviteState, LayerConfig, LayerEvent, TimerConfig, TransactionId, TransactionLayer,
     TransactionState,
 };
+use smallvec::SmallVec;
 
 use crate::media::MediaSocket;
 use crate::time::Instant;
 
 use call::{Call, CallState};
-use ids::Ids;
-use requests::Incoming;
+use ids::{Ids, Tag};
+use requests::{Incoming, ViaMemo};
 use transport::Peer;
 
 /// A SIP user agent with its calls. See the [module docs](self).
@@ -113,7 +114,7 @@ pub struct Endpoint {
     active_calls: usize,
     /// Our tag → our call. Tags are ours and unique, so this finds the dialog of any request
     /// or ACK the far end sends inside a call (§12.2.2: its To tag is our tag).
-    by_local_tag: BTreeMap<String, CallId>,
+    by_local_tag: BTreeMap<Tag, CallId>,
     /// Transaction → the call it belongs to.
     by_txn: BTreeMap<TransactionId, CallId>,
     next_call: u64,
@@ -122,13 +123,14 @@ pub struct Endpoint {
     /// queued, so an ACK always leaves before the BYE made after it.
     sip_out: VecDeque<(Peer, Bytes)>,
     events: VecDeque<Event>,
-    /// Where responses are built before the transaction layer takes them.
+    /// Where messages are written before they are copied into the `Bytes` that go out.
     scratch: Vec<u8>,
-    /// The request just handed to the transaction layer, so what the layer reports about it
-    /// is not parsed a second time.
-    parsed_request: Option<Incoming>,
-    /// Likewise for the response just handed to the layer.
-    parsed_response: Option<Response>,
+    /// Where a body (our SDP) is written before it goes into `scratch`.
+    body_scratch: Vec<u8>,
+    /// Where the Via of a request we send is written.
+    via_buf: String,
+    /// The top Via line of the last response read (see [`ViaMemo`]).
+    via_memo: Option<ViaMemo>,
     /// Text written into many messages, made once: see [`LocalText`].
     text: LocalText,
     /// Calls to look at in `poll_output`: they may have something to send, a new deadline,
@@ -176,8 +178,9 @@ impl Endpoint {
             sip_out: VecDeque::new(),
             events: VecDeque::new(),
             scratch: Vec::with_capacity(2048),
-            parsed_request: None,
-            parsed_response: None,
+            body_scratch: Vec::with_capacity(512),
+            via_buf: String::with_capacity(96),
+            via_memo: None,
             ready: VecDeque::new(),
             deadlines: BinaryHeap::new(),
             text,
@@ -262,7 +265,7 @@ impl Endpoint {
             Input::Timeout(now) => {
                 self.advance(now);
                 self.layer.handle_timeout(now);
-                self.process_layer_events(now);
+                self.process_layer_events(now, None);
                 self.fire_call_timers(now);
             }
         }
@@ -306,7 +309,7 @@ impl Endpoint {
             }
         }
         let media = call.media.as_mut()?;
-        let (socket, destination) = media.poll_transmit(now, buf)?;
+        let (socket, destination) = media.poll_transmit(now, buf, &self.text.cname)?;
         let socket = match socket {
             MediaSocket::Rtp => Socket::Rtp(id),
             MediaSocket::Rtcp => Socket::Rtcp(id),
@@ -379,7 +382,7 @@ impl Endpoint {
     /// Fires the per-call timers the transaction layer does not own, for every call whose
     /// deadline has come.
     fn fire_call_timers(&mut self, now: Instant) {
-        let mut due = Vec::new();
+        let mut due: SmallVec<[CallId; 8]> = SmallVec::new();
         while let Some(&Reverse((at, id))) = self.deadlines.peek() {
             if at > now {
                 break;
@@ -430,7 +433,7 @@ impl Endpoint {
                 let _ = self.layer.destroy(txn);
             }
         }
-        self.process_layer_events(now);
+        self.process_layer_events(now, None);
         if gave_up {
             // §13.3.1.4: no ACK within 64·T1: the session SHOULD end with a BYE.
             if let Some(call) = self.calls.get_mut(&id) {
@@ -452,20 +455,18 @@ impl Endpoint {
             return;
         }
         match Message::parse(bytes) {
-            Ok(Message::Request(request)) => self.handle_request(now, source, request),
-            Ok(Message::Response(response)) => self.handle_response(now, source, response),
+            Ok(Message::Request(request)) => self.handle_request(now, source, &request),
+            Ok(Message::Response(response)) => self.handle_response(now, source, &response),
             Err(error) => self.answer_unparsable(source, error),
         }
-        self.process_layer_events(now);
-        self.parsed_request = None;
-        self.parsed_response = None;
+        self.process_layer_events(now, None);
     }
 
     /// The runtime could not reach `peer`: its transactions fail (§17.1.4, §17.2.4), and so
     /// do 2xx retransmissions to it.
     fn handle_transport_error(&mut self, now: Instant, peer: Peer) {
         self.layer.transport_error_to(&peer);
-        self.process_layer_events(now);
+        self.process_layer_events(now, None);
         let hit: Vec<CallId> = self
             .calls
             .values()
@@ -480,9 +481,23 @@ impl Endpoint {
         }
     }
 
-    /// Turns what the transaction layer reports into call actions.
-    fn process_layer_events(&mut self, now: Instant) {
+    /// Turns what the transaction layer reports into call actions. `current` is the request
+    /// just handed to the layer, if any: what the layer reports about it is handled with its
+    /// headers already typed.
+    fn process_layer_events(&mut self, now: Instant, current: Option<&mut Incoming<'_>>) {
+        self.process_layer_events_with(now, current, None);
+    }
+
+    /// [`Endpoint::process_layer_events`], with `response` the response just handed to the
+    /// layer, if any, so that what the layer reports about it is not parsed again.
+    fn process_layer_events_with(
+        &mut self,
+        now: Instant,
+        mut current: Option<&mut Incoming<'_>>,
+        response: Option<&Response>,
+    ) {
         while let Some(event) = self.layer.poll_event() {
+            let current = current.as_deref_mut();
             match event {
                 LayerEvent::NewRequest {
                     id,
@@ -490,31 +505,48 @@ impl Endpoint {
                     message,
                     peer,
                     merged,
-                } => {
-                    self.handle_new_request(now, id, &key, message, peer, merged);
+                } => self.with_request(current, &message, |ep, incoming| {
+                    ep.handle_new_request(now, id, &key, incoming, peer, merged);
+                }),
+                LayerEvent::Transaction { id, event } => {
+                    self.handle_txn_event(now, id, event, current, response)
                 }
-                LayerEvent::Transaction { id, event } => self.handle_txn_event(now, id, event),
                 LayerEvent::StrayResponse { .. } => self.stats.stray_responses += 1,
-                LayerEvent::UnmatchedAck { message, .. } => self.handle_ack(now, message),
+                LayerEvent::UnmatchedAck { message, .. } => {
+                    self.with_request(current, &message, |ep, incoming| {
+                        ep.handle_ack(now, incoming);
+                    })
+                }
                 // Only the layer's parsed path reports these; the endpoint builds keys itself.
                 LayerEvent::Malformed { .. } => self.stats.sip_dropped += 1,
                 LayerEvent::Overloaded { message, peer, .. } => {
                     self.stats.calls_refused += 1;
-                    self.answer_stateless(&message, peer, 503, &[("Retry-After", "5")]);
+                    self.with_request(current, &message, |ep, incoming| {
+                        ep.answer_stateless(incoming, peer, 503, &[("Retry-After", "5")]);
+                    });
                 }
             }
         }
     }
 
-    fn handle_txn_event(&mut self, now: Instant, id: TransactionId, event: TxnEvent) {
+    fn handle_txn_event(
+        &mut self,
+        now: Instant,
+        id: TransactionId,
+        event: TxnEvent,
+        current: Option<&mut Incoming<'_>>,
+        response: Option<&Response>,
+    ) {
         let call = self.by_txn.get(&id).copied();
         match event {
             TxnEvent::Response { status, message } => {
                 if let Some(call) = call {
-                    self.handle_call_response(now, call, id, status, message);
+                    self.handle_call_response(now, call, id, status, &message, response);
                 }
             }
-            TxnEvent::Ack { message } => self.handle_ack(now, message),
+            TxnEvent::Ack { message } => self.with_request(current, &message, |ep, incoming| {
+                ep.handle_ack(now, incoming);
+            }),
             TxnEvent::TimedOut { .. } => {
                 if let Some(call) = call {
                     self.handle_txn_timeout(now, call, id);
@@ -557,10 +589,10 @@ impl Endpoint {
     }
 
     /// Adds a new call to the tables.
-    fn insert_call(&mut self, call: Call) {
+    fn insert_call(&mut self, call: Box<Call>) {
         let id = call.id;
-        self.by_local_tag.insert(call.local_tag.clone(), id);
-        self.calls.insert(id, Box::new(call));
+        self.by_local_tag.insert(call.local_tag, id);
+        self.calls.insert(id, call);
         self.active_calls += 1;
     }
 

@@ -22,7 +22,7 @@ use crate::time::{Duration, Instant};
 use super::call::{CallState, Direction as CallDirection, Pending2xx, Reinvite};
 use super::requests::{Incoming, Reply, ALLOW};
 use super::transport::Peer;
-use super::uac::{resolve_peer, via_value};
+use super::uac::{resolve_peer, write_via};
 use super::{CallId, EndReason, Endpoint, EndpointError, Event};
 
 /// §14.1: the Call-ID's owner waits 2.1 to 4 s after a 491...
@@ -89,7 +89,8 @@ impl Endpoint {
         let Some(peer) = resolve_peer(request.next_hop()) else {
             return;
         };
-        let via = via_value(&text.sip, &branch, peer.transport);
+        let mut via = String::with_capacity(64);
+        write_via(&mut via, &text.sip, &branch, peer.transport);
         let extra = [
             (HeaderName::Allow, ALLOW),
             (HeaderName::UserAgent, config.user_agent.as_str()),
@@ -102,7 +103,7 @@ impl Endpoint {
         {
             return;
         }
-        let key = TransactionKey::client(branch, "INVITE");
+        let key = TransactionKey::client(branch.as_str().to_owned(), "INVITE");
         let reliability = peer.transport.reliability();
         let Ok(txn) = layer.start_client(now, key, Bytes::from(out), peer, reliability) else {
             return;
@@ -292,10 +293,10 @@ impl Endpoint {
         &mut self,
         now: Instant,
         txn: TransactionId,
-        incoming: &Incoming,
+        incoming: &Incoming<'_>,
         peer: Peer,
     ) {
-        let (request, via) = (&incoming.request, incoming.via.as_deref());
+        let (request, via) = (incoming.request, incoming.via.as_deref());
         let Some(id) = self.find_dialog(incoming) else {
             self.stats.no_dialog += 1;
             self.respond(now, txn, request, via, Reply::status(481));
@@ -306,7 +307,9 @@ impl Endpoint {
             .calls
             .get_mut(&id)
             .and_then(|c| c.dialog.as_mut())
-            .map(|d| d.handle_remote_request(request.method(), request.headers()));
+            .map(|d| {
+                d.handle_remote_request_core(request.method(), request.headers(), &incoming.core)
+            });
         if let Some(Err(error)) = order {
             self.respond(now, txn, request, via, Reply::status(error.status_code()));
             return;
@@ -345,7 +348,12 @@ impl Endpoint {
             return;
         };
         let body = call.local_sdp.clone();
-        let seq = request.headers().cseq().map(|c| c.seq).unwrap_or_default();
+        let seq = incoming
+            .core
+            .cseq
+            .as_ref()
+            .map(|c| c.seq)
+            .unwrap_or_default();
         let extra = [(HeaderName::Allow, ALLOW)];
         // With an offer, our unchanged description is the answer; without one (the offer
         // goes in the 2xx, §14.2), it is our offer, and the ACK's answer changes nothing.

@@ -152,13 +152,29 @@ fn stamp_via_parm(
         push_ip(out, source.ip());
         return;
     }
-    for param in params.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-        let name = param.split('=').next().unwrap_or(param).trim();
+    // The parameters one by one (split at `;`, trimmed, empty ones dropped), scanned as
+    // bytes: `;` and `=` are ASCII, so every cut is on a character boundary.
+    let mut rest = params;
+    while !rest.is_empty() {
+        let (param, tail) = match rest.as_bytes().iter().position(|&b| b == b';') {
+            Some(i) => (rest.get(..i).unwrap_or(""), rest.get(i + 1..).unwrap_or("")),
+            None => (rest, ""),
+        };
+        rest = tail;
+        let param = param.trim();
+        if param.is_empty() {
+            continue;
+        }
+        let eq = param.as_bytes().iter().position(|&b| b == b'=');
+        let name = match eq {
+            Some(i) => param.get(..i).unwrap_or(param).trim(),
+            None => param,
+        };
         if name.eq_ignore_ascii_case("received") {
             continue; // replaced below
         }
         out.push(';');
-        if name.eq_ignore_ascii_case("rport") && !param.contains('=') {
+        if eq.is_none() && name.eq_ignore_ascii_case("rport") {
             out.push_str("rport=");
             push_decimal(out, u32::from(source.port()));
         } else {
@@ -184,9 +200,8 @@ pub(crate) fn push_decimal(out: &mut String, n: u32) {
             break;
         }
     }
-    for &d in &digits[i..] {
-        out.push(char::from(d));
-    }
+    // invariant: ASCII digits only.
+    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
 }
 
 /// Appends an address as `received` writes it (§25.1: IPv6 without brackets).
@@ -318,6 +333,47 @@ mod tests {
                  SIP/2.0/UDP 10.0.0.2;branch=z9hG4bK2"
             )
         );
+    }
+
+    /// The parameter scan keeps, drops and rewrites exactly what a plain split, trim and
+    /// filter did.
+    #[test]
+    fn parameters_are_rewritten_as_a_plain_split_would() {
+        fn reference(params: &str, port: u16) -> String {
+            let mut out = String::new();
+            for param in params.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+                let name = param.split('=').next().unwrap_or(param).trim();
+                if name.eq_ignore_ascii_case("received") {
+                    continue;
+                }
+                out.push(';');
+                if name.eq_ignore_ascii_case("rport") && !param.contains('=') {
+                    out.push_str(&format!("rport={port}"));
+                } else {
+                    out.push_str(param);
+                }
+            }
+            out.push_str(";received=192.0.2.1");
+            out
+        }
+        for params in [
+            ";branch=z9hG4bK1",
+            ";rport;branch=z9hG4bK1",
+            " ; RPORT ;branch=z9hG4bK1",
+            ";received=1.1.1.1;rport=99;branch=x",
+            "; Received = 1.1.1.1 ;ttl=3;maddr=239.1.1.1",
+            ";rport ;branch=z9hG4bKa;x=y ;flag",
+        ] {
+            let text = format!("SIP/2.0/UDP 10.0.0.1:5060{params}");
+            let via = Via::parse(&text).unwrap();
+            let mut out = String::new();
+            stamp_via_parm(&mut out, &via, src("192.0.2.1:7000"), true, true);
+            let expected = format!(
+                "SIP/2.0/UDP 10.0.0.1:5060{}",
+                reference(via.params_raw(), 7000)
+            );
+            assert_eq!(out, expected, "{params}");
+        }
     }
 
     #[test]

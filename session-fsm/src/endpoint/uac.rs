@@ -7,7 +7,10 @@ use std::net::{IpAddr, SocketAddr};
 
 use bytes::Bytes;
 use sip_proto::dialog::Dialog;
-use sip_proto::message::{HeaderName, Message, Method, Request, RequestBuilder, Response};
+use sip_proto::header::NameAddr;
+use sip_proto::message::{
+    CoreHeaders, HeaderName, Message, MessageWriter, Method, Request, RequestBuilder, Response,
+};
 use sip_proto::sdp::{self, AudioOffer, NegotiatedAudio};
 use sip_proto::uri::{Host, Scheme, Uri};
 use sip_proto::{TransactionId, TransactionKey};
@@ -16,6 +19,7 @@ use crate::media::{MediaSession, MediaSetup};
 use crate::time::{Duration, Instant};
 
 use super::call::{Call, CallState, Direction as CallDirection};
+use super::ids::Branch;
 use super::requests::ALLOW;
 use super::transport::{Peer, Transport};
 use super::{CallId, EndReason, Endpoint, EndpointError, Event};
@@ -41,7 +45,7 @@ impl Endpoint {
         if !matches!(uri.scheme(), Scheme::Sip | Scheme::Sips) {
             return Err(bad_target());
         }
-        let destination = resolve_peer(target).ok_or_else(bad_target)?;
+        let destination = resolve_uri(&uri).ok_or_else(bad_target)?;
         if self.active_calls >= self.config.max_calls {
             return Err(EndpointError::TooManyCalls(self.config.max_calls));
         }
@@ -53,9 +57,6 @@ impl Endpoint {
             session_version: 1,
             local: self.local_media(local_rtp),
         };
-        let mut body = Vec::with_capacity(320);
-        offer.write(&mut body);
-        let via = self.via(&branch, destination.transport);
         let mut from = String::with_capacity(64);
         for part in [
             "<sip:",
@@ -63,36 +64,64 @@ impl Endpoint {
             "@",
             &self.text.sip,
             ">;tag=",
-            &local_tag,
+            local_tag.as_str(),
         ] {
             from.push_str(part);
         }
-        let mut to = String::with_capacity(target.len() + 2);
-        for part in ["<", target, ">"] {
-            to.push_str(part);
-        }
-        let contact = self.contact(destination.transport);
-        let mut invite = Vec::with_capacity(1024);
-        RequestBuilder::new(Method::Invite, target)
-            .header(HeaderName::Via, &via)
-            .header(HeaderName::MaxForwards, "70")
-            .header(HeaderName::From, &from)
-            .header(HeaderName::To, &to)
-            .header(HeaderName::CallId, &sip_call_id)
-            .header(HeaderName::CSeq, "1 INVITE")
-            .header(HeaderName::Contact, &contact)
-            .header(HeaderName::Allow, ALLOW)
-            .header(HeaderName::UserAgent, &self.config.user_agent)
-            .body("application/sdp", &body)
-            .write(&mut invite)
-            .map_err(|_| bad_target())?;
-        let key = TransactionKey::client(branch, "INVITE");
+        let Endpoint {
+            scratch,
+            body_scratch,
+            config,
+            text,
+            ..
+        } = self;
+        body_scratch.clear();
+        offer.write(body_scratch);
+        scratch.clear();
+        let transport = destination.transport;
+        let rport: &[u8] = if transport.is_reliable() {
+            b""
+        } else {
+            b";rport"
+        };
+        let via = [
+            b"SIP/2.0/",
+            transport.via_token().as_bytes(),
+            b" ",
+            text.sip.as_bytes(),
+            b";branch=",
+            branch.as_str().as_bytes(),
+            rport,
+        ];
+        let written = (|| {
+            let mut w = MessageWriter::request(scratch, &Method::Invite, target)?;
+            w.header_pieces(HeaderName::Via, &via)?
+                .header(HeaderName::MaxForwards, "70")?
+                .header(HeaderName::From, &from)?
+                .header_pieces(HeaderName::To, &[b"<", target.as_bytes(), b">"])?
+                .header(HeaderName::CallId, &sip_call_id)?
+                .header(HeaderName::CSeq, "1 INVITE")?
+                .header(HeaderName::Contact, text.contact(transport))?
+                .header(HeaderName::Allow, ALLOW)?
+                .header(HeaderName::UserAgent, &config.user_agent)?;
+            w.body("application/sdp", body_scratch)
+        })();
+        written.map_err(|_| bad_target())?;
+        let invite = Bytes::copy_from_slice(scratch);
+        // Our offer, kept for a session refresh: the tail of the INVITE, shared.
+        let local_sdp = invite.slice(invite.len() - body_scratch.len()..);
+        // Where the branch was written: after the Request-Line, `Via: ` and the pieces before it.
+        let at = "INVITE ".len()
+            + target.len()
+            + REQUEST_LINE_END_AND_VIA.len()
+            + via.iter().take(5).map(|p| p.len()).sum::<usize>();
+        let key = TransactionKey::client(branch_key(&invite, &branch, at), "INVITE");
         let txn = self
             .layer
             .start_client(
                 now,
                 key,
-                Bytes::from(invite),
+                invite,
                 destination,
                 destination.transport.reliability(),
             )
@@ -103,7 +132,7 @@ impl Endpoint {
         call.local_from = from;
         call.sdp_session_id = offer.session_id;
         call.offer = Some(offer);
-        call.local_sdp = Bytes::from(body);
+        call.local_sdp = local_sdp;
         call.local_rtp = Some(local_rtp);
         self.insert_call(call);
         self.attach_txn(id, txn);
@@ -148,7 +177,8 @@ impl Endpoint {
         id: CallId,
         txn: TransactionId,
         status: u16,
-        message: Bytes,
+        message: &Bytes,
+        current: Option<&Response>,
     ) {
         let Some(call) = self.calls.get(&id) else {
             return;
@@ -159,17 +189,29 @@ impl Endpoint {
         if !first_invite && !reinvite {
             return; // the final answer to our BYE or CANCEL: nothing more to do
         }
-        let Some(response) = self.take_response(&message) else {
-            return;
+        // The response just taken in (no second parse), or `message` parsed anew (never
+        // expected: the layer reports what it was just given).
+        let parsed;
+        let response = match current
+            .filter(|r| r.bytes().as_ptr() == message.as_ptr() && r.bytes().len() == message.len())
+        {
+            Some(response) => response,
+            None => match Message::parse(message.clone()) {
+                Ok(Message::Response(response)) => {
+                    parsed = response;
+                    &parsed
+                }
+                _ => return,
+            },
         };
         if reinvite {
-            self.handle_reinvite_response(now, id, status, &response);
+            self.handle_reinvite_response(now, id, status, response);
             return;
         }
         match status {
             // Any provisional, 100 Trying included, allows the CANCEL (§9.1).
-            100..=199 => self.handle_provisional(now, id, status, &response),
-            200..=299 => self.handle_2xx(now, id, &response),
+            100..=199 => self.handle_provisional(now, id, status, response),
+            200..=299 => self.handle_2xx(now, id, response),
             _ => {
                 if let Some(call) = self.calls.get_mut(&id) {
                     call.early.clear();
@@ -190,13 +232,27 @@ impl Endpoint {
             return;
         }
         // §12.1.2: a provisional response with a To tag makes an early dialog; a forking
-        // proxy can deliver several, one per branch.
+        // proxy can deliver several, one per branch. Not a 100 (§12.1: only 101-199 and 2xx
+        // responses establish dialogs), whose To is not even read.
         let headers = response.headers();
-        if let Some(tag) = headers.to().ok().and_then(|t| t.tag()) {
+        let to = if status == 100 {
+            None
+        } else {
+            headers.to().ok()
+        };
+        if let Some(tag) = to.as_ref().and_then(|t| t.tag()) {
             let known = call.early.iter().any(|d| d.id().remote_tag == tag);
             if !known && call.dialog.is_none() && call.early.len() < MAX_EARLY_DIALOGS {
-                let (seq, from, local_tag) = (call.invite_seq, &call.local_from, &call.local_tag);
-                if let Ok(dialog) = Dialog::new_uac(headers, seq, from, local_tag, status) {
+                let (seq, from) = (call.invite_seq, &call.local_from);
+                let local_tag = call.local_tag.as_str();
+                // The To just read is the dialog's remote side: not parsed again.
+                let core = CoreHeaders {
+                    call_id: headers.call_id().ok(),
+                    to,
+                    ..CoreHeaders::default()
+                };
+                let made = Dialog::new_uac_core(headers, &core, seq, from, local_tag, status);
+                if let Ok(dialog) = made {
                     call.early.push(dialog);
                 }
             }
@@ -215,9 +271,14 @@ impl Endpoint {
             return;
         };
         let headers = response.headers();
-        let remote_tag = headers.to().ok().and_then(|t| t.tag()).unwrap_or_default();
+        // The dialog a 2xx belongs to is the one whose remote tag its To carries. A To that
+        // reads exactly as the dialog's remote side carries that dialog's tag, so it is only
+        // parsed when it reads otherwise.
+        let raw_to = headers.get_raw(HeaderName::To);
+        let same_text = |d: &Dialog| raw_to.is_some_and(|raw| raw == d.remote().as_bytes());
         if let (Some((peer, ack)), Some(dialog)) = (&call.ack, &call.dialog) {
-            if dialog.id().remote_tag == remote_tag {
+            let same = same_text(dialog) || to_tag(&headers.to().ok()) == dialog.id().remote_tag;
+            if same {
                 super::push_sip(&mut self.layer, &mut self.sip_out, *peer, ack.clone());
                 return;
             }
@@ -226,17 +287,29 @@ impl Endpoint {
             return;
         }
         // The early dialog of this branch, confirmed, or a dialog made by the 2xx itself.
-        let early = call
-            .early
-            .iter()
-            .position(|d| d.id().remote_tag == remote_tag)
-            .map(|i| call.early.swap_remove(i));
+        // (Early dialogs have distinct remote tags, so at most one matches either way.)
+        let mut to = None;
+        let at = match call.early.iter().position(same_text) {
+            Some(i) => Some(i),
+            None => {
+                let parsed = headers.to().ok();
+                let tag = to_tag(&parsed);
+                to = parsed;
+                call.early.iter().position(|d| d.id().remote_tag == tag)
+            }
+        };
+        let early = at.map(|i| call.early.swap_remove(i));
         call.early.clear();
         let dialog = match early {
             Some(mut dialog) => dialog.confirm(headers).ok().map(|()| dialog),
             None => {
-                let (seq, from, tag) = (call.invite_seq, &call.local_from, &call.local_tag);
-                Dialog::new_uac(headers, seq, from, tag, 200).ok()
+                let (seq, from, tag) = (call.invite_seq, &call.local_from, call.local_tag.as_str());
+                let core = CoreHeaders {
+                    call_id: headers.call_id().ok(),
+                    to,
+                    ..CoreHeaders::default()
+                };
+                Dialog::new_uac_core(headers, &core, seq, from, tag, 200).ok()
             }
         };
         let Some(dialog) = dialog else {
@@ -274,7 +347,7 @@ impl Endpoint {
         };
         let remote_rtp = setup.remote_rtp;
         call.negotiated = negotiated;
-        call.media = Some(MediaSession::start(now, setup));
+        call.media = Some(Box::new(MediaSession::start(now, setup)));
         call.state = CallState::Confirmed;
         self.events.push_back(Event::Answered {
             call: id,
@@ -287,7 +360,7 @@ impl Endpoint {
         let Some(call) = self.calls.get(&id) else {
             return;
         };
-        let (seq, from, tag) = (call.invite_seq, &call.local_from, &call.local_tag);
+        let (seq, from, tag) = (call.invite_seq, &call.local_from, call.local_tag.as_str());
         let Ok(mut fork) = Dialog::new_uac(response.headers(), seq, from, tag, 200) else {
             return;
         };
@@ -302,10 +375,12 @@ impl Endpoint {
         let request = dialog.ack(invite_seq);
         let peer = resolve_peer(request.next_hop())?;
         let branch = self.ids.branch();
-        let via = self.via(&branch, peer.transport);
-        let mut out = Vec::with_capacity(512);
-        request.write(&via, None, &[], None, &mut out).ok()?;
-        Some((peer, Bytes::from(out)))
+        write_via(&mut self.via_buf, &self.text.sip, &branch, peer.transport);
+        self.scratch.clear();
+        request
+            .write(&self.via_buf, None, &[], None, &mut self.scratch)
+            .ok()?;
+        Some((peer, Bytes::copy_from_slice(&self.scratch)))
     }
 
     /// Sends a BYE inside the call's dialog (§15.1.1).
@@ -325,17 +400,27 @@ impl Endpoint {
             return;
         };
         let branch = self.ids.branch();
-        let via = self.via(&branch, peer.transport);
-        let mut out = Vec::with_capacity(512);
+        write_via(&mut self.via_buf, &self.text.sip, &branch, peer.transport);
         let extra = [(HeaderName::UserAgent, self.config.user_agent.as_str())];
-        if request.write(&via, None, &extra, None, &mut out).is_err() {
+        self.scratch.clear();
+        if request
+            .write(&self.via_buf, None, &extra, None, &mut self.scratch)
+            .is_err()
+        {
             return;
         }
-        let key = TransactionKey::client(branch, "BYE");
+        let bye = Bytes::copy_from_slice(&self.scratch);
+        // Where the branch was written: after the Request-Line, `Via: ` and the Via's start.
+        let via_start = "BYE ".len() + request.request_uri().len() + REQUEST_LINE_END_AND_VIA.len();
+        let rport = if peer.transport.is_reliable() {
+            0
+        } else {
+            ";rport".len()
+        };
+        let in_via = (self.via_buf.len()).saturating_sub(branch.as_str().len() + rport);
+        let key = TransactionKey::client(branch_key(&bye, &branch, via_start + in_via), "BYE");
         let reliability = peer.transport.reliability();
-        let started = self
-            .layer
-            .start_client(now, key, Bytes::from(out), peer, reliability);
+        let started = self.layer.start_client(now, key, bye, peer, reliability);
         if let Ok(txn) = started {
             self.attach_txn(id, txn);
         }
@@ -392,12 +477,6 @@ impl Endpoint {
         }
     }
 
-    /// Our top Via for a new request: the transport, our address, the branch, and on UDP
-    /// `rport` so answers come back to the port we sent from (RFC 3581).
-    pub(super) fn via(&self, branch: &str, transport: Transport) -> String {
-        via_value(&self.text.sip, branch, transport)
-    }
-
     /// What a media session needs, from the negotiated SDP and our config.
     pub(super) fn media_setup(&mut self, negotiated: &NegotiatedAudio) -> MediaSetup {
         let ptime = match negotiated.ptime {
@@ -415,39 +494,69 @@ impl Endpoint {
             initial_seq: self.ids.u32() as u16,
             initial_timestamp: self.ids.u32(),
             rtcp_interval: self.config.rtcp_interval,
-            cname: self.text.cname.clone(),
             anchor: self.anchor,
         }
     }
 }
 
-/// Our Via value for a request sent from `local` on `transport` (see [`Endpoint::via`]).
-pub(crate) fn via_value(local: &str, branch: &str, transport: Transport) -> String {
+/// Writes into `out` (cleared first) our top Via for a new request sent from `local` on
+/// `transport`: the transport, our address, the branch, and on UDP `rport` so answers come
+/// back to the port we sent from (RFC 3581).
+pub(crate) fn write_via(out: &mut String, local: &str, branch: &Branch, transport: Transport) {
     let rport = if transport.is_reliable() {
         ""
     } else {
         ";rport"
     };
-    let mut via = String::with_capacity(local.len() + branch.len() + 32);
+    out.clear();
     for part in [
         "SIP/2.0/",
         transport.via_token(),
         " ",
         local,
         ";branch=",
-        branch,
+        branch.as_str(),
         rport,
     ] {
-        via.push_str(part);
+        out.push_str(part);
     }
-    via
+}
+
+/// What follows the Request-URI of a request we write, up to its first header's value.
+const REQUEST_LINE_END_AND_VIA: &str = " SIP/2.0\r\nVia: ";
+
+/// The branch of a request we wrote, as key bytes: a slice of the request, which carries it
+/// in its Via (no copy; the request's bytes are shared with its transaction anyway), at
+/// `expected` or else wherever it is found, or a copy should it not be.
+fn branch_key(request: &Bytes, branch: &Branch, expected: usize) -> Bytes {
+    let b = branch.as_str().as_bytes();
+    let found = if request.get(expected..expected + b.len()) == Some(b) {
+        Some(expected)
+    } else {
+        request
+            .windows(b.len())
+            .position(|w| w.first() == b.first() && w == b)
+    };
+    match found {
+        Some(at) => request.slice(at..at + b.len()),
+        None => Bytes::copy_from_slice(b),
+    }
+}
+
+/// The tag of a To that parsed, or none.
+fn to_tag<'a>(to: &Option<NameAddr<'a>>) -> &'a str {
+    to.as_ref().and_then(|t| t.tag()).unwrap_or_default()
 }
 
 /// Where a request to `uri` goes: its address (an IP host, default port by transport) and
 /// transport.
 pub(crate) fn resolve_peer(uri: &str) -> Option<Peer> {
-    let parsed = Uri::parse(uri).ok()?;
-    let transport = Transport::for_uri(&parsed);
+    resolve_uri(&Uri::parse(uri).ok()?)
+}
+
+/// [`resolve_peer`] for a URI already parsed.
+fn resolve_uri(parsed: &Uri<'_>) -> Option<Peer> {
+    let transport = Transport::for_uri(parsed);
     let ip: IpAddr = match parsed.host()? {
         Host::Ipv4(v4) => IpAddr::V4(v4),
         Host::Ipv6(_) => IpAddr::V6(parsed.host()?.ipv6()?),
@@ -508,4 +617,163 @@ fn write_non2xx_ack(invite: &Request, response: &Response) -> Option<Bytes> {
     let mut out = Vec::new();
     builder.write(&mut out).ok()?;
     Some(Bytes::from(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{EndpointConfig, Input, Output, Socket, WallClock};
+    use super::*;
+
+    /// §12.1: a 101-199 response with a To tag makes an early dialog; a 100 Trying does not,
+    /// even with a tag.
+    #[test]
+    fn a_100_makes_no_early_dialog_a_180_does() {
+        #[allow(clippy::disallowed_methods)] // test-only: the one clock read, taken as an epoch
+        let now = Instant::now();
+        let wall = WallClock {
+            instant: now,
+            unix: Duration::from_secs(1_800_000_000),
+        };
+        let local: SocketAddr = "192.0.2.1:5060".parse().unwrap();
+        let mut ep = Endpoint::new(EndpointConfig::new(local, 7, wall));
+        let rtp = "192.0.2.1:40000".parse().unwrap();
+        let call = ep.call(now, "sip:b@192.0.2.2:5060", rtp).unwrap();
+        let mut buf = Vec::new();
+        let invite = loop {
+            match ep.poll_output(&mut buf) {
+                Output::Transmit(t) if t.socket == Socket::Sip => break buf.clone(),
+                Output::Timeout(_) => panic!("no INVITE"),
+                _ => {}
+            }
+        };
+        let Ok(Message::Request(invite)) = Message::parse(Bytes::from(invite)) else {
+            panic!("INVITE does not parse");
+        };
+        let h = invite.headers();
+        let [via, from, to, call_id] = [
+            HeaderName::Via,
+            HeaderName::From,
+            HeaderName::To,
+            HeaderName::CallId,
+        ]
+        .map(|n| h.get(n).unwrap().to_owned());
+        let response = |status: &str| {
+            Bytes::from(format!(
+                "SIP/2.0 {status}\r\nVia: {via}\r\nFrom: {from}\r\nTo: {to};tag=far1\r\n\
+                 Call-ID: {call_id}\r\nCSeq: 1 INVITE\r\nContact: <sip:b@192.0.2.2>\r\n\
+                 Content-Length: 0\r\n\r\n"
+            ))
+        };
+        let source: SocketAddr = "192.0.2.2:5060".parse().unwrap();
+        let deliver = |ep: &mut Endpoint, bytes| {
+            ep.handle_input(Input::Receive {
+                now,
+                socket: Socket::Sip,
+                source,
+                bytes,
+            });
+            while !matches!(ep.poll_output(&mut Vec::new()), Output::Timeout(_)) {}
+        };
+        deliver(&mut ep, response("100 Trying"));
+        assert_eq!(ep.dialogs(call).count(), 0);
+        deliver(&mut ep, response("180 Ringing"));
+        let tags: Vec<&str> = ep
+            .dialogs(call)
+            .map(|d| d.id().remote_tag.as_str())
+            .collect();
+        assert_eq!(tags, ["far1"]);
+    }
+
+    /// A response's top Via line that reads as the last one that parsed is not parsed again;
+    /// any other line is, and a malformed one is still dropped.
+    #[test]
+    fn a_remembered_via_line_is_trusted_only_when_it_reads_the_same() {
+        #[allow(clippy::disallowed_methods)] // test-only: the one clock read, taken as an epoch
+        let now = Instant::now();
+        let wall = WallClock {
+            instant: now,
+            unix: Duration::from_secs(1_800_000_000),
+        };
+        let local: SocketAddr = "192.0.2.1:5060".parse().unwrap();
+        let mut ep = Endpoint::new(EndpointConfig::new(local, 7, wall));
+        let call = ep
+            .call(
+                now,
+                "sip:b@192.0.2.2:5060",
+                "192.0.2.1:40000".parse().unwrap(),
+            )
+            .unwrap();
+        let mut buf = Vec::new();
+        let invite = loop {
+            match ep.poll_output(&mut buf) {
+                Output::Transmit(t) if t.socket == Socket::Sip => break buf.clone(),
+                Output::Timeout(_) => panic!("no INVITE"),
+                _ => {}
+            }
+        };
+        let Ok(Message::Request(invite)) = Message::parse(Bytes::from(invite)) else {
+            panic!("INVITE does not parse");
+        };
+        let h = invite.headers();
+        let [via, from, to, call_id] = [
+            HeaderName::Via,
+            HeaderName::From,
+            HeaderName::To,
+            HeaderName::CallId,
+        ]
+        .map(|n| h.get(n).unwrap().to_owned());
+        let stamped = format!("{via};received=192.0.2.1");
+        let response = |via: &str, tag: &str| {
+            Bytes::from(format!(
+                "SIP/2.0 180 Ringing\r\nVia: {via}\r\nFrom: {from}\r\nTo: {to};tag={tag}\r\n\
+                 Call-ID: {call_id}\r\nCSeq: 1 INVITE\r\nContact: <sip:b@192.0.2.2>\r\n\
+                 Content-Length: 0\r\n\r\n"
+            ))
+        };
+        let source: SocketAddr = "192.0.2.2:5060".parse().unwrap();
+        let deliver = |ep: &mut Endpoint, bytes| {
+            ep.handle_input(Input::Receive {
+                now,
+                socket: Socket::Sip,
+                source,
+                bytes,
+            });
+            while !matches!(ep.poll_output(&mut Vec::new()), Output::Timeout(_)) {}
+        };
+        deliver(&mut ep, response(&stamped, "t1"));
+        // The same line again (remembered), then a broken one, then one with no branch.
+        deliver(&mut ep, response(&stamped, "t2"));
+        let broken = stamped.replace("SIP/2.0/UDP", "SIP/2.0/UDP ;;");
+        deliver(&mut ep, response(&broken, "t3"));
+        let no_branch = "SIP/2.0/UDP 192.0.2.1:5060;rport=5060";
+        deliver(&mut ep, response(no_branch, "t4"));
+        let tags: Vec<&str> = ep
+            .dialogs(call)
+            .map(|d| d.id().remote_tag.as_str())
+            .collect();
+        assert_eq!(tags, ["t1", "t2"]);
+        assert_eq!(ep.stats().sip_dropped, 1);
+        assert_eq!(ep.stats().stray_responses, 1);
+    }
+
+    #[test]
+    fn the_branch_key_is_the_branch_wherever_it_was_written() {
+        let mut ids = super::super::ids::Ids::new(1);
+        let branch = ids.branch();
+        let text = format!(
+            "BYE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h;branch={}\r\n",
+            branch.as_str()
+        );
+        let request = Bytes::from(text);
+        let at = "BYE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=".len();
+        for expected in [at, 0, 3, request.len()] {
+            let key = branch_key(&request, &branch, expected);
+            assert_eq!(key, branch.as_str().as_bytes());
+        }
+        // Not in the request at all: a copy.
+        assert_eq!(
+            branch_key(&Bytes::from_static(b"x"), &branch, 0),
+            branch.as_str().as_bytes()
+        );
+    }
 }

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 use sip_proto::dialog::{Dialog, DialogState};
 use sip_proto::message::{HeaderName, Request};
-use sip_proto::sdp::{self, Codec, Direction, LocalMedia};
+use sip_proto::sdp::{self, Codec, Direction, LocalMedia, NegotiatedAudio};
 use sip_proto::{TransactionId, Uas2xxRetransmitter};
 
 use crate::media::MediaSession;
@@ -24,16 +24,17 @@ impl Endpoint {
         &mut self,
         now: Instant,
         txn: TransactionId,
-        incoming: Incoming,
+        incoming: &mut Incoming<'_>,
         peer: Peer,
     ) {
-        let request = &incoming.request;
+        let request = incoming.request;
         let via = incoming.via.as_deref();
-        let headers = request.headers();
-        let (Ok(_), Ok(cseq)) = (headers.call_id(), headers.cseq()) else {
+        let core = &incoming.core;
+        let (Some(_), Some(cseq)) = (core.call_id, core.cseq.as_ref()) else {
             self.respond(now, txn, request, via, Reply::status(400));
             return;
         };
+        let seq = cseq.seq;
         if self.active_calls >= self.config.max_calls {
             self.stats.calls_refused += 1;
             let extra = [(HeaderName::RetryAfter, "5")];
@@ -44,31 +45,39 @@ impl Endpoint {
         // The offer must be one we can answer (RFC 3264 §6); find out now rather than after
         // the phone has rung. An INVITE without an offer (offer in the 2xx, §13.2.1) is not
         // supported yet and is refused the same way.
-        if let Err((status, why)) = check_offer(request) {
-            let warning = format!("399 {} \"{why}\"", self.config.local_sip.ip());
-            let extra = [(HeaderName::Warning, warning.as_str())];
-            let reply = Reply::status(status).headers(&extra);
-            self.respond(now, txn, request, via, reply);
-            return;
-        }
+        let probe = self.local_media(SocketAddr::from(([0, 0, 0, 0], 9)));
+        let offer = match check_offer(request, &probe) {
+            Ok(offer) => offer,
+            Err((status, why)) => {
+                let warning = format!("399 {} \"{why}\"", self.config.local_sip.ip());
+                let extra = [(HeaderName::Warning, warning.as_str())];
+                let reply = Reply::status(status).headers(&extra);
+                self.respond(now, txn, request, via, reply);
+                return;
+            }
+        };
         // §17.2.1: 100 Trying at once stops the caller's INVITE retransmissions. It carries
         // no To tag (§8.2.6.1).
         self.respond(now, txn, request, via, Reply::status(100));
         let id = self.new_call_id();
-        let from = headers
-            .from()
-            .map(|f| f.uri_str().to_owned())
-            .unwrap_or_default();
-        let to = headers
-            .to()
-            .map(|t| t.uri_str().to_owned())
-            .unwrap_or_default();
-        let seq = cseq.seq;
+        let uri = |a: Option<&sip_proto::NameAddr<'_>>| a.map(|a| a.uri_str().to_owned());
+        let from = uri(core.from.as_ref()).unwrap_or_default();
+        let to = uri(core.to.as_ref()).unwrap_or_default();
         let local_tag = self.ids.tag();
+        // The dialog our 2xx will make (§12.1.1), while the INVITE's headers are at hand.
+        let dialog = Dialog::new_uas_core(
+            request.headers(),
+            core,
+            local_tag.as_str(),
+            DialogState::Confirmed,
+        );
         let mut call = Call::new(id, CallDirection::Incoming, local_tag, peer, seq);
-        call.invite = Some(incoming.request);
+        call.invite = Some(request.clone());
+        call.invite_to_tagged = core.to.as_ref().map(|t| t.tag().is_some());
         call.invite_txn = Some(txn);
-        call.invite_via = incoming.via;
+        call.invite_via = incoming.via.take();
+        call.uas_dialog = dialog.ok();
+        call.offer_negotiated = offer;
         self.insert_call(call);
         self.attach_txn(id, txn);
         self.events
@@ -100,17 +109,30 @@ impl Endpoint {
         self.offered(call, "answer")?;
         let local = self.local_media(local_rtp);
         let session_id = u64::from(self.ids.u32());
+        // The answer is written into the endpoint's body buffer (lent out while the response
+        // is written), and kept as a slice of the 200 OK.
+        let mut body = std::mem::take(&mut self.body_scratch);
+        body.clear();
         let c = self.call_mut(call)?;
-        let offer_body = c.invite.as_ref().map_or(&[][..], |i| i.body());
-        let negotiated = sdp::parse(offer_body)
-            .ok()
-            .and_then(|offer| sdp::answer(&offer, &local, session_id, 1).ok())
-            .map(|answer| {
-                let mut body = Vec::with_capacity(320);
-                answer.write(&mut body);
-                (answer.negotiated, body)
-            });
-        let Some((negotiated, body)) = negotiated else {
+        let negotiated = match c.offer_negotiated.take() {
+            // The usual single-stream offer: negotiated when it arrived, no second parse.
+            Some(negotiated) => {
+                sdp::write_single_stream_answer(&negotiated, &local, session_id, 1, &mut body);
+                Some(negotiated)
+            }
+            None => {
+                let offer_body = c.invite.as_ref().map_or(&[][..], |i| i.body());
+                sdp::parse(offer_body)
+                    .ok()
+                    .and_then(|offer| sdp::answer(&offer, &local, session_id, 1).ok())
+                    .map(|answer| {
+                        answer.write(&mut body);
+                        answer.negotiated
+                    })
+            }
+        };
+        let Some(negotiated) = negotiated else {
+            self.body_scratch = body;
             // The offer was checked on arrival; failing now means our own config changed.
             self.respond_to_invite(now, call, Reply::status(488).call_tag());
             self.end_call(call, EndReason::NegotiationFailed);
@@ -124,19 +146,18 @@ impl Endpoint {
             .headers(&extra)
             .body("application/sdp", &body)
             .kept();
-        let Some(ok) = self.respond_to_invite(now, call, reply) else {
+        let sent = self.respond_to_invite(now, call, reply);
+        let body_len = body.len();
+        self.body_scratch = body;
+        let Some(ok) = sent else {
             return Ok(());
         };
         let setup = self.media_setup(&negotiated);
         let timers = self.timers;
         let c = self.call_mut(call)?;
-        let tag = &c.local_tag;
-        c.dialog = c
-            .invite
-            .as_ref()
-            .and_then(|i| Dialog::new_uas(i.headers(), tag, DialogState::Confirmed).ok());
+        c.dialog = c.uas_dialog.take();
         c.local_rtp = Some(local_rtp);
-        c.local_sdp = body.into();
+        c.local_sdp = ok.slice(ok.len().saturating_sub(body_len)..);
         c.sdp_session_id = session_id;
         c.negotiated = Some(negotiated);
         c.uas_2xx = Some(Pending2xx {
@@ -144,7 +165,7 @@ impl Endpoint {
             retransmitter: Uas2xxRetransmitter::new(now, ok, timers),
             peer: c.peer,
         });
-        c.media = Some(MediaSession::start(now, setup));
+        c.media = Some(Box::new(MediaSession::start(now, setup)));
         c.state = CallState::AwaitingAck;
         self.touch(call);
         Ok(())
@@ -205,8 +226,13 @@ impl Endpoint {
     }
 }
 
-/// Can we answer this INVITE's offer? `Err((status, reason))` if not.
-fn check_offer(request: &Request) -> Result<(), (u16, String)> {
+/// Can we answer this INVITE's offer with `local` (whose address and port do not matter)?
+/// `Err((status, reason))` if not. For the usual single-stream offer, what negotiating it
+/// settled, so the answer can be written without parsing the offer again.
+fn check_offer(
+    request: &Request,
+    local: &LocalMedia<'_>,
+) -> Result<Option<NegotiatedAudio>, (u16, String)> {
     let body = request.body();
     if body.is_empty() {
         return Err((
@@ -221,16 +247,6 @@ fn check_offer(request: &Request) -> Result<(), (u16, String)> {
         return Err((415, format!("cannot read a body of type {media_type:?}")));
     }
     let offer = sdp::parse(body).map_err(|e| (400, e.to_string()))?;
-    let probe = LocalMedia {
-        addr: std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
-        rtp_port: 9,
-        codecs: CODECS,
-        ptime: 20,
-        direction: Direction::SendRecv,
-        telephone_event: None,
-        rtcp_mux: false,
-    };
-    sdp::answer(&offer, &probe, 0, 0)
-        .map(|_| ())
-        .map_err(|e| (e.status_code(), e.to_string()))
+    let negotiated = sdp::negotiate(&offer, local).map_err(|e| (e.status_code(), e.to_string()))?;
+    Ok(sdp::is_single_stream(&offer).then_some(negotiated))
 }

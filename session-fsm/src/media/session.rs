@@ -67,8 +67,6 @@ pub(crate) struct MediaSetup {
     pub initial_timestamp: u32,
     /// How often to send RTCP.
     pub rtcp_interval: Duration,
-    /// Our CNAME (RFC 3550 §6.5.1).
-    pub cname: String,
     /// Wall-clock anchor for SR NTP timestamps.
     pub anchor: WallClockAnchor,
 }
@@ -96,8 +94,10 @@ pub(crate) struct MediaSession {
     sender: SenderStats,
     /// The receive side: sources, payload types, latching, collisions, timeouts, RTT.
     receiver: RtpReceiver<SOURCES>,
-    /// The latched source's valid packets, waiting for playout.
-    jitter: JitterBuffer,
+    /// The latched source's valid packets, waiting for playout. Made when the first one
+    /// arrives: a call that never receives media (or is hung up at once) does not pay for
+    /// a buffer it would not use, and an empty buffer plays silence all the same.
+    jitter: Option<Box<JitterBuffer>>,
     /// When the next frame is pulled from the jitter buffer; `None` once stopped.
     next_playout: Option<Instant>,
     /// The far end's stream as last seen: kept here so that a BYE or timeout removing the
@@ -145,14 +145,6 @@ impl MediaSession {
             report_interval: setup.rtcp_interval,
             anchor: setup.anchor,
         });
-        let jitter = JitterBuffer::new(JitterConfig {
-            clock_rate: CLOCK_RATE,
-            samples_per_frame: samples_per_packet,
-            capacity: JITTER_FRAMES,
-            max_payload: MAX_SAMPLES,
-            min_delay: MIN_DELAY,
-            max_delay: MAX_DELAY,
-        });
         MediaSession {
             seq: setup.initial_seq,
             timestamp: setup.initial_timestamp,
@@ -164,7 +156,7 @@ impl MediaSession {
             tone,
             sender: SenderStats::new(),
             receiver,
-            jitter,
+            jitter: None,
             // The playout clock ticks once per ptime from the start; until the first packets
             // have filled the buffer to its target delay, a tick plays silence.
             next_playout: Some(now + setup.ptime),
@@ -230,8 +222,8 @@ impl MediaSession {
         let n = self.samples_per_packet as usize;
         let alaw = self.setup.payload_type == 8;
         let out = &mut self.playout;
-        let len = match self.jitter.pop(now) {
-            Playout::Frame { payload, .. } => {
+        let len = match self.jitter.as_deref_mut().map(|j| j.pop(now)) {
+            Some(Playout::Frame { payload, .. }) => {
                 let payload = &payload[..payload.len().min(MAX_SAMPLES)];
                 if alaw {
                     decode_alaw(payload, out)
@@ -239,10 +231,10 @@ impl MediaSession {
                     decode_ulaw(payload, out)
                 }
             }
-            Playout::Missing {
+            Some(Playout::Missing {
                 reason: MissingReason::Lost,
                 ..
-            } => {
+            }) => {
                 // Packet loss concealment: the previous frame again at half amplitude, so a
                 // run of losses fades out instead of buzzing.
                 for s in out[..n].iter_mut() {
@@ -250,7 +242,7 @@ impl MediaSession {
                 }
                 n
             }
-            // Growing the delay, or nothing to play: silence.
+            // Growing the delay, nothing to play, or nothing received yet: silence.
             _ => {
                 out[..n].fill(0);
                 n
@@ -276,15 +268,17 @@ impl MediaSession {
     }
 
     /// Writes the next due datagram into `buf`, if one is due at `now`.
+    /// `cname` is our CNAME (RFC 3550 §6.5.1), the endpoint's for all its calls.
     pub(crate) fn poll_transmit(
         &mut self,
         now: Instant,
         buf: &mut Vec<u8>,
+        cname: &str,
     ) -> Option<(MediaSocket, SocketAddr)> {
         self.handle_timeout(now);
         if self.bye_pending {
             self.bye_pending = false;
-            let sent = self.write_rtcp(now, buf, true);
+            let sent = self.write_rtcp(now, buf, true, cname);
             return sent.then_some((MediaSocket::Rtcp, self.setup.remote_rtcp));
         }
         if let Some(due) = self.next_rtp.filter(|due| *due <= now) {
@@ -300,7 +294,7 @@ impl MediaSession {
         }
         if let Some(due) = self.next_rtcp.filter(|due| *due <= now) {
             self.next_rtcp = Some(due.max(now) + self.setup.rtcp_interval);
-            let sent = self.write_rtcp(now, buf, false);
+            let sent = self.write_rtcp(now, buf, false, cname);
             return sent.then_some((MediaSocket::Rtcp, self.setup.remote_rtcp));
         }
         None
@@ -341,7 +335,7 @@ impl MediaSession {
         self.timestamp = self.timestamp.wrapping_add(self.samples_per_packet);
     }
 
-    fn write_rtcp(&mut self, now: Instant, buf: &mut Vec<u8>, with_bye: bool) -> bool {
+    fn write_rtcp(&mut self, now: Instant, buf: &mut Vec<u8>, with_bye: bool, cname: &str) -> bool {
         let blocks = self.receiver.report_blocks(now);
         let reports = &blocks[..];
         let ssrcs = [self.setup.ssrc];
@@ -360,13 +354,13 @@ impl MediaSession {
                 CLOCK_RATE,
                 reports,
             );
-            build_compound(buf, Report::Sender(&sr), self.setup.cname.as_bytes(), bye)
+            build_compound(buf, Report::Sender(&sr), cname.as_bytes(), bye)
         } else {
             let rr = ReceiverReport {
                 ssrc: self.setup.ssrc,
                 reports: reports.into(),
             };
-            build_compound(buf, Report::Receiver(&rr), self.setup.cname.as_bytes(), bye)
+            build_compound(buf, Report::Receiver(&rr), cname.as_bytes(), bye)
         };
         match written {
             Ok(len) => {
@@ -395,7 +389,10 @@ impl MediaSession {
             RtpVerdict::Media { ssrc, status } => {
                 if status.is_valid() && self.next_playout.is_some() {
                     if let Ok(packet) = RtpPacket::new_checked(bytes) {
-                        self.jitter.put_rtp(now, &packet);
+                        let samples = self.samples_per_packet;
+                        self.jitter
+                            .get_or_insert_with(|| Box::new(jitter_buffer(samples)))
+                            .put_rtp(now, &packet);
                     }
                 }
                 if let Some(s) = self.receiver.stats(ssrc) {
@@ -430,7 +427,11 @@ impl MediaSession {
     /// What the session did so far.
     pub(crate) fn stats(&self) -> MediaStats {
         let r = self.receiver.counters();
-        let j = self.jitter.counters();
+        let j = self
+            .jitter
+            .as_ref()
+            .map(|j| j.counters())
+            .unwrap_or_default();
         MediaStats {
             rtp_sent: self.rtp_sent,
             // Every packet of the latched stream, probation and duplicates included.
@@ -454,6 +455,18 @@ impl MediaSession {
             playout_underruns: j.underruns,
         }
     }
+}
+
+/// The jitter buffer for frames of `samples_per_packet` samples.
+fn jitter_buffer(samples_per_packet: u32) -> JitterBuffer {
+    JitterBuffer::new(JitterConfig {
+        clock_rate: CLOCK_RATE,
+        samples_per_frame: samples_per_packet,
+        capacity: JITTER_FRAMES,
+        max_payload: MAX_SAMPLES,
+        min_delay: MIN_DELAY,
+        max_delay: MAX_DELAY,
+    })
 }
 
 #[cfg(test)]
@@ -486,7 +499,6 @@ mod tests {
             initial_seq: 0,
             initial_timestamp: 0,
             rtcp_interval: Duration::from_secs(5),
-            cname: "test@192.0.2.1".into(),
             anchor: WallClockAnchor::new(t0, NtpTime::from_parts(1000, 0)),
         }
     }

@@ -15,7 +15,7 @@ pub use error::DialogError;
 pub use request::InDialogRequest;
 
 use crate::header::NameAddr;
-use crate::message::{Headers, Method};
+use crate::message::{CoreHeaders, Headers, Method};
 
 /// Which side of the dialog we are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,12 +56,8 @@ pub struct Dialog {
     local_seq: u32,
     /// The far end's last CSeq, if it has sent a request in the dialog (§12.2.2).
     remote_seq: Option<u32>,
-    /// Our side as a header value with our tag (From in our requests).
-    local: String,
-    /// Their side as a header value with their tag (To in our requests).
-    remote: String,
-    /// Where our requests go: the URI of the far end's Contact (§12.1.1, §12.1.2).
-    remote_target: String,
+    /// Our side, their side and the remote target, in one buffer.
+    sides: Sides,
     /// Record-Route URIs in the order our requests must visit them, `<...>` included.
     route_set: Vec<String>,
 }
@@ -75,18 +71,40 @@ impl Dialog {
         local_tag: &str,
         state: DialogState,
     ) -> Result<Dialog, DialogError> {
-        let call_id = invite
-            .call_id()
-            .map_err(|_| DialogError::Missing("Call-ID"))?;
-        let from = invite.from().map_err(|_| DialogError::Missing("From"))?;
-        let to = invite.to().map_err(|_| DialogError::Missing("To"))?;
-        let cseq = invite.cseq().map_err(|_| DialogError::Missing("CSeq"))?;
-        let remote_target = contact_uri(invite)?;
-        let mut route_set = Vec::new();
-        for route in invite.record_routes() {
-            let route = route.map_err(|_| DialogError::Malformed("Record-Route"))?;
-            route_set.push(bracketed(&route));
-        }
+        let core = CoreHeaders {
+            call_id: invite.call_id().ok(),
+            from: invite.from().ok(),
+            to: invite.to().ok(),
+            cseq: invite.cseq().ok(),
+            ..CoreHeaders::default()
+        };
+        Self::new_uas_core(invite, &core, local_tag, state)
+    }
+
+    /// [`Dialog::new_uas`] with the INVITE's Call-ID, From, To, CSeq and Contact already
+    /// parsed (as [`Headers::validate_core`] hands them back); a `None` among the first four
+    /// is a missing header. A `None` Contact is looked up in `invite` again, to tell a
+    /// missing one from a malformed one.
+    pub fn new_uas_core(
+        invite: &Headers,
+        core: &CoreHeaders<'_>,
+        local_tag: &str,
+        state: DialogState,
+    ) -> Result<Dialog, DialogError> {
+        let call_id = core.call_id.ok_or(DialogError::Missing("Call-ID"))?;
+        let from = core.from.as_ref().ok_or(DialogError::Missing("From"))?;
+        let to = core.to.as_ref().ok_or(DialogError::Missing("To"))?;
+        let cseq = core.cseq.as_ref().ok_or(DialogError::Missing("CSeq"))?;
+        let remote_target = contact_uri_of(invite, core)?;
+        let route_set = record_route_set(invite)?;
+        let local_tag_param = [";tag=", local_tag];
+        // Our To gets our tag unless it has one (§12.1.1).
+        let tag_param: &[&str] = if to.tag().is_some() {
+            &[]
+        } else {
+            &local_tag_param
+        };
+        let sides = Sides::new(to.as_str(), tag_param, from.as_str(), remote_target);
         Ok(Dialog {
             id: DialogId {
                 call_id: call_id.to_owned(),
@@ -99,9 +117,7 @@ impl Dialog {
             // send a request. Starting at the INVITE's value keeps them unrelated and valid.
             local_seq: 0,
             remote_seq: Some(cseq.seq),
-            local: with_tag(to.as_str(), to.tag(), local_tag),
-            remote: from.as_str().to_owned(),
-            remote_target,
+            sides,
             route_set,
         })
     }
@@ -116,17 +132,30 @@ impl Dialog {
         local_tag: &str,
         status: u16,
     ) -> Result<Dialog, DialogError> {
-        let call_id = response
-            .call_id()
-            .map_err(|_| DialogError::Missing("Call-ID"))?;
-        let to = response.to().map_err(|_| DialogError::Missing("To"))?;
+        let core = CoreHeaders {
+            call_id: response.call_id().ok(),
+            to: response.to().ok(),
+            ..CoreHeaders::default()
+        };
+        Self::new_uac_core(response, &core, invite_cseq, local, local_tag, status)
+    }
+
+    /// [`Dialog::new_uac`] with the response's Call-ID and To (and maybe Contact) already
+    /// parsed; a `None` Call-ID or To is a missing header. A `None` Contact is looked up in
+    /// `response` again.
+    pub fn new_uac_core(
+        response: &Headers,
+        core: &CoreHeaders<'_>,
+        invite_cseq: u32,
+        local: &str,
+        local_tag: &str,
+        status: u16,
+    ) -> Result<Dialog, DialogError> {
+        let call_id = core.call_id.ok_or(DialogError::Missing("Call-ID"))?;
+        let to = core.to.as_ref().ok_or(DialogError::Missing("To"))?;
         let remote_tag = to.tag().ok_or(DialogError::Missing("To tag"))?;
-        let remote_target = contact_uri(response)?;
-        let mut route_set = Vec::new();
-        for route in response.record_routes() {
-            let route = route.map_err(|_| DialogError::Malformed("Record-Route"))?;
-            route_set.push(bracketed(&route));
-        }
+        let remote_target = contact_uri_of(response, core)?;
+        let mut route_set = record_route_set(response)?;
         // §12.1.2: the UAC's route set is the Record-Route list in reverse order.
         route_set.reverse();
         Ok(Dialog {
@@ -143,9 +172,7 @@ impl Dialog {
             },
             local_seq: invite_cseq,
             remote_seq: None,
-            local: local.to_owned(),
-            remote: to.as_str().to_owned(),
-            remote_target,
+            sides: Sides::new(local, &[], to.as_str(), remote_target),
             route_set,
         })
     }
@@ -167,7 +194,7 @@ impl Dialog {
 
     /// Where our in-dialog requests are addressed (the Contact of the far end).
     pub fn remote_target(&self) -> &str {
-        &self.remote_target
+        self.sides.target()
     }
 
     /// The route set, in the order our requests visit it.
@@ -177,12 +204,12 @@ impl Dialog {
 
     /// Our side, tag included: the From of the requests we send.
     pub fn local(&self) -> &str {
-        &self.local
+        self.sides.local()
     }
 
     /// Their side, tag included: the To of the requests we send.
     pub fn remote(&self) -> &str {
-        &self.remote
+        self.sides.remote()
     }
 
     /// Our last CSeq.
@@ -198,16 +225,22 @@ impl Dialog {
     /// A 2xx confirmed an early dialog (§12.1.2). The 2xx may carry a new Contact and, for
     /// the UAC, its Record-Route is authoritative (§13.2.2.4).
     pub fn confirm(&mut self, response: &Headers) -> Result<(), DialogError> {
+        self.confirm_core(response, &CoreHeaders::default())
+    }
+
+    /// [`Dialog::confirm`] with the response's Contact maybe already parsed (a `None` one is
+    /// looked up in `response`).
+    pub fn confirm_core(
+        &mut self,
+        response: &Headers,
+        core: &CoreHeaders<'_>,
+    ) -> Result<(), DialogError> {
         self.state = DialogState::Confirmed;
-        if let Ok(target) = contact_uri(response) {
-            self.remote_target = target;
+        if let Ok(target) = contact_uri_of(response, core) {
+            self.sides.set_target(target);
         }
         if self.role == Role::Uac {
-            let mut route_set = Vec::new();
-            for route in response.record_routes() {
-                let route = route.map_err(|_| DialogError::Malformed("Record-Route"))?;
-                route_set.push(bracketed(&route));
-            }
+            let mut route_set = record_route_set(response)?;
             route_set.reverse();
             self.route_set = route_set;
         }
@@ -219,7 +252,7 @@ impl Dialog {
     /// route set does not change after the dialog is made (§12.2).
     pub fn refresh_target(&mut self, response: &Headers) {
         if let Ok(target) = contact_uri(response) {
-            self.remote_target = target;
+            self.sides.set_target(target);
         }
     }
 
@@ -234,10 +267,22 @@ impl Dialog {
         method: &Method,
         request: &Headers,
     ) -> Result<(), DialogError> {
-        let cseq = request
-            .cseq()
-            .map_err(|_| DialogError::Missing("CSeq"))?
-            .seq;
+        let core = CoreHeaders {
+            cseq: request.cseq().ok(),
+            ..CoreHeaders::default()
+        };
+        self.handle_remote_request_core(method, request, &core)
+    }
+
+    /// [`Dialog::handle_remote_request`] with the request's CSeq and maybe Contact already
+    /// parsed; a `None` CSeq is a missing one, a `None` Contact is looked up in `request`.
+    pub fn handle_remote_request_core(
+        &mut self,
+        method: &Method,
+        request: &Headers,
+        core: &CoreHeaders<'_>,
+    ) -> Result<(), DialogError> {
+        let cseq = core.cseq.as_ref().ok_or(DialogError::Missing("CSeq"))?.seq;
         let reuses_seq = matches!(method, Method::Ack | Method::Cancel);
         if let Some(last) = self.remote_seq {
             if cseq < last || (cseq == last && !reuses_seq) {
@@ -248,8 +293,8 @@ impl Dialog {
             self.remote_seq = Some(cseq);
         }
         if matches!(method, Method::Invite | Method::Update) {
-            if let Ok(target) = contact_uri(request) {
-                self.remote_target = target;
+            if let Ok(target) = contact_uri_of(request, core) {
+                self.sides.set_target(target);
             }
         }
         Ok(())
@@ -269,12 +314,34 @@ impl Dialog {
 }
 
 /// The URI of the first Contact, which a dialog-creating message must carry (§12.1.1).
-fn contact_uri(headers: &Headers) -> Result<String, DialogError> {
+fn contact_uri(headers: &Headers) -> Result<&str, DialogError> {
     match headers.contact() {
-        Ok(Some(contact)) => Ok(contact.uri_str().to_owned()),
+        Ok(Some(contact)) => Ok(contact.uri_str()),
         Ok(None) => Err(DialogError::Missing("Contact")),
         Err(_) => Err(DialogError::Malformed("Contact")),
     }
+}
+
+/// The URI of the first Contact: the one in `core` if it was parsed, else read from `headers`
+/// (which tells a missing Contact from a malformed one).
+fn contact_uri_of<'h>(
+    headers: &'h Headers,
+    core: &CoreHeaders<'h>,
+) -> Result<&'h str, DialogError> {
+    match &core.contact {
+        Some(contact) => Ok(contact.uri_str()),
+        None => contact_uri(headers),
+    }
+}
+
+/// The Record-Route list as Route header values, top first (§12.1.1, §12.1.2).
+fn record_route_set(headers: &Headers) -> Result<Vec<String>, DialogError> {
+    let mut route_set = Vec::new();
+    for route in headers.record_routes() {
+        let route = route.map_err(|_| DialogError::Malformed("Record-Route"))?;
+        route_set.push(bracketed(&route));
+    }
+    Ok(route_set)
 }
 
 /// A Record-Route entry as a Route header value: `<uri;params>` (§12.1.1 keeps the URI with
@@ -283,10 +350,102 @@ fn bracketed(route: &NameAddr<'_>) -> String {
     format!("<{}>", route.uri_str())
 }
 
-/// `value` with `;tag=tag` appended unless it already has one.
-fn with_tag(value: &str, existing: Option<&str>, tag: &str) -> String {
-    match existing {
-        Some(_) => value.to_owned(),
-        None => format!("{value};tag={tag}"),
+/// Our side (the From of our requests, tag included), their side (the To) and the remote
+/// target, one after the other in one string: one allocation rather than three, and a new
+/// target replaces the old one in place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Sides {
+    text: String,
+    /// Where our side ends and theirs begins.
+    local_end: usize,
+    /// Where their side ends and the target begins.
+    remote_end: usize,
+}
+
+impl Sides {
+    /// `local` (followed by `local_more`), `remote` and `target`.
+    fn new(local: &str, local_more: &[&str], remote: &str, target: &str) -> Sides {
+        let more: usize = local_more.iter().map(|s| s.len()).sum();
+        let mut text = String::with_capacity(local.len() + more + remote.len() + target.len());
+        text.push_str(local);
+        for s in local_more {
+            text.push_str(s);
+        }
+        let local_end = text.len();
+        text.push_str(remote);
+        let remote_end = text.len();
+        text.push_str(target);
+        Sides {
+            text,
+            local_end,
+            remote_end,
+        }
+    }
+
+    fn local(&self) -> &str {
+        self.text.get(..self.local_end).unwrap_or_default()
+    }
+
+    fn remote(&self) -> &str {
+        self.text
+            .get(self.local_end..self.remote_end)
+            .unwrap_or_default()
+    }
+
+    fn target(&self) -> &str {
+        self.text.get(self.remote_end..).unwrap_or_default()
+    }
+
+    fn set_target(&mut self, target: &str) {
+        self.text.truncate(self.remote_end);
+        self.text.push_str(target);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::Message;
+
+    fn headers(text: &str) -> Headers {
+        Message::parse(bytes::Bytes::copy_from_slice(text.as_bytes()))
+            .unwrap()
+            .headers()
+            .clone()
+    }
+
+    /// Both sides and the target read back as given, and a new target replaces only itself.
+    #[test]
+    fn sides_and_target_read_back_and_the_target_moves_alone() {
+        let invite = headers(
+            "INVITE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKa\r\n\
+             From: \"A\" <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\nCall-ID: c1@h\r\nCSeq: 5 INVITE\r\n\
+             Contact: <sip:a@192.0.2.1:5070>\r\nMax-Forwards: 70\r\n\r\n",
+        );
+        let mut d = Dialog::new_uas(&invite, "x9", DialogState::Confirmed).unwrap();
+        assert_eq!(d.local(), "<sip:b@h>;tag=x9");
+        assert_eq!(d.remote(), "\"A\" <sip:a@h>;tag=1");
+        assert_eq!(d.remote_target(), "sip:a@192.0.2.1:5070");
+        assert_eq!(
+            (d.id().call_id.as_str(), d.id().remote_tag.as_str()),
+            ("c1@h", "1")
+        );
+        let refresh = headers(
+            "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKb\r\nFrom: <sip:b@h>;tag=x9\r\n\
+             To: <sip:a@h>;tag=1\r\nCall-ID: c1@h\r\nCSeq: 1 INVITE\r\n\
+             Contact: <sip:a@[2001:db8::1]:5080;transport=tcp>\r\n\r\n",
+        );
+        d.refresh_target(&refresh);
+        assert_eq!(d.remote_target(), "sip:a@[2001:db8::1]:5080;transport=tcp");
+        assert_eq!(d.local(), "<sip:b@h>;tag=x9");
+        assert_eq!(d.remote(), "\"A\" <sip:a@h>;tag=1");
+        // A To that already has a tag keeps it.
+        let tagged = headers(
+            "INVITE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKa\r\n\
+             From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>;tag=old\r\nCall-ID: c1@h\r\n\
+             CSeq: 5 INVITE\r\nContact: <sip:a@h>\r\nMax-Forwards: 70\r\n\r\n",
+        );
+        let d = Dialog::new_uas(&tagged, "x9", DialogState::Early).unwrap();
+        assert_eq!(d.local(), "<sip:b@h>;tag=old");
     }
 }

@@ -1,7 +1,7 @@
 //! Requests inside a dialog (RFC 3261 §12.2.1.1): Request-URI and Route for loose and strict
 //! routing, From/To/Call-ID/CSeq from the dialog.
 
-use crate::message::{BuildError, HeaderName, Method, RequestBuilder};
+use crate::message::{BuildError, HeaderName, MessageWriter, Method};
 
 use super::Dialog;
 
@@ -41,7 +41,7 @@ impl<'d> InDialogRequest<'d> {
     pub fn request_uri(&self) -> &'d str {
         match (self.strict, self.dialog.route_set.first()) {
             (true, Some(first)) => strip_brackets(first),
-            _ => &self.dialog.remote_target,
+            _ => self.dialog.remote_target(),
         }
     }
 
@@ -51,7 +51,7 @@ impl<'d> InDialogRequest<'d> {
         let skip = usize::from(self.strict);
         let tail = self
             .strict
-            .then_some(RouteValue::Target(&self.dialog.remote_target));
+            .then_some(RouteValue::Target(self.dialog.remote_target()));
         self.dialog.route_set[skip..]
             .iter()
             .map(|r| RouteValue::Set(r.as_str()))
@@ -63,7 +63,7 @@ impl<'d> InDialogRequest<'d> {
     pub fn next_hop(&self) -> &'d str {
         match self.dialog.route_set.first() {
             Some(first) => strip_brackets(first),
-            None => &self.dialog.remote_target,
+            None => self.dialog.remote_target(),
         }
     }
 
@@ -81,36 +81,56 @@ impl<'d> InDialogRequest<'d> {
         body: Option<(&str, &[u8])>,
         out: &mut Vec<u8>,
     ) -> Result<(), BuildError> {
-        let cseq = format!("{} {}", self.cseq, self.method.as_str());
-        let mut routes: Vec<String> = Vec::new();
+        let mut w = MessageWriter::request(out, &self.method, self.request_uri())?;
+        w.header(HeaderName::Via, via)?
+            .header(HeaderName::MaxForwards, "70")?;
         for route in self.routes() {
-            routes.push(match route {
-                RouteValue::Set(r) => r.to_owned(),
-                RouteValue::Target(t) => format!("<{t}>"),
-            });
+            match route {
+                RouteValue::Set(r) => w.header(HeaderName::Route, r)?,
+                RouteValue::Target(t) => {
+                    w.header_pieces(HeaderName::Route, &[b"<", t.as_bytes(), b">"])?
+                }
+            };
         }
-        let mut builder = RequestBuilder::new(self.method.clone(), self.request_uri())
-            .header(HeaderName::Via, via)
-            .header(HeaderName::MaxForwards, "70");
-        for route in &routes {
-            builder = builder.header(HeaderName::Route, route);
-        }
-        builder = builder
-            .header(HeaderName::From, &self.dialog.local)
-            .header(HeaderName::To, &self.dialog.remote)
-            .header(HeaderName::CallId, &self.dialog.id.call_id)
-            .header(HeaderName::CSeq, &cseq);
+        let mut digits = [0u8; 10];
+        let seq = decimal(self.cseq, &mut digits);
+        let method = self.method.as_str().as_bytes();
+        w.header(HeaderName::From, self.dialog.local())?
+            .header(HeaderName::To, self.dialog.remote())?
+            .header(HeaderName::CallId, &self.dialog.id.call_id)?
+            .header_pieces(HeaderName::CSeq, &[seq, b" ", method])?;
         if let Some(contact) = contact {
-            builder = builder.header(HeaderName::Contact, contact);
+            w.header(HeaderName::Contact, contact)?;
         }
         for (name, value) in extra {
-            builder = builder.header(*name, value);
+            // The body's own Content-Type is the one written (as the builders do).
+            if body.is_some() && *name == HeaderName::ContentType {
+                continue;
+            }
+            w.header(*name, value)?;
         }
-        if let Some((content_type, body)) = body {
-            builder = builder.body(content_type, body);
-        }
-        builder.write(out)
+        match body {
+            Some((content_type, body)) => w.body(content_type, body)?,
+            None => w.finish()?,
+        };
+        Ok(())
     }
+}
+
+/// `n` in decimal, written at the end of `digits`.
+fn decimal(mut n: u32, digits: &mut [u8; 10]) -> &[u8] {
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        if let Some(d) = digits.get_mut(i) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    digits.get(i..).unwrap_or(&[])
 }
 
 /// One Route header value.
@@ -138,6 +158,88 @@ fn has_lr(route: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::message::{Message, RequestBuilder};
+
+    /// The request as the general builder writes it, for comparison.
+    fn built(r: &InDialogRequest<'_>, via: &str, contact: Option<&str>) -> Vec<u8> {
+        let cseq = format!("{} {}", r.cseq(), r.method().as_str());
+        let routes: Vec<String> = r
+            .routes()
+            .map(|route| match route {
+                RouteValue::Set(s) => s.to_owned(),
+                RouteValue::Target(t) => format!("<{t}>"),
+            })
+            .collect();
+        let mut b = RequestBuilder::new(r.method().clone(), r.request_uri())
+            .header(HeaderName::Via, via)
+            .header(HeaderName::MaxForwards, "70");
+        for route in &routes {
+            b = b.header(HeaderName::Route, route);
+        }
+        b = b
+            .header(HeaderName::From, r.dialog.local())
+            .header(HeaderName::To, r.dialog.remote())
+            .header(HeaderName::CallId, &r.dialog.id().call_id)
+            .header(HeaderName::CSeq, &cseq);
+        if let Some(contact) = contact {
+            b = b.header(HeaderName::Contact, contact);
+        }
+        let mut out = Vec::new();
+        b.header(HeaderName::UserAgent, "ua/1")
+            .body("application/sdp", b"v=0\r\n")
+            .write(&mut out)
+            .unwrap();
+        out
+    }
+
+    /// In-dialog requests are written as the builder writes them, for loose and strict
+    /// routing alike.
+    #[test]
+    fn in_dialog_requests_are_written_as_the_builder_writes_them() {
+        for record_route in [
+            "",
+            "Record-Route: <sip:p2.example.com;lr>, <sip:p1.example.com;lr>\r\n",
+            "Record-Route: <sip:p2.example.com;lr>\r\nRecord-Route: <sip:p1.example.com>\r\n",
+        ] {
+            let text = format!(
+                "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKa\r\n{record_route}\
+                 From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>;tag=2\r\nCall-ID: c1@h\r\n\
+                 CSeq: 1 INVITE\r\nContact: <sip:b@192.0.2.2:5062>\r\nContent-Length: 0\r\n\r\n"
+            );
+            let response = Message::parse(bytes::Bytes::from(text)).unwrap();
+            let mut dialog =
+                Dialog::new_uac(response.headers(), 1, "<sip:a@h>;tag=1", "1", 200).unwrap();
+            let via = "SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKx;rport";
+            let ack = dialog.ack(1);
+            let mut out = Vec::new();
+            let extra = [
+                (HeaderName::UserAgent, "ua/1"),
+                (HeaderName::ContentType, "x/y"),
+            ];
+            let body = Some(("application/sdp", &b"v=0\r\n"[..]));
+            ack.write(via, None, &extra, body, &mut out).unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&out),
+                String::from_utf8_lossy(&built(&ack, via, None))
+            );
+            let bye = dialog.next_request(Method::Bye);
+            let mut out = Vec::new();
+            bye.write(via, Some("<sip:a@192.0.2.1>"), &extra, body, &mut out)
+                .unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&out),
+                String::from_utf8_lossy(&built(&bye, via, Some("<sip:a@192.0.2.1>")))
+            );
+        }
+    }
+
+    #[test]
+    fn cseq_numbers_are_written_in_decimal() {
+        let mut d = [0u8; 10];
+        assert_eq!(decimal(0, &mut d), b"0");
+        assert_eq!(decimal(7, &mut d), b"7");
+        assert_eq!(decimal(4_294_967_295, &mut d), b"4294967295");
+    }
 
     #[test]
     fn lr_is_found_among_uri_params_case_insensitively() {

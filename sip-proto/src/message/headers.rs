@@ -228,7 +228,12 @@ impl Headers {
 
     /// Whether a header of that name is present.
     pub fn contains(&self, name: HeaderName) -> bool {
-        self.raw_values(name).next().is_some()
+        // A listed header is present exactly when its `seen` bit is set (every indexed line
+        // sets its bit), so no line needs reading.
+        match 1u64.checked_shl(u32::from(name.id())) {
+            Some(bit) => self.seen & bit != 0,
+            None => self.raw_values(name).next().is_some(),
+        }
     }
 
     /// `(name as written, value)` for every line in order, skipping non-UTF-8 values.
@@ -306,24 +311,7 @@ impl Headers {
 
     /// Call-ID (RFC 3261 §20.8): `callid = word [ "@" word ]`.
     pub fn call_id(&self) -> Result<&str, HeaderError> {
-        let v = self.required_known(HeaderName::CallId)?;
-        // One pass: a word, then optionally '@' and another word to the end.
-        let b = v.as_bytes();
-        let first = class_run(b, 0, class::WORD);
-        let ok = first > 0
-            && (first == b.len()
-                || (b.get(first) == Some(&b'@') && {
-                    let second = class_run(b, first + 1, class::WORD);
-                    second > first + 1 && second == b.len()
-                }));
-        if ok {
-            Ok(v)
-        } else {
-            Err(HeaderError::syntax(
-                "Call-ID",
-                "must be word [ \"@\" word ] (RFC 3261 §25.1 callid)",
-            ))
-        }
+        check_call_id(self.required_known(HeaderName::CallId)?)
     }
 
     /// CSeq (RFC 3261 §20.16), first line.
@@ -611,7 +599,15 @@ impl Headers {
     /// §3.3.8). Presence of mandatory headers is not checked (see
     /// [`Headers::check_mandatory`]).
     pub fn validate(&self) -> Result<(), HeaderError> {
-        self.check_syntax()?;
+        self.validate_core().map(drop)
+    }
+
+    /// [`Headers::validate`], handing back the typed headers it parsed on the way (the top
+    /// Via, From, To, Call-ID, CSeq and first Contact), so that a caller that goes on to
+    /// read them does not parse them twice. The same checks run in the same order, so the
+    /// same error comes back.
+    pub fn validate_core(&self) -> Result<CoreHeaders<'_>, HeaderError> {
+        let core = self.check_syntax_core()?;
         for n in [
             HeaderName::CallId,
             HeaderName::CSeq,
@@ -621,7 +617,7 @@ impl Headers {
         ] {
             self.check_single(n)?;
         }
-        Ok(())
+        Ok(core)
     }
 
     /// The grammar of every header this crate understands, where present: every Via, From,
@@ -633,30 +629,55 @@ impl Headers {
     /// [`Headers::validate`], repeated single-valued headers that disagree are not refused:
     /// RFC 4475 §3.3.8 leaves them to the application layer.
     pub fn check_syntax(&self) -> Result<(), HeaderError> {
+        self.check_syntax_core().map(drop)
+    }
+
+    /// [`Headers::check_syntax`], keeping what it parsed of the core headers.
+    fn check_syntax_core(&self) -> Result<CoreHeaders<'_>, HeaderError> {
+        let mut top_via = None;
         for v in self.vias() {
-            v?;
+            top_via = top_via.or(Some(v?));
         }
-        if self.contains(HeaderName::From) {
-            self.from()?;
-        }
-        if self.contains(HeaderName::To) {
-            self.to()?;
-        }
-        if self.contains(HeaderName::CallId) {
-            self.call_id()?;
-        }
-        if self.contains(HeaderName::CSeq) {
-            self.cseq()?;
-        }
+        // Each present header is looked up once: `first` is what `from()`, `to()`,
+        // `call_id()` and `cseq()` read, with the same not-UTF-8 error.
+        let from = match self.first(HeaderName::From)? {
+            Some(v) => Some(NameAddr::parse("From", v)?),
+            None => None,
+        };
+        let to = match self.first(HeaderName::To)? {
+            Some(v) => Some(NameAddr::parse("To", v)?),
+            None => None,
+        };
+        let call_id = match self.first(HeaderName::CallId)? {
+            Some(v) => Some(check_call_id(v)?),
+            None => None,
+        };
+        let cseq = match self.first(HeaderName::CSeq)? {
+            Some(v) => Some(CSeq::parse_in(v, &self.buf)?),
+            None => None,
+        };
+        let mut contact = None;
         for c in self.contacts() {
             let c = c?;
             c.expires()?;
             c.q()?;
+            contact = contact.or(Some(c));
         }
         for r in self.routes().chain(self.record_routes()) {
             r?;
         }
         self.max_forwards()?;
+        if self.seen & CHECKED_AFTER_MAX_FORWARDS == 0 {
+            // None of the headers below is present: nothing more can fail.
+            return Ok(CoreHeaders {
+                top_via,
+                from,
+                to,
+                call_id,
+                cseq,
+                contact,
+            });
+        }
         self.expires()?;
         self.date()?;
         self.rseq()?;
@@ -701,7 +722,27 @@ impl Headers {
                 a?;
             }
         }
-        Ok(())
+        Ok(CoreHeaders {
+            top_via,
+            from,
+            to,
+            call_id,
+            cseq,
+            contact,
+        })
+    }
+
+    /// The core headers parsed one by one, each `None` when absent or malformed: for a
+    /// message that was not validated (an ACK, a response) but is read the same way.
+    pub fn core_lenient(&self) -> CoreHeaders<'_> {
+        CoreHeaders {
+            top_via: self.top_via().ok(),
+            from: self.from().ok(),
+            to: self.to().ok(),
+            call_id: self.call_id().ok(),
+            cseq: self.cseq().ok(),
+            contact: self.contact().ok().flatten(),
+        }
     }
 
     /// Checks that To, From, CSeq, Call-ID and Via are present (RFC 3261 §8.1.1; Max-Forwards
@@ -719,6 +760,86 @@ impl Headers {
             }
         }
         Ok(())
+    }
+}
+
+/// Bit `id` for each of `names` (all listed, so ids below 64).
+const fn id_mask(names: &[HeaderName]) -> u64 {
+    let mut mask = 0;
+    let mut i = 0;
+    while i < names.len() {
+        mask |= 1u64 << names[i].static_id();
+        i += 1;
+    }
+    mask
+}
+
+/// The headers [`Headers::check_syntax`] checks after Max-Forwards, as `seen` bits: when
+/// none is present the check can stop there.
+const CHECKED_AFTER_MAX_FORWARDS: u64 = id_mask(&[
+    HeaderName::Expires,
+    HeaderName::Date,
+    HeaderName::RSeq,
+    HeaderName::RAck,
+    HeaderName::SessionExpires,
+    HeaderName::MinSe,
+    HeaderName::ReferTo,
+    HeaderName::ReferredBy,
+    HeaderName::Replaces,
+    HeaderName::Event,
+    HeaderName::SubscriptionState,
+    HeaderName::RetryAfter,
+    HeaderName::AllowEvents,
+    HeaderName::Reason,
+    HeaderName::Privacy,
+    HeaderName::Warning,
+    HeaderName::PAssertedIdentity,
+    HeaderName::PPreferredIdentity,
+    HeaderName::Path,
+    HeaderName::ServiceRoute,
+    HeaderName::WwwAuthenticate,
+    HeaderName::ProxyAuthenticate,
+    HeaderName::Authorization,
+    HeaderName::ProxyAuthorization,
+]);
+
+/// The headers that every request's processing reads, typed: what [`Headers::validate_core`]
+/// parsed while validating, or [`Headers::core_lenient`] read. Each is `None` when the header
+/// is absent (or, from `core_lenient`, malformed).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CoreHeaders<'h> {
+    /// The topmost Via element (§18.2.2).
+    pub top_via: Option<Via<'h>>,
+    /// From (§20.20).
+    pub from: Option<NameAddr<'h>>,
+    /// To (§20.39).
+    pub to: Option<NameAddr<'h>>,
+    /// Call-ID (§20.8).
+    pub call_id: Option<&'h str>,
+    /// CSeq (§20.16).
+    pub cseq: Option<CSeq<'h>>,
+    /// The first Contact address (not the `*` wildcard, §20.10).
+    pub contact: Option<NameAddr<'h>>,
+}
+
+/// `callid = word [ "@" word ]` (RFC 3261 §25.1), checked in one pass: a word, then
+/// optionally `@` and a second word that runs to the end.
+fn check_call_id(v: &str) -> Result<&str, HeaderError> {
+    let b = v.as_bytes();
+    let first = class_run(b, 0, class::WORD);
+    let ok = first > 0
+        && (first == b.len()
+            || (b.get(first) == Some(&b'@') && {
+                let second = class_run(b, first + 1, class::WORD);
+                second > first + 1 && second == b.len()
+            }));
+    if ok {
+        Ok(v)
+    } else {
+        Err(HeaderError::syntax(
+            "Call-ID",
+            "must be word [ \"@\" word ] (RFC 3261 §25.1 callid)",
+        ))
     }
 }
 
@@ -792,6 +913,84 @@ impl<'h> Iterator for List<'h> {
                     }));
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Message;
+    use super::*;
+
+    fn headers(text: &str) -> Headers {
+        Message::parse(Bytes::copy_from_slice(text.as_bytes()))
+            .unwrap()
+            .headers()
+            .clone()
+    }
+
+    /// `validate_core` hands back exactly what the accessors read, and fails as `validate`
+    /// does.
+    #[test]
+    fn validate_core_returns_what_the_accessors_read() {
+        let h = headers(
+            "INVITE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h1;branch=z9hG4bKa, SIP/2.0/UDP h2\r\n\
+             Via: SIP/2.0/TCP h3;branch=z9hG4bKc\r\nFrom: \"A\" <sip:a@h>;tag=1\r\n\
+             To: <sip:b@h>\r\nCall-ID: c1@h\r\nCSeq: 2 INVITE\r\nMax-Forwards: 70\r\n\
+             Contact: *, <sip:a@192.0.2.1>;expires=60, <sip:a2@h>\r\nContent-Length: 0\r\n\r\n",
+        );
+        let core = h.validate_core().unwrap();
+        assert_eq!(core.top_via, Some(h.top_via().unwrap()));
+        assert_eq!(core.top_via.unwrap().host(), "h1");
+        assert_eq!(core.from, Some(h.from().unwrap()));
+        assert_eq!(core.to, Some(h.to().unwrap()));
+        assert_eq!(core.call_id, Some("c1@h"));
+        assert_eq!(core.cseq, Some(h.cseq().unwrap()));
+        assert_eq!(core.contact, h.contact().unwrap());
+        assert_eq!(core.contact.unwrap().uri_str(), "sip:a@192.0.2.1");
+        assert_eq!(core, h.core_lenient());
+
+        let absent = headers("OPTIONS sip:b@h SIP/2.0\r\nMax-Forwards: 70\r\n\r\n");
+        assert_eq!(absent.validate_core(), Ok(CoreHeaders::default()));
+
+        let broken = headers(
+            "BYE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h1;branch=z9hG4bKa\r\n\
+             From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\nCall-ID: c1\r\nCSeq: 2 BYE\r\n\
+             Contact: <sip:a@h>;expires=soon\r\nMax-Forwards: 70\r\n\r\n",
+        );
+        assert_eq!(
+            broken.validate_core().unwrap_err(),
+            broken.validate().unwrap_err()
+        );
+        assert!(broken.validate().is_err());
+        // Read leniently, the Contact address is there; only validation reads its expires.
+        assert!(broken.core_lenient().contact.is_some());
+        assert!(broken.core_lenient().cseq.is_some());
+    }
+
+    /// The check stops early only when none of the later-checked headers is present: any
+    /// one of them, broken, still fails validation.
+    #[test]
+    fn later_headers_are_still_checked_when_present() {
+        let base = "OPTIONS sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h1;branch=z9hG4bKa\r\n\
+                    From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\nCall-ID: c1\r\n\
+                    CSeq: 2 OPTIONS\r\nMax-Forwards: 70\r\n";
+        let ok = headers(&format!("{base}\r\n"));
+        assert!(ok.validate().is_ok());
+        for broken in [
+            "Expires: soon",
+            "Date: yesterday",
+            "RSeq: x",
+            "Min-SE: -1",
+            "Event: ",
+            "Warning: nonsense",
+            "Privacy: @@",
+            "Path: <not a uri",
+            "Authorization: ",
+        ] {
+            let text = format!("{base}{broken}\r\n\r\n");
+            let h = headers(&text);
+            assert!(h.validate().is_err(), "{broken}");
         }
     }
 }

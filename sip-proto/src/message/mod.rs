@@ -75,7 +75,7 @@ use bytes::Bytes;
 
 pub use builder::{BuildError, RequestBuilder, ResponseBuilder};
 pub use error::{ParseError, ParseErrorKind};
-pub use headers::Headers;
+pub use headers::{CoreHeaders, Headers};
 pub use method::{ExtensionMethod, InvalidMethod, Method};
 pub use name::HeaderName;
 pub use parse::Limits;

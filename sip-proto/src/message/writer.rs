@@ -102,14 +102,37 @@ impl<'o> MessageWriter<'o> {
     /// computed from the body. A value holding CR or LF is refused (it would inject lines).
     #[inline]
     pub fn header(&mut self, name: HeaderName, value: &str) -> Result<&mut Self, BuildError> {
-        match name {
-            HeaderName::ContentLength => Ok(self),
-            HeaderName::Other(n) => self.header_named(n, value),
+        self.header_pieces(name, &[value.as_bytes()])
+    }
+
+    /// Writes a header line whose value is given as bytes, in pieces written one after the
+    /// other: a value echoed from a received message (§8.2.6.2), which need not be UTF-8,
+    /// or such a value with a parameter added (`;tag=` on a To). Same rules as
+    /// [`MessageWriter::header`], for every piece.
+    pub fn header_pieces(
+        &mut self,
+        name: HeaderName,
+        pieces: &[&[u8]],
+    ) -> Result<&mut Self, BuildError> {
+        let name = match name {
+            HeaderName::ContentLength => return Ok(self),
+            HeaderName::Other(n) => {
+                if !is_token(n.as_bytes()) {
+                    return Err(BuildError::HeaderName);
+                }
+                match HeaderName::from_name(n) {
+                    Some(HeaderName::ContentLength) => return Ok(self),
+                    Some(HeaderName::ContentType) => self.content_type = true,
+                    _ => {}
+                }
+                n
+            }
             known => {
                 self.content_type |= known == HeaderName::ContentType;
-                self.line(known.as_str().as_bytes(), value.as_bytes())
+                known.as_str()
             }
-        }
+        };
+        self.line(name.as_bytes(), pieces)
     }
 
     /// Writes a header line with a name given at run time (any case; a compact form works).
@@ -122,18 +145,23 @@ impl<'o> MessageWriter<'o> {
             Some(HeaderName::ContentType) => self.content_type = true,
             _ => {}
         }
-        self.line(name.as_bytes(), value.as_bytes())
+        self.line(name.as_bytes(), &[value.as_bytes()])
     }
 
-    fn line(&mut self, name: &[u8], value: &[u8]) -> Result<&mut Self, BuildError> {
-        if has_crlf(value) {
-            return Err(BuildError::HeaderValue);
-        }
+    fn line(&mut self, name: &[u8], pieces: &[&[u8]]) -> Result<&mut Self, BuildError> {
         let out = &mut *self.out;
-        out.reserve(name.len() + value.len() + 4);
+        let start = out.len();
         out.extend_from_slice(name);
         out.extend_from_slice(b": ");
-        out.extend_from_slice(value);
+        let value = out.len();
+        for piece in pieces {
+            out.extend_from_slice(piece);
+        }
+        // One scan of the value as written, rather than one per piece.
+        if has_crlf(out.get(value..).unwrap_or(&[])) {
+            out.truncate(start);
+            return Err(BuildError::HeaderValue);
+        }
         out.extend_from_slice(b"\r\n");
         Ok(self)
     }
@@ -192,12 +220,16 @@ mod tests {
             .header(HeaderName::Other("X-Custom"), "1")
             .unwrap()
             .header_named("l", "5")
+            .unwrap()
+            .header_pieces(HeaderName::To, &[b"<sip:b@h>", b";tag=", b"9"])
+            .unwrap()
+            .header_pieces(HeaderName::Other("content-length"), &[b"7"])
             .unwrap();
         let len = w.finish().unwrap();
         assert_eq!(len, out.len() - b"previous".len());
         assert_eq!(
             out,
-            b"previousSIP/2.0 180 Ringing\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKa\r\nX-Custom: 1\r\nContent-Length: 0\r\n\r\n"
+            b"previousSIP/2.0 180 Ringing\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKa\r\nX-Custom: 1\r\nTo: <sip:b@h>;tag=9\r\nContent-Length: 0\r\n\r\n"
         );
 
         // Errors leave the buffer as it was.
@@ -217,6 +249,12 @@ mod tests {
         let result = (|| {
             let mut w = MessageWriter::request(&mut out, &Method::Invite, "sip:a@b")?;
             w.header(HeaderName::Subject, "a\r\nInjected: 1")?;
+            w.finish()
+        })();
+        assert_eq!(result, Err(BuildError::HeaderValue));
+        let result = (|| {
+            let mut w = MessageWriter::request(&mut out, &Method::Invite, "sip:a@b")?;
+            w.header_pieces(HeaderName::To, &[b"<sip:b@h>", b";tag=1\nInjected: 1"])?;
             w.finish()
         })();
         assert_eq!(result, Err(BuildError::HeaderValue));

@@ -57,6 +57,16 @@ impl Codec {
             ..self
         }
     }
+
+    /// Its `a=rtpmap` (RFC 8866 §6.6): the channel count is written only when it is not 1.
+    pub(crate) fn rtpmap(&self) -> super::Rtpmap<'static> {
+        super::Rtpmap {
+            payload_type: self.payload_type,
+            encoding: self.encoding,
+            clock_rate: self.clock_rate,
+            channels: (self.channels != 1).then_some(self.channels),
+        }
+    }
 }
 
 /// The encoding name for RFC 4733 DTMF events (`telephone-event`).

@@ -80,8 +80,8 @@ pub use connection::{Address, AddressType, Connection};
 pub use error::{Limits, ParseError, ParseErrorKind};
 pub use media::{Format, MediaDescription, MediaType};
 pub use offer_answer::{
-    answer, negotiated_from_answer, Answer, AudioOffer, LocalMedia, NegotiatedAudio,
-    NegotiationError, RTP_AVP,
+    answer, is_single_stream, negotiate, negotiated_from_answer, write_single_stream_answer,
+    Answer, AudioOffer, LocalMedia, NegotiatedAudio, NegotiationError, RTP_AVP,
 };
 pub use origin::Origin;
 pub use parse::{parse, parse_with_limits};

@@ -91,9 +91,21 @@ impl<'c> AudioOffer<'c> {
         sd
     }
 
-    /// Appends the offer's SDP text to `out`.
+    /// Appends the offer's SDP text to `out`: the same text as writing
+    /// [`AudioOffer::description`], without building it.
     pub fn write(&self, out: &mut Vec<u8>) {
-        self.description().write(out);
+        let l = &self.local;
+        let origin = Origin::new(self.session_id, self.session_version, l.addr);
+        let media = AudioSection {
+            addr: l.addr,
+            port: l.rtp_port,
+            codecs: l.codecs,
+            telephone_event: l.telephone_event,
+            ptime: l.ptime,
+            direction: l.direction,
+            rtcp_mux: l.rtcp_mux,
+        };
+        super::write::write_single_audio(out, &origin, &media);
     }
 
     /// Reads the answer to this offer; see [`negotiated_from_answer`].
@@ -102,6 +114,35 @@ impl<'c> AudioOffer<'c> {
         answer: &SessionDescription<'_>,
     ) -> Result<NegotiatedAudio, NegotiationError> {
         negotiated_from_answer(self, answer)
+    }
+}
+
+/// What our audio `m=` section holds, for writing it straight from [`LocalMedia`].
+pub(super) struct AudioSection<'c> {
+    pub(super) addr: IpAddr,
+    pub(super) port: u16,
+    pub(super) codecs: &'c [Codec],
+    pub(super) telephone_event: Option<u8>,
+    pub(super) ptime: u32,
+    pub(super) direction: Direction,
+    pub(super) rtcp_mux: bool,
+}
+
+/// `a=rtpmap:<pt> telephone-event/8000` (RFC 4733 §7.1.1).
+pub(super) fn telephone_event_rtpmap(pt: u8) -> Rtpmap<'static> {
+    Rtpmap {
+        payload_type: pt,
+        encoding: TELEPHONE_EVENT,
+        clock_rate: 8000,
+        channels: None,
+    }
+}
+
+/// `a=fmtp:<pt> 0-16`: the DTMF events (RFC 4733 §7.1.1).
+pub(super) fn telephone_event_fmtp(pt: u8) -> Fmtp<'static> {
+    Fmtp {
+        format: Format::PayloadType(pt),
+        params: TELEPHONE_EVENT_FMTP,
     }
 }
 
@@ -119,28 +160,12 @@ fn audio_media(
         .clone()
         .map(|c| Format::PayloadType(c.payload_type))
         .collect();
-    let mut attributes: Vec<Attribute<'static>> = codecs
-        .map(|c| {
-            Attribute::Rtpmap(Rtpmap {
-                payload_type: c.payload_type,
-                encoding: c.encoding,
-                clock_rate: c.clock_rate,
-                channels: (c.channels != 1).then_some(c.channels),
-            })
-        })
-        .collect();
+    let mut attributes: Vec<Attribute<'static>> =
+        codecs.map(|c| Attribute::Rtpmap(c.rtpmap())).collect();
     if let Some(pt) = telephone_event {
         formats.push(Format::PayloadType(pt));
-        attributes.push(Attribute::Rtpmap(Rtpmap {
-            payload_type: pt,
-            encoding: TELEPHONE_EVENT,
-            clock_rate: 8000,
-            channels: None,
-        }));
-        attributes.push(Attribute::Fmtp(Fmtp {
-            format: Format::PayloadType(pt),
-            params: TELEPHONE_EVENT_FMTP,
-        }));
+        attributes.push(Attribute::Rtpmap(telephone_event_rtpmap(pt)));
+        attributes.push(Attribute::Fmtp(telephone_event_fmtp(pt)));
     }
     attributes.push(Attribute::Ptime(ptime));
     attributes.push(Attribute::Direction(direction));
@@ -395,6 +420,41 @@ pub fn answer<'a>(
     session_id: u64,
     session_version: u64,
 ) -> Result<Answer<'a>, NegotiationError> {
+    let negotiated = negotiate(offer, local)?;
+    let index = negotiated.media_index;
+    let mut description =
+        SessionDescription::new(Origin::new(session_id, session_version, local.addr));
+    description.connection = Some(Connection::ip(local.addr));
+    if !offer.times.is_empty() {
+        description.times.clone_from(&offer.times);
+    }
+    for (i, offered) in offer.media.iter().enumerate() {
+        description.media.push(if i == index {
+            audio_media(
+                local.rtp_port,
+                core::iter::once(negotiated.codec),
+                negotiated.telephone_event_pt,
+                local.ptime,
+                negotiated.direction,
+                negotiated.rtcp_mux,
+            )
+        } else {
+            rejected(offered)
+        });
+    }
+    Ok(Answer {
+        description,
+        negotiated,
+    })
+}
+
+/// What [`answer`] settles for an offer, without building the answer description: the
+/// accepted stream, codec, addresses and direction. It does not depend on `local.addr` or
+/// `local.rtp_port`, which only go into the answer's text.
+pub fn negotiate(
+    offer: &SessionDescription<'_>,
+    local: &LocalMedia<'_>,
+) -> Result<NegotiatedAudio, NegotiationError> {
     let mut saw_audio = false;
     let mut chosen = None;
     for (i, m) in offer.media.iter().enumerate() {
@@ -420,7 +480,7 @@ pub fn answer<'a>(
     let rtcp_mux = local.rtcp_mux && m.rtcp_mux();
     let (remote_rtp, remote_rtcp, held) = remote_endpoints(offer, m, index, rtcp_mux)?;
     let direction = our_direction(local.direction, peer_direction(offer, m, held));
-    let negotiated = NegotiatedAudio {
+    Ok(NegotiatedAudio {
         media_index: index,
         remote_rtp,
         remote_rtcp,
@@ -431,32 +491,42 @@ pub fn answer<'a>(
         ptime: m.ptime().unwrap_or(local.ptime),
         telephone_event_pt: telephone_event,
         direction,
-    };
-
-    let mut description =
-        SessionDescription::new(Origin::new(session_id, session_version, local.addr));
-    description.connection = Some(Connection::ip(local.addr));
-    if !offer.times.is_empty() {
-        description.times.clone_from(&offer.times);
-    }
-    for (i, offered) in offer.media.iter().enumerate() {
-        description.media.push(if i == index {
-            audio_media(
-                local.rtp_port,
-                core::iter::once(codec),
-                telephone_event,
-                local.ptime,
-                direction,
-                rtcp_mux,
-            )
-        } else {
-            rejected(offered)
-        });
-    }
-    Ok(Answer {
-        description,
-        negotiated,
     })
+}
+
+/// Whether the answer to `offer` depends on nothing but what [`negotiate`] settles and the
+/// local media: one `m=` line and `t=0 0` (or no `t=`), the usual SIP offer. Its answer can
+/// then be written later by [`write_single_stream_answer`] without the offer at hand.
+pub fn is_single_stream(offer: &SessionDescription<'_>) -> bool {
+    let unbounded = match offer.times.as_slice() {
+        [] => true,
+        [t] => t.start == 0 && t.stop == 0 && t.repeats.is_empty(),
+        _ => false,
+    };
+    offer.media.len() == 1 && unbounded
+}
+
+/// Appends the text [`answer`] gives for a single-stream offer ([`is_single_stream`]) whose
+/// negotiation gave `negotiated` with the same `local` codecs, direction, ptime,
+/// telephone-event and rtcp-mux settings: byte for byte what `answer(...).write` writes.
+pub fn write_single_stream_answer(
+    negotiated: &NegotiatedAudio,
+    local: &LocalMedia<'_>,
+    session_id: u64,
+    session_version: u64,
+    out: &mut Vec<u8>,
+) {
+    let origin = Origin::new(session_id, session_version, local.addr);
+    let media = AudioSection {
+        addr: local.addr,
+        port: local.rtp_port,
+        codecs: core::slice::from_ref(&negotiated.codec),
+        telephone_event: negotiated.telephone_event_pt,
+        ptime: local.ptime,
+        direction: negotiated.direction,
+        rtcp_mux: negotiated.rtcp_mux,
+    };
+    super::write::write_single_audio(out, &origin, &media);
 }
 
 /// A rejected stream in an answer: same media, proto and formats, port 0 (RFC 3264 §6).
