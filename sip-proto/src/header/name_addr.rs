@@ -15,7 +15,7 @@ use super::params::{
     find_param, is_name, param_at, skip_quoted, skip_token, skip_ws, trim_ws, Params, Span,
 };
 use super::{parse_delta_seconds, HeaderError};
-use crate::uri::chars::{find_byte, is_token};
+use crate::uri::chars::find_byte;
 use crate::uri::Uri;
 
 /// A `name-addr` or `addr-spec` followed by header parameters. Borrowed from the message.
@@ -140,7 +140,7 @@ impl<'a> NameAddr<'a> {
                 tag_ok = match p.value {
                     Some((v0, v1)) => {
                         tag = Span::new(v0, v1);
-                        is_token(b.get(v0..v1).unwrap_or(&[]))
+                        p.value_is_token
                     }
                     None => {
                         tag = Span::new(p.name.1, p.name.1);

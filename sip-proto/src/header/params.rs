@@ -4,7 +4,7 @@
 //! Values arrive here already unfolded: the message parser turns every folding `CRLF` into
 //! spaces, so `LWS` is plain `SP`/`HTAB` by the time these functions run.
 
-use crate::uri::chars::{class, class_run, find_byte};
+use crate::uri::chars::{class, class_run, find_byte, is_token};
 
 /// `SWS = [LWS]`: skips spaces and tabs from `i`.
 #[inline]
@@ -198,6 +198,9 @@ pub(crate) fn is_name(name: &[u8], lower: &[u8]) -> bool {
 pub(crate) struct ParamAt {
     pub(crate) name: (usize, usize),
     pub(crate) value: Option<(usize, usize)>,
+    /// Whether the value is an unquoted `token` (as `branch` and `tag` must be), found while
+    /// it was read so that no second pass over it is needed.
+    pub(crate) value_is_token: bool,
 }
 
 /// Reads the `SEMI generic-param` at `*i` in `b` (skipping whitespace around it) and moves
@@ -225,9 +228,14 @@ pub(crate) fn param_at(b: &[u8], i: &mut usize) -> Result<Option<ParamAt>, &'sta
     let after_name = skip_ws(b, j);
     if b.get(after_name) != Some(&b'=') {
         *i = j;
-        return Ok(Some(ParamAt { name, value: None }));
+        return Ok(Some(ParamAt {
+            name,
+            value: None,
+            value_is_token: false,
+        }));
     }
     j = skip_ws(b, after_name + 1);
+    let value_is_token;
     let value = if b.get(j) == Some(&b'"') {
         let Some(end) = skip_quoted(b, j) else {
             return Err(
@@ -235,20 +243,26 @@ pub(crate) fn param_at(b: &[u8], i: &mut usize) -> Result<Option<ParamAt>, &'sta
             );
         };
         let v = (j + 1, end - 1);
+        // The inside of the quotes, read as before (a quoted token stays a token).
+        value_is_token = is_token(b.get(v.0..v.1).unwrap_or(&[]));
         j = end;
         v
     } else {
+        // gen-value = token / host: the token characters first, then the host ones.
         let start = j;
-        j = class_run(b, j, class::GEN_VALUE);
+        let token_end = class_run(b, j, class::TOKEN);
+        j = class_run(b, token_end, class::GEN_VALUE);
         if j == start {
             return Err("empty parameter value after '=' (RFC 3261 §25.1 gen-value)");
         }
+        value_is_token = token_end == j;
         (start, j)
     };
     *i = j;
     Ok(Some(ParamAt {
         name,
         value: Some(value),
+        value_is_token,
     }))
 }
 

@@ -10,7 +10,7 @@
 
 use super::params::{find_param, is_name, param_at, skip_token, skip_ws, trim_ws, Params, Span};
 use super::HeaderError;
-use crate::uri::chars::{find_byte, is_token, parse_u16, parse_u32};
+use crate::uri::chars::{find_byte, parse_u16, parse_u32};
 use crate::uri::host::{host_kind, scan_host, HostKind};
 use crate::uri::Host;
 
@@ -288,9 +288,7 @@ fn check_params(raw: &str, mut at: usize, known: &mut KnownParams) -> Result<(),
         let text = || raw.get(v0..v1).unwrap_or("");
         // Dispatch on length and first letter: only a candidate name is compared.
         let (slot, ok) = match (name.len(), name.first().map(|c| c | 0x20)) {
-            (6, Some(b'b')) if is_name(name, b"branch") => {
-                (&mut known.branch, p.value.is_some() && is_token(value))
-            }
+            (6, Some(b'b')) if is_name(name, b"branch") => (&mut known.branch, p.value_is_token),
             (8, Some(b'r')) if is_name(name, b"received") => (
                 &mut known.received,
                 p.value.is_some() && Host::parse_received(text()).is_some(),
