@@ -11,7 +11,7 @@ use crate::header::{
     parse_rseq, privacy_values, Auth, CSeq, Event, HeaderError, HttpDate, NameAddr, RAck, Reason,
     Replaces, RetryAfter, SessionExpires, SubscriptionState, Via, Warning,
 };
-use crate::uri::chars::{class, class_run, find_byte};
+use crate::uri::chars::{class, class_of, class_run, find_byte};
 
 /// One header line: where its name and (trimmed, unfolded) value lie in the buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -826,11 +826,11 @@ pub struct CoreHeaders<'h> {
 /// optionally `@` and a second word that runs to the end.
 fn check_call_id(v: &str) -> Result<&str, HeaderError> {
     let b = v.as_bytes();
-    let first = class_run(b, 0, class::WORD);
+    let first = word_run(b, 0);
     let ok = first > 0
         && (first == b.len()
             || (b.get(first) == Some(&b'@') && {
-                let second = class_run(b, first + 1, class::WORD);
+                let second = word_run(b, first + 1);
                 second > first + 1 && second == b.len()
             }));
     if ok {
@@ -841,6 +841,21 @@ fn check_call_id(v: &str) -> Result<&str, HeaderError> {
             "must be word [ \"@\" word ] (RFC 3261 §25.1 callid)",
         ))
     }
+}
+
+/// Index of the first octet at or after `from` that is not a `word` character (or `b.len()`):
+/// eight octets at a time, their classes ANDed together with no branch per octet, then octet
+/// by octet in the word where the run ends. A Call-ID is a few dozen word characters.
+#[inline]
+fn word_run(b: &[u8], from: usize) -> usize {
+    let mut j = from;
+    while let Some(w) = b.get(j..j + 8) {
+        if w.iter().fold(u16::MAX, |m, &c| m & class_of(c)) & class::WORD == 0 {
+            break;
+        }
+        j += 8;
+    }
+    class_run(b, j, class::WORD)
 }
 
 /// The values of the lines of one header, in order.

@@ -154,6 +154,12 @@ pub(crate) fn class_run(b: &[u8], from: usize, allowed: u16) -> usize {
         .unwrap_or(rest.len())
 }
 
+/// The classes octet `b` is in, as a mask of [`class`] bits.
+#[inline(always)]
+pub(crate) fn class_of(b: u8) -> u16 {
+    CLASS[b as usize]
+}
+
 /// Whether octet `b` is in one of the classes of `mask` (see [`class`]).
 #[inline]
 pub(crate) fn is(b: u8, mask: u16) -> bool {
