@@ -296,25 +296,11 @@ impl Endpoint {
         incoming: &Incoming<'_>,
         peer: Peer,
     ) {
-        let (request, via) = (incoming.request, incoming.via.as_deref());
-        let Some(id) = self.find_dialog(incoming) else {
-            self.stats.no_dialog += 1;
-            self.respond(now, txn, request, via, Reply::status(481));
+        // §12.2.2: CSeq order, and the re-INVITE's Contact becomes the remote target.
+        let Some(id) = self.admit_in_dialog(now, txn, incoming) else {
             return;
         };
-        // §12.2.2: CSeq order, and the re-INVITE's Contact becomes the remote target.
-        let order = self
-            .calls
-            .get_mut(&id)
-            .and_then(|c| c.dialog.as_mut())
-            .map(|d| {
-                d.handle_remote_request_core(request.method(), request.headers(), &incoming.core)
-            });
-        if let Some(Err(error)) = order {
-            self.respond(now, txn, request, via, Reply::status(error.status_code()));
-            return;
-        }
-        self.attach_txn(id, txn);
+        let (request, via) = (incoming.request, incoming.via.as_deref());
         let Some(call) = self.calls.get(&id) else {
             return;
         };

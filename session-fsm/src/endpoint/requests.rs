@@ -576,6 +576,37 @@ impl Endpoint {
         }
     }
 
+    /// Admits an in-dialog request the endpoint acts on (a BYE or a re-INVITE, §12.2.2): finds
+    /// its dialog, checks its CSeq against the remote sequence (and takes a target refresh),
+    /// then attaches the server transaction to the call. A request for an unknown dialog is
+    /// answered 481, one out of order with the dialog's error status; both give `None`.
+    pub(super) fn admit_in_dialog(
+        &mut self,
+        now: Instant,
+        txn: TransactionId,
+        incoming: &Incoming<'_>,
+    ) -> Option<CallId> {
+        let (request, via) = (incoming.request, incoming.via.as_deref());
+        let Some(id) = self.find_dialog(incoming) else {
+            self.stats.no_dialog += 1;
+            self.respond(now, txn, request, via, Reply::status(481));
+            return None;
+        };
+        let order = self
+            .calls
+            .get_mut(&id)
+            .and_then(|c| c.dialog.as_mut())
+            .map(|d| {
+                d.handle_remote_request_core(request.method(), request.headers(), &incoming.core)
+            });
+        if let Some(Err(error)) = order {
+            self.respond(now, txn, request, via, Reply::status(error.status_code()));
+            return None;
+        }
+        self.attach_txn(id, txn);
+        Some(id)
+    }
+
     /// The call whose dialog this in-dialog request belongs to (§12.2.2): its To tag is our
     /// tag, its From tag the far end's, and the Call-ID the dialog's.
     pub(super) fn find_dialog(&self, incoming: &Incoming<'_>) -> Option<CallId> {
@@ -625,25 +656,10 @@ impl Endpoint {
     /// A BYE (§15.1.2). One that crosses ours (RFC 5407 §3.2.2) is answered 200 like any
     /// other; the call ends once.
     fn handle_bye(&mut self, now: Instant, txn: TransactionId, incoming: &Incoming<'_>) {
-        let (request, via) = (incoming.request, incoming.via.as_deref());
-        let Some(id) = self.find_dialog(incoming) else {
-            // §12.2.2: a request for a dialog we do not know gets 481.
-            self.stats.no_dialog += 1;
-            self.respond(now, txn, request, via, Reply::status(481));
+        let Some(id) = self.admit_in_dialog(now, txn, incoming) else {
             return;
         };
-        let order = self
-            .calls
-            .get_mut(&id)
-            .and_then(|c| c.dialog.as_mut())
-            .map(|d| {
-                d.handle_remote_request_core(request.method(), request.headers(), &incoming.core)
-            });
-        if let Some(Err(error)) = order {
-            self.respond(now, txn, request, via, Reply::status(error.status_code()));
-            return;
-        }
-        self.attach_txn(id, txn);
+        let (request, via) = (incoming.request, incoming.via.as_deref());
         self.respond(now, txn, request, via, Reply::status(200));
         self.end_call(id, EndReason::RemoteHangUp);
     }
