@@ -871,7 +871,7 @@ struct Values<'h> {
 impl<'h> Iterator for Values<'h> {
     type Item = &'h [u8];
 
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Option<&'h [u8]> {
         let h = self.headers;
         // A known header: absent, or present once and already found, reads no more lines.
@@ -901,6 +901,7 @@ struct List<'h> {
 impl<'h> Iterator for List<'h> {
     type Item = Result<&'h str, HeaderError>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             if let Some(item) = self.current.as_mut().and_then(Iterator::next) {
