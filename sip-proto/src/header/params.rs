@@ -4,7 +4,7 @@
 //! Values arrive here already unfolded: the message parser turns every folding `CRLF` into
 //! spaces, so `LWS` is plain `SP`/`HTAB` by the time these functions run.
 
-use crate::uri::chars::{class, class_run, find_byte, is_token};
+use crate::uri::chars::{alnum_class_run, class, class_run, find_byte, is_token};
 
 /// `SWS = [LWS]`: skips spaces and tabs from `i`.
 #[inline]
@@ -250,7 +250,7 @@ pub(crate) fn param_at(b: &[u8], i: &mut usize) -> Result<Option<ParamAt>, &'sta
     } else {
         // gen-value = token / host: the token characters first, then the host ones.
         let start = j;
-        let token_end = class_run(b, j, class::TOKEN);
+        let token_end = alnum_class_run(b, j, class::TOKEN);
         j = class_run(b, token_end, class::GEN_VALUE);
         if j == start {
             return Err("empty parameter value after '=' (RFC 3261 §25.1 gen-value)");
