@@ -11,6 +11,7 @@
 //! - serializing that second parse again gives the same bytes (a fixed point).
 
 use bytes::Bytes;
+use sip_proto::header::{NameAddr, Via};
 use sip_proto::message::{HeaderName, Headers, Limits, Message, RequestBuilder, ResponseBuilder};
 
 /// Limits for re-parsing our own output: it may be a little longer than the input (`": "`
@@ -195,6 +196,31 @@ fn read_headers(h: &Headers) {
         let _ = via.sent_by_host().to_string();
     }
     let _ = h.top_via();
+    // The typed lists are read in one pass; they must agree with splitting the list first
+    // and parsing each element, error for error.
+    let split_vias: Vec<_> = h
+        .list(HeaderName::Via)
+        .map(|e| e.and_then(Via::parse))
+        .collect();
+    assert_eq!(
+        h.vias().collect::<Vec<_>>(),
+        split_vias,
+        "vias() vs list(Via)"
+    );
+    for (name, header) in [
+        (HeaderName::Route, "Route"),
+        (HeaderName::RecordRoute, "Record-Route"),
+    ] {
+        let split: Vec<_> = h
+            .list(name)
+            .map(|e| e.and_then(|s| NameAddr::parse(header, s)))
+            .collect();
+        let one_pass: Vec<_> = match name {
+            HeaderName::Route => h.routes().collect(),
+            _ => h.record_routes().collect(),
+        };
+        assert_eq!(one_pass, split, "{header}: one pass vs list()");
+    }
     for addr in [h.from(), h.to()].into_iter().flatten() {
         read_name_addr(&addr);
     }

@@ -64,6 +64,24 @@ fn token_words(b: &[u8]) -> Option<(usize, usize)> {
 impl<'a> NameAddr<'a> {
     /// Parses one address. `header` names the header for error messages (`"To"`, ...).
     pub fn parse(header: &'static str, s: &'a str) -> Result<NameAddr<'a>, HeaderError> {
+        Self::parse_item::<false>(header, s).map(|(a, _)| a)
+    }
+
+    /// Parses the first address of a comma-separated list `s` (Route, Record-Route...) and
+    /// says where the comma that ends it lies (`None` when it runs to the end of `s`). The
+    /// element ends at the first comma outside a quoted-string and `<...>`, exactly where
+    /// splitting the list first would cut it, so the list is read in one pass.
+    pub(crate) fn parse_list_item(
+        header: &'static str,
+        s: &'a str,
+    ) -> Result<(NameAddr<'a>, Option<usize>), HeaderError> {
+        Self::parse_item::<true>(header, s)
+    }
+
+    fn parse_item<const LIST: bool>(
+        header: &'static str,
+        s: &'a str,
+    ) -> Result<(NameAddr<'a>, Option<usize>), HeaderError> {
         let raw = trim_ws(s);
         let b = raw.as_bytes();
         let syntax = |rule| HeaderError::syntax(header, rule);
@@ -133,7 +151,18 @@ impl<'a> NameAddr<'a> {
         let mut tag = Span::NONE;
         let mut tag_ok = true;
         let mut at = params_at;
-        while let Some(p) = param_at(b, &mut at).map_err(syntax)? {
+        let mut comma = None;
+        loop {
+            if LIST {
+                let j = skip_ws(b, at);
+                if b.get(j) == Some(&b',') {
+                    comma = Some(j);
+                    break;
+                }
+            }
+            let Some(p) = param_at(b, &mut at).map_err(syntax)? else {
+                break;
+            };
             let name = b.get(p.name.0..p.name.1).unwrap_or(&[]);
             if !tag.is_some() && is_name(name, b"tag") {
                 // tag-param = "tag" EQUAL token (§19.3, §25.1): not valueless.
@@ -154,15 +183,30 @@ impl<'a> NameAddr<'a> {
                 "tag must be a token (RFC 3261 §25.1 tag-param = \"tag\" EQUAL token)",
             ));
         }
-        Ok(NameAddr {
-            raw,
-            uri,
-            display,
-            params_at: Span::new(params_at, params_at).start,
-            tag,
-            display_quoted,
-            bracketed,
-        })
+        // A list element ends before its comma (and the whitespace before that); `raw`
+        // starts where `s` does, trimmed, so the comma's index in `s` is offset by the trim.
+        let (raw, comma) = match comma {
+            Some(c) => (
+                trim_ws(raw.get(..c).unwrap_or("")),
+                Some(c + (raw.as_ptr() as usize - s.as_ptr() as usize)),
+            ),
+            None => (raw, None),
+        };
+        Ok((
+            NameAddr {
+                raw,
+                uri,
+                display,
+                // Whitespace before a list comma is no part of the element.
+                params_at: Span::new(params_at, params_at)
+                    .start
+                    .min(Span::new(raw.len(), raw.len()).start),
+                tag,
+                display_quoted,
+                bracketed,
+            },
+            comma,
+        ))
     }
 
     /// The whole value as written (trimmed).

@@ -74,6 +74,18 @@ impl<'a> Via<'a> {
     /// address, bracketed or not per RFC 5118 §4.5), `rport` (empty or a port), `branch` (a
     /// token).
     pub fn parse(s: &'a str) -> Result<Via<'a>, HeaderError> {
+        Self::parse_item::<false>(s).map(|(via, _)| via)
+    }
+
+    /// Parses the first `via-parm` of a comma-separated list `s` and says where the comma
+    /// that ends it lies (`None` when it runs to the end of `s`). The element ends at the
+    /// first comma outside a quoted-string, exactly where splitting the list first would cut
+    /// it, so the list is read in one pass.
+    pub(crate) fn parse_list_item(s: &'a str) -> Result<(Via<'a>, Option<usize>), HeaderError> {
+        Self::parse_item::<true>(s)
+    }
+
+    fn parse_item<const LIST: bool>(s: &'a str) -> Result<(Via<'a>, Option<usize>), HeaderError> {
         let raw = trim_ws(s);
         let b = raw.as_bytes();
         // The common sent-protocol, `SIP/2.0/` then the transport, read in one compare.
@@ -133,18 +145,33 @@ impl<'a> Via<'a> {
             i = p1;
         }
         let mut known = KnownParams::default();
-        check_params(raw, i, &mut known)?;
-        Ok(Via {
-            raw,
-            protocol_name: Span::new(n.0, n.1),
-            protocol_version: Span::new(v.0, v.1),
-            transport: Span::new(t.0, t.1),
-            host: Span::new(h0, h1),
-            host_kind,
-            port,
-            params_at: Span::new(i, i).start,
-            known,
-        })
+        let comma = check_params::<LIST>(raw, i, &mut known)?;
+        // The element ends before the comma (and the whitespace before it); `raw` starts
+        // where `s` does, trimmed, so the comma's index in `s` is offset by that trim.
+        let (raw, comma) = match comma {
+            Some(c) => (
+                trim_ws(raw.get(..c).unwrap_or("")),
+                Some(c + (raw.as_ptr() as usize - s.as_ptr() as usize)),
+            ),
+            None => (raw, None),
+        };
+        Ok((
+            Via {
+                raw,
+                protocol_name: Span::new(n.0, n.1),
+                protocol_version: Span::new(v.0, v.1),
+                transport: Span::new(t.0, t.1),
+                host: Span::new(h0, h1),
+                host_kind,
+                port,
+                // Whitespace before a list comma is no part of the element.
+                params_at: Span::new(i, i)
+                    .start
+                    .min(Span::new(raw.len(), raw.len()).start),
+                known,
+            },
+            comma,
+        ))
     }
 
     fn part(&self, span: Span) -> &'a str {
@@ -278,10 +305,26 @@ fn sent_protocol(b: &[u8]) -> Result<SentProtocol, HeaderError> {
 /// RFC 3261 §20.42 and RFC 3581 value rules of the parameters it names; records in `known`
 /// where the first of each lies (an empty span for one without a value). Kept out of line,
 /// with `known` in memory, so the loop has few values to keep in registers.
+///
+/// In a list (`LIST`), a comma where the next parameter's `;` would be ends the element: its
+/// index is returned.
 #[inline(never)]
-fn check_params(raw: &str, mut at: usize, known: &mut KnownParams) -> Result<(), HeaderError> {
+fn check_params<const LIST: bool>(
+    raw: &str,
+    mut at: usize,
+    known: &mut KnownParams,
+) -> Result<Option<usize>, HeaderError> {
     let b = raw.as_bytes();
-    while let Some(p) = param_at(b, &mut at).map_err(|rule| HeaderError::syntax(H, rule))? {
+    loop {
+        if LIST {
+            let j = skip_ws(b, at);
+            if b.get(j) == Some(&b',') {
+                return Ok(Some(j));
+            }
+        }
+        let Some(p) = param_at(b, &mut at).map_err(|rule| HeaderError::syntax(H, rule))? else {
+            return Ok(None);
+        };
         let name = b.get(p.name.0..p.name.1).unwrap_or(&[]);
         let (v0, v1) = p.value.unwrap_or((p.name.1, p.name.1));
         let value = b.get(v0..v1).unwrap_or(&[]);
@@ -316,7 +359,6 @@ fn check_params(raw: &str, mut at: usize, known: &mut KnownParams) -> Result<(),
             *slot = Span::new(v0, v1);
         }
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -3,15 +3,15 @@
 use bytes::Bytes;
 use smallvec::SmallVec;
 
+use super::list::{ItemList, List, Values};
 use super::method::Method;
 use super::name::{lookup, HeaderName, UNKNOWN};
-use crate::header::params::{split_list, SplitList};
 use crate::header::{
     is_event_type, parse_content_length, parse_delta_seconds, parse_max_forwards, parse_min_se,
     parse_rseq, privacy_values, Auth, CSeq, Event, HeaderError, HttpDate, NameAddr, RAck, Reason,
     Replaces, RetryAfter, SessionExpires, SubscriptionState, Via, Warning,
 };
-use crate::uri::chars::{class, class_of, class_run, find_byte};
+use crate::uri::chars::{class, class_of, class_run};
 
 /// One header line: where its name and (trimmed, unfolded) value lie in the buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,10 +40,10 @@ pub struct Headers {
     pub(crate) entries: SmallVec<[Entry; INLINE_HEADERS]>,
     /// Bit `id` set when a line of known header `id` is present, so a lookup of an absent
     /// header reads no line.
-    seen: u64,
+    pub(super) seen: u64,
     /// Bit `id` set when header `id` has more than one line, so a lookup stops after the
     /// only one.
-    repeated: u64,
+    pub(super) repeated: u64,
 }
 
 impl Default for Headers {
@@ -63,7 +63,7 @@ impl core::fmt::Debug for Headers {
     }
 }
 
-fn slice(buf: &[u8], r: (u32, u32)) -> &[u8] {
+pub(super) fn slice(buf: &[u8], r: (u32, u32)) -> &[u8] {
     buf.get(r.0 as usize..r.1 as usize).unwrap_or(&[])
 }
 
@@ -80,7 +80,7 @@ fn text(b: &[u8]) -> Option<&str> {
 /// parser cut it at ASCII octets, so they are char boundaries). When the wider range is not
 /// UTF-8 (a neighbouring value is not), `v` alone is checked.
 #[inline]
-fn text_in<'b>(buf: &'b [u8], v: &'b [u8]) -> Option<&'b str> {
+pub(super) fn text_in<'b>(buf: &'b [u8], v: &'b [u8]) -> Option<&'b str> {
     let base = buf.as_ptr() as usize;
     let start = (v.as_ptr() as usize).wrapping_sub(base);
     let end = start.wrapping_add(v.len());
@@ -160,7 +160,7 @@ impl Headers {
     /// Whether line `e` is of the header with table id `id`, or, for [`UNKNOWN`], named
     /// `other`.
     #[inline(always)]
-    fn matches(&self, e: &Entry, id: u8, other: &str) -> bool {
+    pub(super) fn matches(&self, e: &Entry, id: u8, other: &str) -> bool {
         if id != UNKNOWN {
             return e.id == id;
         }
@@ -329,7 +329,27 @@ impl Headers {
 
     /// Every Via element, top first, across lines and commas.
     pub fn vias(&self) -> impl Iterator<Item = Result<Via<'_>, HeaderError>> + '_ {
-        self.list(HeaderName::Via).map(|r| r.and_then(Via::parse))
+        self.item_list(HeaderName::Via, Via::parse_list_item, Via::parse)
+    }
+
+    /// The elements of list header `name`, parsed one line at a time without splitting
+    /// first (see [`ItemList`]); the same elements and errors as [`Headers::list`] then
+    /// `one` on each.
+    #[inline(always)]
+    fn item_list<'h, T, I, O>(&'h self, name: HeaderName, item: I, one: O) -> ItemList<'h, T, I, O>
+    where
+        I: Fn(&'h str) -> Result<(T, Option<usize>), HeaderError>,
+        O: Fn(&'h str) -> Result<T, HeaderError>,
+    {
+        ItemList {
+            values: self.raw_values(name),
+            header: name.as_str(),
+            rest: None,
+            split: None,
+            item,
+            one,
+            _t: core::marker::PhantomData,
+        }
     }
 
     /// From (RFC 3261 §20.20).
@@ -363,14 +383,20 @@ impl Headers {
 
     /// Every Record-Route address, top first (RFC 3261 §20.30).
     pub fn record_routes(&self) -> impl Iterator<Item = Result<NameAddr<'_>, HeaderError>> + '_ {
-        self.list(HeaderName::RecordRoute)
-            .map(|r| r.and_then(|s| NameAddr::parse("Record-Route", s)))
+        self.item_list(
+            HeaderName::RecordRoute,
+            |s| NameAddr::parse_list_item("Record-Route", s),
+            |s| NameAddr::parse("Record-Route", s),
+        )
     }
 
     /// Every Route address, top first (RFC 3261 §20.34).
     pub fn routes(&self) -> impl Iterator<Item = Result<NameAddr<'_>, HeaderError>> + '_ {
-        self.list(HeaderName::Route)
-            .map(|r| r.and_then(|s| NameAddr::parse("Route", s)))
+        self.item_list(
+            HeaderName::Route,
+            |s| NameAddr::parse_list_item("Route", s),
+            |s| NameAddr::parse("Route", s),
+        )
     }
 
     /// Max-Forwards (RFC 3261 §20.22), if present.
@@ -856,80 +882,6 @@ fn word_run(b: &[u8], from: usize) -> usize {
         j += 8;
     }
     class_run(b, j, class::WORD)
-}
-
-/// The values of the lines of one header, in order.
-struct Values<'h> {
-    headers: &'h Headers,
-    id: u8,
-    /// The name looked for when `id` is [`UNKNOWN`].
-    other: &'static str,
-    at: usize,
-    found: bool,
-}
-
-impl<'h> Iterator for Values<'h> {
-    type Item = &'h [u8];
-
-    #[inline]
-    fn next(&mut self) -> Option<&'h [u8]> {
-        let h = self.headers;
-        // A known header: absent, or present once and already found, reads no more lines.
-        if let Some(bit) = 1u64.checked_shl(u32::from(self.id)) {
-            if h.seen & bit == 0 || (self.found && h.repeated & bit == 0) {
-                return None;
-            }
-        }
-        while let Some(e) = h.entries.get(self.at) {
-            self.at += 1;
-            if h.matches(e, self.id, self.other) {
-                self.found = true;
-                return Some(slice(&h.buf, e.value));
-            }
-        }
-        None
-    }
-}
-
-/// The comma-separated elements of every line of a list header (see [`Headers::list`]).
-struct List<'h> {
-    values: Values<'h>,
-    header: &'static str,
-    current: Option<SplitList<'h>>,
-}
-
-impl<'h> Iterator for List<'h> {
-    type Item = Result<&'h str, HeaderError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            if let Some(item) = self.current.as_mut().and_then(Iterator::next) {
-                return Some(Ok(item));
-            }
-            let v = self.values.next()?;
-            self.current = None;
-            // Most lines hold one element: without a comma the (already trimmed) line is it.
-            if find_byte(v, b',').is_none() {
-                if v.is_empty() {
-                    continue;
-                }
-                return Some(
-                    text_in(&self.values.headers.buf, v).ok_or(HeaderError::NotUtf8 {
-                        header: self.header,
-                    }),
-                );
-            }
-            match text_in(&self.values.headers.buf, v) {
-                Some(s) => self.current = Some(split_list(s)),
-                None => {
-                    self.current = None;
-                    return Some(Err(HeaderError::NotUtf8 {
-                        header: self.header,
-                    }));
-                }
-            }
-        }
-    }
 }
 
 #[cfg(test)]

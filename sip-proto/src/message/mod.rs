@@ -64,6 +64,7 @@
 mod builder;
 mod error;
 mod headers;
+mod list;
 pub(crate) mod method;
 mod name;
 mod parse;
