@@ -1,6 +1,6 @@
 //! [`MessageWriter`]: writing a message straight into the caller's buffer (RFC 3261 §7).
 
-use super::builder::{has_crlf, push_decimal, BuildError};
+use super::builder::{has_crlf, is_request_uri, push_decimal, BuildError};
 use super::{reason_phrase, HeaderName, Method};
 use crate::uri::chars::is_token;
 
@@ -51,7 +51,7 @@ impl<'o> MessageWriter<'o> {
         request_uri: &str,
     ) -> Result<Self, BuildError> {
         let u = request_uri.as_bytes();
-        if u.is_empty() || u.iter().any(|&c| c <= b' ' || c == 0x7f) {
+        if !is_request_uri(u) {
             return Err(BuildError::RequestUri);
         }
         let start = out.len();
