@@ -1,8 +1,58 @@
 //! [`MessageWriter`]: writing a message straight into the caller's buffer (RFC 3261 §7).
 
 use super::builder::{has_crlf, is_request_uri, push_decimal, BuildError};
+use super::name::TABLE;
 use super::{reason_phrase, HeaderName, Method};
 use crate::uri::chars::is_token;
+
+/// Room for the longest listed name (20 octets, `P-Preferred-Identity`) and `: `, rounded up
+/// to whole words.
+const NAME_WIDTH: usize = 24;
+
+/// A listed header name in its canonical spelling (RFC 3261 §20) followed by `: ` (§7.3.1
+/// allows any whitespace around the colon; one space after it is the usual form), zero-padded
+/// to [`NAME_WIDTH`] so it is written with one copy of a known size.
+#[derive(Debug)]
+struct NamePrefix {
+    text: [u8; NAME_WIDTH],
+    /// How many octets of `text` are the name and `: `.
+    len: u8,
+}
+
+/// The [`NamePrefix`] of every name in [`TABLE`], by its id.
+static NAME_COLON: [NamePrefix; TABLE.len()] = {
+    let mut t = [const {
+        NamePrefix {
+            text: [0; NAME_WIDTH],
+            len: 0,
+        }
+    }; TABLE.len()];
+    let mut id = 0;
+    while id < TABLE.len() {
+        let name = TABLE[id].1.as_bytes();
+        assert!(
+            name.len() + 2 <= NAME_WIDTH,
+            "a listed name fits NAME_WIDTH"
+        );
+        let mut i = 0;
+        while i < name.len() {
+            t[id].text[i] = name[i];
+            i += 1;
+        }
+        t[id].text[i] = b':';
+        t[id].text[i + 1] = b' ';
+        t[id].len = (i + 2) as u8;
+        id += 1;
+    }
+    t
+};
+
+/// The name of a line being written: a listed one from [`NAME_COLON`], or text.
+#[derive(Clone, Copy)]
+enum LineName<'n> {
+    Listed(&'static NamePrefix),
+    Text(&'n [u8]),
+}
 
 /// Writes one request or response straight into the caller's buffer, line by line (RFC 3261 §7).
 ///
@@ -109,34 +159,34 @@ impl<'o> MessageWriter<'o> {
     /// other: a value echoed from a received message (§8.2.6.2), which need not be UTF-8,
     /// or such a value with a parameter added (`;tag=` on a To). Same rules as
     /// [`MessageWriter::header`], for every piece.
+    #[inline]
     pub fn header_pieces(
         &mut self,
         name: HeaderName,
         pieces: &[&[u8]],
     ) -> Result<&mut Self, BuildError> {
-        let name = match name {
-            HeaderName::ContentLength => return Ok(self),
-            HeaderName::Other(n) => {
-                if !is_token(n.as_bytes()) {
-                    return Err(BuildError::HeaderName);
+        match name {
+            HeaderName::ContentLength => Ok(self),
+            HeaderName::Other(n) => self.named_line(n, pieces),
+            listed => {
+                self.content_type |= matches!(listed, HeaderName::ContentType);
+                match NAME_COLON.get(usize::from(listed.static_id())) {
+                    Some(prefix) => self.line(LineName::Listed(prefix), pieces),
+                    // Not reached: every listed variant has an id in `TABLE`.
+                    None => self.line(LineName::Text(listed.as_str().as_bytes()), pieces),
                 }
-                match HeaderName::from_name(n) {
-                    Some(HeaderName::ContentLength) => return Ok(self),
-                    Some(HeaderName::ContentType) => self.content_type = true,
-                    _ => {}
-                }
-                n
             }
-            known => {
-                self.content_type |= known == HeaderName::ContentType;
-                known.as_str()
-            }
-        };
-        self.line(name.as_bytes(), pieces)
+        }
     }
 
     /// Writes a header line with a name given at run time (any case; a compact form works).
     pub fn header_named(&mut self, name: &str, value: &str) -> Result<&mut Self, BuildError> {
+        self.named_line(name, &[value.as_bytes()])
+    }
+
+    /// A line whose name is text: checked to be a token (§7.3), and looked up so a
+    /// Content-Length is skipped and a Content-Type noted as for a listed name.
+    fn named_line(&mut self, name: &str, pieces: &[&[u8]]) -> Result<&mut Self, BuildError> {
         if !is_token(name.as_bytes()) {
             return Err(BuildError::HeaderName);
         }
@@ -145,22 +195,41 @@ impl<'o> MessageWriter<'o> {
             Some(HeaderName::ContentType) => self.content_type = true,
             _ => {}
         }
-        self.line(name.as_bytes(), &[value.as_bytes()])
+        self.line(LineName::Text(name.as_bytes()), pieces)
     }
 
-    fn line(&mut self, name: &[u8], pieces: &[&[u8]]) -> Result<&mut Self, BuildError> {
+    /// Writes the name, `: `, the value pieces and CRLF, after checking that no piece holds
+    /// CR or LF (so a refused line writes nothing).
+    #[inline(always)]
+    fn line(&mut self, name: LineName<'_>, pieces: &[&[u8]]) -> Result<&mut Self, BuildError> {
+        let mut value_len = 0;
+        for piece in pieces {
+            if has_crlf(piece) {
+                return Err(BuildError::HeaderValue);
+            }
+            value_len += piece.len();
+        }
         let out = &mut *self.out;
-        let start = out.len();
-        out.extend_from_slice(name);
-        out.extend_from_slice(b": ");
-        let value = out.len();
+        let name_len = match name {
+            LineName::Listed(_) => NAME_WIDTH,
+            LineName::Text(text) => text.len() + 2,
+        };
+        out.reserve(name_len + value_len + 2);
+        match name {
+            LineName::Listed(prefix) => {
+                // The whole fixed-width prefix is one constant-size copy; the padding past
+                // the name and ": " is cut off again at once.
+                let at = out.len();
+                out.extend_from_slice(&prefix.text);
+                out.truncate(at + usize::from(prefix.len));
+            }
+            LineName::Text(text) => {
+                out.extend_from_slice(text);
+                out.extend_from_slice(b": ");
+            }
+        }
         for piece in pieces {
             out.extend_from_slice(piece);
-        }
-        // One scan of the value as written, rather than one per piece.
-        if has_crlf(out.get(value..).unwrap_or(&[])) {
-            out.truncate(start);
-            return Err(BuildError::HeaderValue);
         }
         out.extend_from_slice(b"\r\n");
         Ok(self)
@@ -208,6 +277,66 @@ impl Drop for MessageWriter<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refused_line_writes_nothing_and_the_writer_goes_on() {
+        let mut out = Vec::new();
+        let mut w = MessageWriter::request(&mut out, &Method::Info, "sip:h").unwrap();
+        assert_eq!(
+            w.header(HeaderName::Subject, "a\rb").unwrap_err(),
+            BuildError::HeaderValue
+        );
+        assert_eq!(
+            w.header_pieces(
+                HeaderName::Other("X-Long-Extension-Header-Name"),
+                &[b"1", b"\n"]
+            )
+            .unwrap_err(),
+            BuildError::HeaderValue
+        );
+        assert_eq!(
+            w.header_named("X:", "1").unwrap_err(),
+            BuildError::HeaderName
+        );
+        w.header(HeaderName::Subject, "ok")
+            .unwrap()
+            .header_pieces(
+                HeaderName::Other("X-Long-Extension-Header-Name"),
+                &[b"1", b"2"],
+            )
+            .unwrap();
+        let len = w.finish().unwrap();
+        assert_eq!(len, 88);
+        assert_eq!(
+            out,
+            b"INFO sip:h SIP/2.0\r\nSubject: ok\r\nX-Long-Extension-Header-Name: 12\r\n\
+              Content-Length: 0\r\n\r\n"
+        );
+    }
+
+    #[test]
+    fn every_listed_name_is_written_as_its_canonical_spelling() {
+        for (id, (name, full, _)) in TABLE.iter().enumerate() {
+            let prefix = &NAME_COLON[id];
+            let len = usize::from(prefix.len);
+            assert_eq!(&prefix.text[..len], format!("{full}: ").as_bytes());
+            assert!(prefix.text[len..].iter().all(|&c| c == 0), "{full}");
+
+            if *name == HeaderName::ContentLength {
+                continue;
+            }
+            let mut out = Vec::new();
+            let mut w = MessageWriter::request(&mut out, &Method::Options, "sip:h").unwrap();
+            w.header(*name, "v").unwrap();
+            // A body's own Content-Type would clash with a Content-Type line.
+            w.finish().unwrap();
+            assert_eq!(
+                out,
+                format!("OPTIONS sip:h SIP/2.0\r\n{full}: v\r\nContent-Length: 0\r\n\r\n")
+                    .as_bytes()
+            );
+        }
+    }
 
     #[test]
     fn response_lines_and_errors() {
