@@ -71,14 +71,46 @@ impl Name<'_> {
 
 type Lines<'a> = SmallVec<[(Name<'a>, &'a [u8]); 16]>;
 
-pub(crate) fn has_crlf(b: &[u8]) -> bool {
-    find_cr_or_lf(b).is_some()
-}
-
 /// `0x01` in every octet of a word: times `k`, the word holding `k` in every octet.
 const ONES: u64 = 0x0101_0101_0101_0101;
 /// The high bit of every octet of a word.
 const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Whether `b` holds a CR or an LF: a header value or reason phrase holding one would end its
+/// line early and let the rest pass for another header (RFC 3261 §7.3.1, §25.1).
+///
+/// Values are nearly always clean, so the fast path only answers "is any octet below 0x0E"
+/// (which CR and LF are), with no branch per octet or word; only when it fires (CR, LF, or
+/// another control such as HTAB) does [`find_cr_or_lf`] look for CR and LF exactly.
+/// From sixteen octets on, it keeps the least octet seen in each of sixteen lanes (a form the
+/// compiler turns into one vector minimum per block), the last block overlapping the one
+/// before it; shorter slices take two overlapping words and the "has less than" test
+/// `(x - 0x0E..) & !x & 0x80..`.
+pub(crate) fn has_crlf(b: &[u8]) -> bool {
+    const LIMIT: u8 = 0x0E;
+    let control = if let Some(last) = b.len().checked_sub(16) {
+        let mut least = [u8::MAX; 16];
+        let mut take = |block: &[u8]| {
+            for (l, &c) in least.iter_mut().zip(block) {
+                *l = (*l).min(c);
+            }
+        };
+        b.chunks_exact(16).for_each(&mut take);
+        take(b.get(last..).unwrap_or_default());
+        least.iter().fold(false, |any, &l| any | (l < LIMIT))
+    } else if let Some(last) = b.len().checked_sub(8) {
+        let below = |x: u64| x.wrapping_sub(ONES * u64::from(LIMIT)) & !x;
+        // A slice that is not eight octets (never the case here) counts as clean:
+        // `!u64::MAX` is zero.
+        let word = |w: &[u8]| <[u8; 8]>::try_from(w).map_or(u64::MAX, u64::from_le_bytes);
+        let head = below(word(b.get(..8).unwrap_or_default()));
+        let tail = below(word(b.get(last..).unwrap_or_default()));
+        (head | tail) & HIGHS != 0
+    } else {
+        return b.iter().any(|&c| c == b'\r' || c == b'\n');
+    };
+    control && find_cr_or_lf(b).is_some()
+}
 
 /// Whether `c` may not appear in a Request-URI: SP, a control octet (at most 0x20) or DEL.
 /// RFC 3261 §7.1 puts the Request-URI between single spaces and §25.1 builds it from visible
@@ -432,6 +464,64 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn cr_or_lf_found_at_each_position_and_length() {
+        // Background octets: HTAB and other controls below 0x0E are not CR or LF, but wake
+        // the exact search; 0x8d and 0x8a are CR and LF with the high bit set.
+        let background = [b'a', 0x0e, 0x8d, 0x8a, 0xff, b'\t', b' ', 0x0c];
+        for len in 0..=40 {
+            let clean: Vec<u8> = (0..len).map(|i| background[i % background.len()]).collect();
+            assert!(!has_crlf(&clean), "{clean:?}");
+            let plain = vec![b'x'; len];
+            assert!(!has_crlf(&plain), "{plain:?}");
+            for hit in 0..len {
+                for octet in 0..=u8::MAX {
+                    let line_break = octet == b'\r' || octet == b'\n';
+                    for base in [&clean, &plain] {
+                        let mut b = base.clone();
+                        b[hit] = octet;
+                        assert_eq!(has_crlf(&b), line_break, "{b:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn cr_or_lf_word_and_block_boundaries() {
+        let value = |len: usize, at: usize, c: u8| {
+            let mut b = vec![b'v'; len];
+            b[at] = c;
+            b
+        };
+        for (len, at) in [
+            (7, 0),
+            (7, 6),
+            (8, 0),
+            (8, 7),
+            (9, 7),
+            (9, 8),
+            (15, 7),
+            (15, 8),
+            (15, 14),
+            (16, 0),
+            (16, 15),
+            (17, 15),
+            (17, 16),
+            (31, 16),
+            (32, 31),
+            (33, 32),
+        ] {
+            assert!(has_crlf(&value(len, at, b'\r')), "CR at {at} of {len}");
+            assert!(has_crlf(&value(len, at, b'\n')), "LF at {at} of {len}");
+            assert!(!has_crlf(&value(len, at, b'\t')), "HTAB at {at} of {len}");
+            assert!(!has_crlf(&value(len, at, 0x7f)), "DEL at {at} of {len}");
+            assert!(!has_crlf(&value(len, at, 0x0e)), "0x0E at {at} of {len}");
+        }
+        assert!(!has_crlf(b""));
+        assert!(has_crlf(b"a\tb\tc\td\te\tf\tg\th\ti\r"));
     }
 
     #[test]
