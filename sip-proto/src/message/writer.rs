@@ -202,19 +202,10 @@ impl<'o> MessageWriter<'o> {
     /// CR or LF (so a refused line writes nothing).
     #[inline(always)]
     fn line(&mut self, name: LineName<'_>, pieces: &[&[u8]]) -> Result<&mut Self, BuildError> {
-        let mut value_len = 0;
-        for piece in pieces {
-            if has_crlf(piece) {
-                return Err(BuildError::HeaderValue);
-            }
-            value_len += piece.len();
+        if pieces.iter().any(|piece| has_crlf(piece)) {
+            return Err(BuildError::HeaderValue);
         }
         let out = &mut *self.out;
-        let name_len = match name {
-            LineName::Listed(_) => NAME_WIDTH,
-            LineName::Text(text) => text.len() + 2,
-        };
-        out.reserve(name_len + value_len + 2);
         match name {
             LineName::Listed(prefix) => {
                 // The whole fixed-width prefix is one constant-size copy; the padding past
