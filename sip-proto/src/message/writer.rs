@@ -5,22 +5,23 @@ use super::name::TABLE;
 use super::{reason_phrase, HeaderName, Method};
 use crate::uri::chars::is_token;
 
-/// Room for the longest listed name (20 octets, `P-Preferred-Identity`) and `: `, rounded up
-/// to whole words.
+/// Room for the CRLF ending the line before, the longest listed name (20 octets,
+/// `P-Preferred-Identity`) and `: `: three whole words.
 const NAME_WIDTH: usize = 24;
 
-/// A listed header name in its canonical spelling (RFC 3261 §20) followed by `: ` (§7.3.1
-/// allows any whitespace around the colon; one space after it is the usual form), zero-padded
-/// to [`NAME_WIDTH`] so it is written with one copy of a known size.
+/// The start of a header line with a listed name: the CRLF that ends the line before, the name
+/// in its canonical spelling (RFC 3261 §20) and `: ` (§7.3.1 allows any whitespace around the
+/// colon; one space after it is the usual form), zero-padded to [`NAME_WIDTH`] so it is
+/// written with one copy of a known size.
 #[derive(Debug)]
 struct NamePrefix {
     text: [u8; NAME_WIDTH],
-    /// How many octets of `text` are the name and `: `.
+    /// How many octets of `text` are CRLF, the name and `: `.
     len: u8,
 }
 
 /// The [`NamePrefix`] of every name in [`TABLE`], by its id.
-static NAME_COLON: [NamePrefix; TABLE.len()] = {
+static NAME_PREFIXES: [NamePrefix; TABLE.len()] = {
     let mut t = [const {
         NamePrefix {
             text: [0; NAME_WIDTH],
@@ -31,23 +32,25 @@ static NAME_COLON: [NamePrefix; TABLE.len()] = {
     while id < TABLE.len() {
         let name = TABLE[id].1.as_bytes();
         assert!(
-            name.len() + 2 <= NAME_WIDTH,
-            "a listed name fits NAME_WIDTH"
+            name.len() + 4 <= NAME_WIDTH,
+            "CRLF, a listed name and `: ` fit NAME_WIDTH"
         );
+        t[id].text[0] = b'\r';
+        t[id].text[1] = b'\n';
         let mut i = 0;
         while i < name.len() {
-            t[id].text[i] = name[i];
+            t[id].text[2 + i] = name[i];
             i += 1;
         }
-        t[id].text[i] = b':';
-        t[id].text[i + 1] = b' ';
-        t[id].len = (i + 2) as u8;
+        t[id].text[2 + i] = b':';
+        t[id].text[3 + i] = b' ';
+        t[id].len = (i + 4) as u8;
         id += 1;
     }
     t
 };
 
-/// The name of a line being written: a listed one from [`NAME_COLON`], or text.
+/// The name of a line being written: a listed one from [`NAME_PREFIXES`], or text.
 #[derive(Clone, Copy)]
 enum LineName<'n> {
     Listed(&'static NamePrefix),
@@ -61,6 +64,10 @@ enum LineName<'n> {
 /// is held or copied on the way: it is the fast path for a caller that knows its header lines
 /// in order, where [`super::RequestBuilder`] and [`super::ResponseBuilder`] collect references
 /// first (and can echo a request's headers, §8.2.6).
+///
+/// Each line's CRLF is written with the start of the line after it, so a header line with a
+/// listed name costs one fixed-size copy of `CRLF name: ` and one copy of the value; the
+/// message is whole once [`MessageWriter::finish`] or [`MessageWriter::body`] returns.
 ///
 /// ```
 /// use sip_proto::message::{HeaderName, Message, Method, MessageWriter};
@@ -94,7 +101,8 @@ pub struct MessageWriter<'o> {
 }
 
 impl<'o> MessageWriter<'o> {
-    /// Starts a request: writes `Method SP Request-URI SP SIP/2.0 CRLF` (RFC 3261 §7.1).
+    /// Starts a request: writes `Method SP Request-URI SP SIP/2.0` (RFC 3261 §7.1); its CRLF
+    /// comes with the next line.
     pub fn request(
         out: &'o mut Vec<u8>,
         method: &Method,
@@ -110,7 +118,7 @@ impl<'o> MessageWriter<'o> {
         out.extend_from_slice(m);
         out.push(b' ');
         out.extend_from_slice(u);
-        out.extend_from_slice(b" SIP/2.0\r\n");
+        out.extend_from_slice(b" SIP/2.0");
         Ok(MessageWriter {
             out,
             start,
@@ -119,8 +127,8 @@ impl<'o> MessageWriter<'o> {
         })
     }
 
-    /// Starts a response: writes `SIP/2.0 SP Status-Code SP Reason-Phrase CRLF` (RFC 3261
-    /// §7.2). An empty `reason` is replaced by [`reason_phrase`].
+    /// Starts a response: writes `SIP/2.0 SP Status-Code SP Reason-Phrase` (RFC 3261 §7.2);
+    /// its CRLF comes with the next line. An empty `reason` is replaced by [`reason_phrase`].
     pub fn response(out: &'o mut Vec<u8>, status: u16, reason: &str) -> Result<Self, BuildError> {
         if !(100..=699).contains(&status) {
             return Err(BuildError::Status);
@@ -139,7 +147,6 @@ impl<'o> MessageWriter<'o> {
         push_decimal(out, usize::from(status));
         out.push(b' ');
         out.extend_from_slice(reason.as_bytes());
-        out.extend_from_slice(b"\r\n");
         Ok(MessageWriter {
             out,
             start,
@@ -170,7 +177,7 @@ impl<'o> MessageWriter<'o> {
             HeaderName::Other(n) => self.named_line(n, pieces),
             listed => {
                 self.content_type |= matches!(listed, HeaderName::ContentType);
-                match NAME_COLON.get(usize::from(listed.static_id())) {
+                match NAME_PREFIXES.get(usize::from(listed.static_id())) {
                     Some(prefix) => self.line(LineName::Listed(prefix), pieces),
                     // Not reached: every listed variant has an id in `TABLE`.
                     None => self.line(LineName::Text(listed.as_str().as_bytes()), pieces),
@@ -198,8 +205,8 @@ impl<'o> MessageWriter<'o> {
         self.line(LineName::Text(name.as_bytes()), pieces)
     }
 
-    /// Writes the name, `: `, the value pieces and CRLF, after checking that no piece holds
-    /// CR or LF (so a refused line writes nothing).
+    /// Writes CRLF (ending the line before), the name, `: ` and the value pieces, after
+    /// checking that no piece holds CR or LF (so a refused line writes nothing).
     #[inline(always)]
     fn line(&mut self, name: LineName<'_>, pieces: &[&[u8]]) -> Result<&mut Self, BuildError> {
         if pieces.iter().any(|piece| has_crlf(piece)) {
@@ -215,6 +222,7 @@ impl<'o> MessageWriter<'o> {
                 out.truncate(at + usize::from(prefix.len));
             }
             LineName::Text(text) => {
+                out.extend_from_slice(b"\r\n");
                 out.extend_from_slice(text);
                 out.extend_from_slice(b": ");
             }
@@ -222,7 +230,6 @@ impl<'o> MessageWriter<'o> {
         for piece in pieces {
             out.extend_from_slice(piece);
         }
-        out.extend_from_slice(b"\r\n");
         Ok(self)
     }
 
@@ -238,7 +245,7 @@ impl<'o> MessageWriter<'o> {
         }
         let out = &mut *self.out;
         out.reserve(content_type.len() + body.len() + 40);
-        out.extend_from_slice(b"Content-Type: ");
+        out.extend_from_slice(b"\r\nContent-Type: ");
         out.extend_from_slice(content_type.as_bytes());
         out.extend_from_slice(b"\r\nContent-Length: ");
         push_decimal(out, body.len());
@@ -251,7 +258,7 @@ impl<'o> MessageWriter<'o> {
     /// Ends the message without a body (`Content-Length: 0`, the empty line). Returns the
     /// length of the whole message.
     pub fn finish(mut self) -> Result<usize, BuildError> {
-        self.out.extend_from_slice(b"Content-Length: 0\r\n\r\n");
+        self.out.extend_from_slice(b"\r\nContent-Length: 0\r\n\r\n");
         self.done = true;
         Ok(self.out.len() - self.start)
     }
@@ -308,9 +315,9 @@ mod tests {
     #[test]
     fn every_listed_name_is_written_as_its_canonical_spelling() {
         for (id, (name, full, _)) in TABLE.iter().enumerate() {
-            let prefix = &NAME_COLON[id];
+            let prefix = &NAME_PREFIXES[id];
             let len = usize::from(prefix.len);
-            assert_eq!(&prefix.text[..len], format!("{full}: ").as_bytes());
+            assert_eq!(&prefix.text[..len], format!("\r\n{full}: ").as_bytes());
             assert!(prefix.text[len..].iter().all(|&c| c == 0), "{full}");
 
             if *name == HeaderName::ContentLength {
