@@ -143,9 +143,12 @@ impl<'o> MessageWriter<'o> {
         }
         let start = out.len();
         out.reserve(reason.len() + 512);
-        out.extend_from_slice(b"SIP/2.0 ");
-        push_decimal(out, usize::from(status));
-        out.push(b' ');
+        // Three digits, as checked above.
+        let [hundreds, tens, units] =
+            [status / 100, status / 10 % 10, status % 10].map(|d| b'0' + d as u8);
+        out.extend_from_slice(&[
+            b'S', b'I', b'P', b'/', b'2', b'.', b'0', b' ', hundreds, tens, units, b' ',
+        ]);
         out.extend_from_slice(reason.as_bytes());
         Ok(MessageWriter {
             out,
@@ -275,6 +278,31 @@ impl Drop for MessageWriter<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn status_line_digits() {
+        for (status, reason, line) in [
+            (100, "", "SIP/2.0 100 Trying"),
+            (200, "OK", "SIP/2.0 200 OK"),
+            (487, "", "SIP/2.0 487 Request Terminated"),
+            (699, "Odd", "SIP/2.0 699 Odd"),
+        ] {
+            let mut out = Vec::new();
+            let len = MessageWriter::response(&mut out, status, reason)
+                .unwrap()
+                .finish()
+                .unwrap();
+            let whole = format!("{line}\r\nContent-Length: 0\r\n\r\n");
+            assert_eq!(out, whole.as_bytes());
+            assert_eq!(len, whole.len());
+        }
+        let mut out = Vec::new();
+        assert_eq!(
+            MessageWriter::response(&mut out, 700, "x").unwrap_err(),
+            BuildError::Status
+        );
+        assert!(out.is_empty());
+    }
 
     #[test]
     fn refused_line_writes_nothing_and_the_writer_goes_on() {
