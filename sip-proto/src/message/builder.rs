@@ -71,8 +71,94 @@ impl Name<'_> {
 
 type Lines<'a> = SmallVec<[(Name<'a>, &'a [u8]); 16]>;
 
+/// `0x01` in every octet of a word: times `k`, the word holding `k` in every octet.
+const ONES: u64 = 0x0101_0101_0101_0101;
+/// The high bit of every octet of a word.
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Whether `b` holds a CR or an LF: a header value or reason phrase holding one would end its
+/// line early and let the rest pass for another header (RFC 3261 §7.3.1, §25.1).
+///
+/// Values are nearly always clean, so the fast path only answers "is any octet below 0x0E"
+/// (which CR and LF are), with no branch per octet or word; only when it fires (CR, LF, or
+/// another control such as HTAB) does [`find_cr_or_lf`] look for CR and LF exactly.
+/// From sixteen octets on, it keeps the least octet seen in each of sixteen lanes (a form the
+/// compiler turns into one vector minimum per block), the last block overlapping the one
+/// before it; shorter slices take two overlapping words and the "has less than" test
+/// `(x - 0x0E..) & !x & 0x80..`.
 pub(crate) fn has_crlf(b: &[u8]) -> bool {
-    find_cr_or_lf(b).is_some()
+    const LIMIT: u8 = 0x0E;
+    let control = if let Some(last) = b.len().checked_sub(16) {
+        let mut least = [u8::MAX; 16];
+        let mut take = |block: &[u8]| {
+            for (l, &c) in least.iter_mut().zip(block) {
+                *l = (*l).min(c);
+            }
+        };
+        b.chunks_exact(16).for_each(&mut take);
+        take(b.get(last..).unwrap_or_default());
+        least.iter().fold(false, |any, &l| any | (l < LIMIT))
+    } else if let Some(last) = b.len().checked_sub(8) {
+        let below = |x: u64| x.wrapping_sub(ONES * u64::from(LIMIT)) & !x;
+        // A slice that is not eight octets (never the case here) counts as clean:
+        // `!u64::MAX` is zero.
+        let word = |w: &[u8]| <[u8; 8]>::try_from(w).map_or(u64::MAX, u64::from_le_bytes);
+        let head = below(word(b.get(..8).unwrap_or_default()));
+        let tail = below(word(b.get(last..).unwrap_or_default()));
+        (head | tail) & HIGHS != 0
+    } else {
+        return b.iter().any(|&c| c == b'\r' || c == b'\n');
+    };
+    control && find_cr_or_lf(b).is_some()
+}
+
+/// Whether `c` may not appear in a Request-URI: SP, a control octet (at most 0x20) or DEL.
+/// RFC 3261 §7.1 puts the Request-URI between single spaces and §25.1 builds it from visible
+/// characters only, so any such octet would break the Request-Line.
+fn is_space_or_control(c: u8) -> bool {
+    c <= b' ' || c == 0x7f
+}
+
+/// High bit set in the lowest octet of `x` (little-endian) that is at most 0x20 or is 0x7f,
+/// and possibly in octets above it; zero when there is none.
+///
+/// Two "has less than" tests on the word: `(x - 0x21..) & !x` flags octets below 0x21, and the
+/// same with `0x01..` on `x ^ 0x7f..` flags octets equal to 0x7f. A borrow only runs upward from
+/// an octet that really matches, so the lowest flag is exact; octets of 0x80 and above never
+/// match (`!x` clears their flag).
+fn space_or_control_flags(x: u64) -> u64 {
+    let del = x ^ (ONES * 0x7f);
+    ((x.wrapping_sub(ONES * 0x21) & !x) | (del.wrapping_sub(ONES) & !del)) & HIGHS
+}
+
+/// Index of the first octet of `b` that may not appear in a Request-URI (see
+/// [`is_space_or_control`]), eight octets at a time; the last word overlaps the one before it
+/// (whose octets are all clean), so a flag there is past the overlap.
+pub(crate) fn find_space_or_control(b: &[u8]) -> Option<usize> {
+    let word_at = |at: usize| {
+        b.get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map(u64::from_le_bytes)
+    };
+    let Some(last) = b.len().checked_sub(8) else {
+        return b.iter().position(|&c| is_space_or_control(c));
+    };
+    let mut at = 0;
+    while at < last {
+        let flags = word_at(at).map_or(0, space_or_control_flags);
+        if flags != 0 {
+            return Some(at + (flags.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    let flags = word_at(last).map_or(0, space_or_control_flags);
+    (flags != 0).then(|| last + (flags.trailing_zeros() / 8) as usize)
+}
+
+/// Whether `uri` can stand as a Request-URI on a Request-Line (RFC 3261 §7.1): non-empty, with
+/// no space, control octet or DEL.
+pub(crate) fn is_request_uri(uri: &[u8]) -> bool {
+    !uri.is_empty() && find_space_or_control(uri).is_none()
 }
 
 /// Writes the header lines, then Content-Type (if a body), Content-Length, the empty line and
@@ -223,7 +309,7 @@ impl<'a> RequestBuilder<'a> {
     /// Appends the request to `out`.
     pub fn write(&self, out: &mut Vec<u8>) -> Result<(), BuildError> {
         let u = self.uri.as_bytes();
-        if u.is_empty() || u.iter().any(|&c| c <= b' ' || c == 0x7f) {
+        if !is_request_uri(u) {
             return Err(BuildError::RequestUri);
         }
         let start = out.len();
@@ -349,5 +435,128 @@ impl<'a> ResponseBuilder<'a> {
         out.extend_from_slice(reason.as_bytes());
         out.extend_from_slice(b"\r\n");
         write_rest(out, &self.lines, self.to_tag, self.body).inspect_err(|_| out.truncate(start))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn space_or_control_found_at_each_position_and_length() {
+        // Background octets next to the boundaries: 0x21 and 0x7e are allowed, and so are
+        // 0x80 and 0xff (UTF-8 is left to the caller's `&str`).
+        let background = [b'!', b'~', 0x80, 0xff, b'a', 0x7e, b'%', 0xa0];
+        for len in 0..=40 {
+            let clean: Vec<u8> = (0..len).map(|i| background[i % background.len()]).collect();
+            assert_eq!(find_space_or_control(&clean), None, "{clean:?}");
+            for hit in 0..len {
+                for octet in 0..=u8::MAX {
+                    let mut b = clean.clone();
+                    b[hit] = octet;
+                    let bad = octet <= 0x20 || octet == 0x7f;
+                    assert_eq!(find_space_or_control(&b), bad.then_some(hit), "{b:?}");
+                    // Bad octets after the first do not move the answer.
+                    if bad {
+                        b[hit..].fill(octet);
+                        assert_eq!(find_space_or_control(&b), Some(hit), "{b:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn cr_or_lf_found_at_each_position_and_length() {
+        // Background octets: HTAB and other controls below 0x0E are not CR or LF, but wake
+        // the exact search; 0x8d and 0x8a are CR and LF with the high bit set.
+        let background = [b'a', 0x0e, 0x8d, 0x8a, 0xff, b'\t', b' ', 0x0c];
+        for len in 0..=40 {
+            let clean: Vec<u8> = (0..len).map(|i| background[i % background.len()]).collect();
+            assert!(!has_crlf(&clean), "{clean:?}");
+            let plain = vec![b'x'; len];
+            assert!(!has_crlf(&plain), "{plain:?}");
+            for hit in 0..len {
+                for octet in 0..=u8::MAX {
+                    let line_break = octet == b'\r' || octet == b'\n';
+                    for base in [&clean, &plain] {
+                        let mut b = base.clone();
+                        b[hit] = octet;
+                        assert_eq!(has_crlf(&b), line_break, "{b:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn cr_or_lf_word_and_block_boundaries() {
+        let value = |len: usize, at: usize, c: u8| {
+            let mut b = vec![b'v'; len];
+            b[at] = c;
+            b
+        };
+        for (len, at) in [
+            (7, 0),
+            (7, 6),
+            (8, 0),
+            (8, 7),
+            (9, 7),
+            (9, 8),
+            (15, 7),
+            (15, 8),
+            (15, 14),
+            (16, 0),
+            (16, 15),
+            (17, 15),
+            (17, 16),
+            (31, 16),
+            (32, 31),
+            (33, 32),
+        ] {
+            assert!(has_crlf(&value(len, at, b'\r')), "CR at {at} of {len}");
+            assert!(has_crlf(&value(len, at, b'\n')), "LF at {at} of {len}");
+            assert!(!has_crlf(&value(len, at, b'\t')), "HTAB at {at} of {len}");
+            assert!(!has_crlf(&value(len, at, 0x7f)), "DEL at {at} of {len}");
+            assert!(!has_crlf(&value(len, at, 0x0e)), "0x0E at {at} of {len}");
+        }
+        assert!(!has_crlf(b""));
+        assert!(has_crlf(b"a\tb\tc\td\te\tf\tg\th\ti\r"));
+    }
+
+    #[test]
+    fn space_or_control_word_boundaries() {
+        let uri = |len: usize, at: usize, bad: u8| {
+            let mut b = vec![b's'; len];
+            b[at] = bad;
+            b
+        };
+        for (len, at) in [
+            (7, 0),
+            (7, 6),
+            (8, 0),
+            (8, 7),
+            (9, 7),
+            (9, 8),
+            (15, 7),
+            (15, 8),
+            (15, 14),
+            (16, 8),
+            (16, 15),
+            (17, 15),
+            (17, 16),
+        ] {
+            assert_eq!(find_space_or_control(&uri(len, at, b' ')), Some(at));
+            assert_eq!(find_space_or_control(&uri(len, at, 0x7f)), Some(at));
+            assert_eq!(find_space_or_control(&uri(len, at, 0x00)), Some(at));
+            assert_eq!(find_space_or_control(&uri(len, at, 0x21)), None);
+            assert_eq!(find_space_or_control(&uri(len, at, 0x7e)), None);
+            assert_eq!(find_space_or_control(&uri(len, at, 0x80)), None);
+        }
+        assert_eq!(find_space_or_control(b""), None);
+        assert!(!is_request_uri(b""));
+        assert!(is_request_uri(b"sip:registrar.atlanta.example.com"));
+        assert!(!is_request_uri(b"sip:registrar.atlanta.example.com\x7f"));
+        assert!(!is_request_uri(b"sip:a@b c"));
     }
 }

@@ -1,8 +1,61 @@
 //! [`MessageWriter`]: writing a message straight into the caller's buffer (RFC 3261 §7).
 
-use super::builder::{has_crlf, push_decimal, BuildError};
+use super::builder::{has_crlf, is_request_uri, push_decimal, BuildError};
+use super::name::TABLE;
 use super::{reason_phrase, HeaderName, Method};
 use crate::uri::chars::is_token;
+
+/// Room for the CRLF ending the line before, the longest listed name (20 octets,
+/// `P-Preferred-Identity`) and `: `: three whole words.
+const NAME_WIDTH: usize = 24;
+
+/// The start of a header line with a listed name: the CRLF that ends the line before, the name
+/// in its canonical spelling (RFC 3261 §20) and `: ` (§7.3.1 allows any whitespace around the
+/// colon; one space after it is the usual form), zero-padded to [`NAME_WIDTH`] so it is
+/// written with one copy of a known size.
+#[derive(Debug)]
+struct NamePrefix {
+    text: [u8; NAME_WIDTH],
+    /// How many octets of `text` are CRLF, the name and `: `.
+    len: u8,
+}
+
+/// The [`NamePrefix`] of every name in [`TABLE`], by its id.
+static NAME_PREFIXES: [NamePrefix; TABLE.len()] = {
+    let mut t = [const {
+        NamePrefix {
+            text: [0; NAME_WIDTH],
+            len: 0,
+        }
+    }; TABLE.len()];
+    let mut id = 0;
+    while id < TABLE.len() {
+        let name = TABLE[id].1.as_bytes();
+        assert!(
+            name.len() + 4 <= NAME_WIDTH,
+            "CRLF, a listed name and `: ` fit NAME_WIDTH"
+        );
+        t[id].text[0] = b'\r';
+        t[id].text[1] = b'\n';
+        let mut i = 0;
+        while i < name.len() {
+            t[id].text[2 + i] = name[i];
+            i += 1;
+        }
+        t[id].text[2 + i] = b':';
+        t[id].text[3 + i] = b' ';
+        t[id].len = (i + 4) as u8;
+        id += 1;
+    }
+    t
+};
+
+/// The name of a line being written: a listed one from [`NAME_PREFIXES`], or text.
+#[derive(Clone, Copy)]
+enum LineName<'n> {
+    Listed(&'static NamePrefix),
+    Text(&'n [u8]),
+}
 
 /// Writes one request or response straight into the caller's buffer, line by line (RFC 3261 §7).
 ///
@@ -11,6 +64,10 @@ use crate::uri::chars::is_token;
 /// is held or copied on the way: it is the fast path for a caller that knows its header lines
 /// in order, where [`super::RequestBuilder`] and [`super::ResponseBuilder`] collect references
 /// first (and can echo a request's headers, §8.2.6).
+///
+/// Each line's CRLF is written with the start of the line after it, so a header line with a
+/// listed name costs one fixed-size copy of `CRLF name: ` and one copy of the value; the
+/// message is whole once [`MessageWriter::finish`] or [`MessageWriter::body`] returns.
 ///
 /// ```
 /// use sip_proto::message::{HeaderName, Message, Method, MessageWriter};
@@ -44,14 +101,15 @@ pub struct MessageWriter<'o> {
 }
 
 impl<'o> MessageWriter<'o> {
-    /// Starts a request: writes `Method SP Request-URI SP SIP/2.0 CRLF` (RFC 3261 §7.1).
+    /// Starts a request: writes `Method SP Request-URI SP SIP/2.0` (RFC 3261 §7.1); its CRLF
+    /// comes with the next line.
     pub fn request(
         out: &'o mut Vec<u8>,
         method: &Method,
         request_uri: &str,
     ) -> Result<Self, BuildError> {
         let u = request_uri.as_bytes();
-        if u.is_empty() || u.iter().any(|&c| c <= b' ' || c == 0x7f) {
+        if !is_request_uri(u) {
             return Err(BuildError::RequestUri);
         }
         let start = out.len();
@@ -60,7 +118,7 @@ impl<'o> MessageWriter<'o> {
         out.extend_from_slice(m);
         out.push(b' ');
         out.extend_from_slice(u);
-        out.extend_from_slice(b" SIP/2.0\r\n");
+        out.extend_from_slice(b" SIP/2.0");
         Ok(MessageWriter {
             out,
             start,
@@ -69,8 +127,8 @@ impl<'o> MessageWriter<'o> {
         })
     }
 
-    /// Starts a response: writes `SIP/2.0 SP Status-Code SP Reason-Phrase CRLF` (RFC 3261
-    /// §7.2). An empty `reason` is replaced by [`reason_phrase`].
+    /// Starts a response: writes `SIP/2.0 SP Status-Code SP Reason-Phrase` (RFC 3261 §7.2);
+    /// its CRLF comes with the next line. An empty `reason` is replaced by [`reason_phrase`].
     pub fn response(out: &'o mut Vec<u8>, status: u16, reason: &str) -> Result<Self, BuildError> {
         if !(100..=699).contains(&status) {
             return Err(BuildError::Status);
@@ -85,11 +143,13 @@ impl<'o> MessageWriter<'o> {
         }
         let start = out.len();
         out.reserve(reason.len() + 512);
-        out.extend_from_slice(b"SIP/2.0 ");
-        push_decimal(out, usize::from(status));
-        out.push(b' ');
+        // Three digits, as checked above.
+        let [hundreds, tens, units] =
+            [status / 100, status / 10 % 10, status % 10].map(|d| b'0' + d as u8);
+        out.extend_from_slice(&[
+            b'S', b'I', b'P', b'/', b'2', b'.', b'0', b' ', hundreds, tens, units, b' ',
+        ]);
         out.extend_from_slice(reason.as_bytes());
-        out.extend_from_slice(b"\r\n");
         Ok(MessageWriter {
             out,
             start,
@@ -109,34 +169,34 @@ impl<'o> MessageWriter<'o> {
     /// other: a value echoed from a received message (§8.2.6.2), which need not be UTF-8,
     /// or such a value with a parameter added (`;tag=` on a To). Same rules as
     /// [`MessageWriter::header`], for every piece.
+    #[inline]
     pub fn header_pieces(
         &mut self,
         name: HeaderName,
         pieces: &[&[u8]],
     ) -> Result<&mut Self, BuildError> {
-        let name = match name {
-            HeaderName::ContentLength => return Ok(self),
-            HeaderName::Other(n) => {
-                if !is_token(n.as_bytes()) {
-                    return Err(BuildError::HeaderName);
+        match name {
+            HeaderName::ContentLength => Ok(self),
+            HeaderName::Other(n) => self.named_line(n, pieces),
+            listed => {
+                self.content_type |= matches!(listed, HeaderName::ContentType);
+                match NAME_PREFIXES.get(usize::from(listed.static_id())) {
+                    Some(prefix) => self.line(LineName::Listed(prefix), pieces),
+                    // Not reached: every listed variant has an id in `TABLE`.
+                    None => self.line(LineName::Text(listed.as_str().as_bytes()), pieces),
                 }
-                match HeaderName::from_name(n) {
-                    Some(HeaderName::ContentLength) => return Ok(self),
-                    Some(HeaderName::ContentType) => self.content_type = true,
-                    _ => {}
-                }
-                n
             }
-            known => {
-                self.content_type |= known == HeaderName::ContentType;
-                known.as_str()
-            }
-        };
-        self.line(name.as_bytes(), pieces)
+        }
     }
 
     /// Writes a header line with a name given at run time (any case; a compact form works).
     pub fn header_named(&mut self, name: &str, value: &str) -> Result<&mut Self, BuildError> {
+        self.named_line(name, &[value.as_bytes()])
+    }
+
+    /// A line whose name is text: checked to be a token (§7.3), and looked up so a
+    /// Content-Length is skipped and a Content-Type noted as for a listed name.
+    fn named_line(&mut self, name: &str, pieces: &[&[u8]]) -> Result<&mut Self, BuildError> {
         if !is_token(name.as_bytes()) {
             return Err(BuildError::HeaderName);
         }
@@ -145,24 +205,34 @@ impl<'o> MessageWriter<'o> {
             Some(HeaderName::ContentType) => self.content_type = true,
             _ => {}
         }
-        self.line(name.as_bytes(), &[value.as_bytes()])
+        self.line(LineName::Text(name.as_bytes()), pieces)
     }
 
-    fn line(&mut self, name: &[u8], pieces: &[&[u8]]) -> Result<&mut Self, BuildError> {
+    /// Writes CRLF (ending the line before), the name, `: ` and the value pieces, after
+    /// checking that no piece holds CR or LF (so a refused line writes nothing).
+    #[inline(always)]
+    fn line(&mut self, name: LineName<'_>, pieces: &[&[u8]]) -> Result<&mut Self, BuildError> {
+        if pieces.iter().any(|piece| has_crlf(piece)) {
+            return Err(BuildError::HeaderValue);
+        }
         let out = &mut *self.out;
-        let start = out.len();
-        out.extend_from_slice(name);
-        out.extend_from_slice(b": ");
-        let value = out.len();
+        match name {
+            LineName::Listed(prefix) => {
+                // The whole fixed-width prefix is one constant-size copy; the padding past
+                // the name and ": " is cut off again at once.
+                let at = out.len();
+                out.extend_from_slice(&prefix.text);
+                out.truncate(at + usize::from(prefix.len));
+            }
+            LineName::Text(text) => {
+                out.extend_from_slice(b"\r\n");
+                out.extend_from_slice(text);
+                out.extend_from_slice(b": ");
+            }
+        }
         for piece in pieces {
             out.extend_from_slice(piece);
         }
-        // One scan of the value as written, rather than one per piece.
-        if has_crlf(out.get(value..).unwrap_or(&[])) {
-            out.truncate(start);
-            return Err(BuildError::HeaderValue);
-        }
-        out.extend_from_slice(b"\r\n");
         Ok(self)
     }
 
@@ -178,7 +248,7 @@ impl<'o> MessageWriter<'o> {
         }
         let out = &mut *self.out;
         out.reserve(content_type.len() + body.len() + 40);
-        out.extend_from_slice(b"Content-Type: ");
+        out.extend_from_slice(b"\r\nContent-Type: ");
         out.extend_from_slice(content_type.as_bytes());
         out.extend_from_slice(b"\r\nContent-Length: ");
         push_decimal(out, body.len());
@@ -191,7 +261,7 @@ impl<'o> MessageWriter<'o> {
     /// Ends the message without a body (`Content-Length: 0`, the empty line). Returns the
     /// length of the whole message.
     pub fn finish(mut self) -> Result<usize, BuildError> {
-        self.out.extend_from_slice(b"Content-Length: 0\r\n\r\n");
+        self.out.extend_from_slice(b"\r\nContent-Length: 0\r\n\r\n");
         self.done = true;
         Ok(self.out.len() - self.start)
     }
@@ -208,6 +278,91 @@ impl Drop for MessageWriter<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn status_line_digits() {
+        for (status, reason, line) in [
+            (100, "", "SIP/2.0 100 Trying"),
+            (200, "OK", "SIP/2.0 200 OK"),
+            (487, "", "SIP/2.0 487 Request Terminated"),
+            (699, "Odd", "SIP/2.0 699 Odd"),
+        ] {
+            let mut out = Vec::new();
+            let len = MessageWriter::response(&mut out, status, reason)
+                .unwrap()
+                .finish()
+                .unwrap();
+            let whole = format!("{line}\r\nContent-Length: 0\r\n\r\n");
+            assert_eq!(out, whole.as_bytes());
+            assert_eq!(len, whole.len());
+        }
+        let mut out = Vec::new();
+        assert_eq!(
+            MessageWriter::response(&mut out, 700, "x").unwrap_err(),
+            BuildError::Status
+        );
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn refused_line_writes_nothing_and_the_writer_goes_on() {
+        let mut out = Vec::new();
+        let mut w = MessageWriter::request(&mut out, &Method::Info, "sip:h").unwrap();
+        assert_eq!(
+            w.header(HeaderName::Subject, "a\rb").unwrap_err(),
+            BuildError::HeaderValue
+        );
+        assert_eq!(
+            w.header_pieces(
+                HeaderName::Other("X-Long-Extension-Header-Name"),
+                &[b"1", b"\n"]
+            )
+            .unwrap_err(),
+            BuildError::HeaderValue
+        );
+        assert_eq!(
+            w.header_named("X:", "1").unwrap_err(),
+            BuildError::HeaderName
+        );
+        w.header(HeaderName::Subject, "ok")
+            .unwrap()
+            .header_pieces(
+                HeaderName::Other("X-Long-Extension-Header-Name"),
+                &[b"1", b"2"],
+            )
+            .unwrap();
+        let len = w.finish().unwrap();
+        assert_eq!(len, 88);
+        assert_eq!(
+            out,
+            b"INFO sip:h SIP/2.0\r\nSubject: ok\r\nX-Long-Extension-Header-Name: 12\r\n\
+              Content-Length: 0\r\n\r\n"
+        );
+    }
+
+    #[test]
+    fn every_listed_name_is_written_as_its_canonical_spelling() {
+        for (id, (name, full, _)) in TABLE.iter().enumerate() {
+            let prefix = &NAME_PREFIXES[id];
+            let len = usize::from(prefix.len);
+            assert_eq!(&prefix.text[..len], format!("\r\n{full}: ").as_bytes());
+            assert!(prefix.text[len..].iter().all(|&c| c == 0), "{full}");
+
+            if *name == HeaderName::ContentLength {
+                continue;
+            }
+            let mut out = Vec::new();
+            let mut w = MessageWriter::request(&mut out, &Method::Options, "sip:h").unwrap();
+            w.header(*name, "v").unwrap();
+            // A body's own Content-Type would clash with a Content-Type line.
+            w.finish().unwrap();
+            assert_eq!(
+                out,
+                format!("OPTIONS sip:h SIP/2.0\r\n{full}: v\r\nContent-Length: 0\r\n\r\n")
+                    .as_bytes()
+            );
+        }
+    }
 
     #[test]
     fn response_lines_and_errors() {
