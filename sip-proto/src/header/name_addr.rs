@@ -12,7 +12,8 @@
 //! (RFC 3261 §20.10), which is why a URI holding `,`, `?` or `;` must be bracketed.
 
 use super::params::{
-    find_param, is_name, param_at, skip_quoted, skip_token, skip_ws, trim_ws, Params, Span,
+    end_list_item, find_param, is_name, param_at, skip_quoted, skip_token, skip_ws, trim_ws,
+    Params, Span,
 };
 use super::{parse_delta_seconds, HeaderError};
 use crate::uri::chars::find_byte;
@@ -183,15 +184,7 @@ impl<'a> NameAddr<'a> {
                 "tag must be a token (RFC 3261 §25.1 tag-param = \"tag\" EQUAL token)",
             ));
         }
-        // A list element ends before its comma (and the whitespace before that); `raw`
-        // starts where `s` does, trimmed, so the comma's index in `s` is offset by the trim.
-        let (raw, comma) = match comma {
-            Some(c) => (
-                trim_ws(raw.get(..c).unwrap_or("")),
-                Some(c + (raw.as_ptr() as usize - s.as_ptr() as usize)),
-            ),
-            None => (raw, None),
-        };
+        let (raw, comma) = end_list_item(s, raw, comma);
         Ok((
             NameAddr {
                 raw,

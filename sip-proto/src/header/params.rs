@@ -369,6 +369,24 @@ impl<'a> Iterator for SplitList<'a> {
     }
 }
 
+/// Ends a list element that its parser read up to the comma at `comma` (an index into
+/// `raw`, the element's text trimmed from `s`): the element without the comma and the
+/// whitespace before it, and the comma's index in `s`. Without a comma, `raw` as it is.
+pub(crate) fn end_list_item<'a>(
+    s: &'a str,
+    raw: &'a str,
+    comma: Option<usize>,
+) -> (&'a str, Option<usize>) {
+    match comma {
+        // `raw` starts where `s` does, past the trimmed whitespace: offset by that.
+        Some(c) => (
+            trim_ws(raw.get(..c).unwrap_or("")),
+            Some(c + (raw.as_ptr() as usize - s.as_ptr() as usize)),
+        ),
+        None => (raw, None),
+    }
+}
+
 /// Trims SP and HTAB from both ends.
 #[inline]
 pub(crate) fn trim_ws(s: &str) -> &str {

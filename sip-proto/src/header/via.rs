@@ -8,7 +8,9 @@
 //! via-params    = via-ttl / via-maddr / via-received / via-branch / via-extension
 //! ```
 
-use super::params::{find_param, is_name, param_at, skip_token, skip_ws, trim_ws, Params, Span};
+use super::params::{
+    end_list_item, find_param, is_name, param_at, skip_token, skip_ws, trim_ws, Params, Span,
+};
 use super::HeaderError;
 use crate::uri::chars::{find_byte, parse_u16, parse_u32};
 use crate::uri::host::{host_kind, scan_host, HostKind};
@@ -146,15 +148,7 @@ impl<'a> Via<'a> {
         }
         let mut known = KnownParams::default();
         let comma = check_params::<LIST>(raw, i, &mut known)?;
-        // The element ends before the comma (and the whitespace before it); `raw` starts
-        // where `s` does, trimmed, so the comma's index in `s` is offset by that trim.
-        let (raw, comma) = match comma {
-            Some(c) => (
-                trim_ws(raw.get(..c).unwrap_or("")),
-                Some(c + (raw.as_ptr() as usize - s.as_ptr() as usize)),
-            ),
-            None => (raw, None),
-        };
+        let (raw, comma) = end_list_item(s, raw, comma);
         Ok((
             Via {
                 raw,

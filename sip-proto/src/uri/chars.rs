@@ -353,20 +353,7 @@ pub(crate) fn hex_val(b: u8) -> Option<u8> {
 /// Checks that `s` is made of octets of class `allowed` (see [`class`]) and well-formed
 /// `escaped = "%" HEXDIG HEXDIG`.
 pub(crate) fn all_escaped_or(s: &[u8], allowed: u16) -> bool {
-    let mut i = 0;
-    while let Some(&b) = s.get(i) {
-        if is(b, allowed) {
-            i += 1;
-        } else if b == b'%' {
-            match (s.get(i + 1).copied(), s.get(i + 2).copied()) {
-                (Some(h), Some(l)) if hex_val(h).is_some() && hex_val(l).is_some() => i += 3,
-                _ => return false,
-            }
-        } else {
-            return false;
-        }
-    }
-    true
+    skip_escaped_or(s, 0, allowed) == Some(s.len())
 }
 
 /// Skips octets of class `allowed` and well-formed escapes from `i`: the index of the first
