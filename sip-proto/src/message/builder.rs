@@ -489,36 +489,44 @@ mod tests {
         }
     }
 
+    /// `(length, position)` pairs that put one octet at each edge of the 8-octet words and
+    /// 16-octet blocks the scans read, and in the tails after them.
+    const WORD_EDGES: [(usize, usize); 17] = [
+        (7, 0),
+        (7, 6),
+        (8, 0),
+        (8, 7),
+        (9, 7),
+        (9, 8),
+        (15, 7),
+        (15, 8),
+        (15, 14),
+        (16, 0),
+        (16, 8),
+        (16, 15),
+        (17, 15),
+        (17, 16),
+        (31, 16),
+        (32, 31),
+        (33, 32),
+    ];
+
+    /// `len` octets of `fill` with `c` at `at`.
+    fn with_octet(fill: u8, len: usize, at: usize, c: u8) -> Vec<u8> {
+        let mut b = vec![fill; len];
+        b[at] = c;
+        b
+    }
+
     #[test]
     fn cr_or_lf_word_and_block_boundaries() {
-        let value = |len: usize, at: usize, c: u8| {
-            let mut b = vec![b'v'; len];
-            b[at] = c;
-            b
-        };
-        for (len, at) in [
-            (7, 0),
-            (7, 6),
-            (8, 0),
-            (8, 7),
-            (9, 7),
-            (9, 8),
-            (15, 7),
-            (15, 8),
-            (15, 14),
-            (16, 0),
-            (16, 15),
-            (17, 15),
-            (17, 16),
-            (31, 16),
-            (32, 31),
-            (33, 32),
-        ] {
-            assert!(has_crlf(&value(len, at, b'\r')), "CR at {at} of {len}");
-            assert!(has_crlf(&value(len, at, b'\n')), "LF at {at} of {len}");
-            assert!(!has_crlf(&value(len, at, b'\t')), "HTAB at {at} of {len}");
-            assert!(!has_crlf(&value(len, at, 0x7f)), "DEL at {at} of {len}");
-            assert!(!has_crlf(&value(len, at, 0x0e)), "0x0E at {at} of {len}");
+        for (len, at) in WORD_EDGES {
+            let value = |c| with_octet(b'v', len, at, c);
+            assert!(has_crlf(&value(b'\r')), "CR at {at} of {len}");
+            assert!(has_crlf(&value(b'\n')), "LF at {at} of {len}");
+            assert!(!has_crlf(&value(b'\t')), "HTAB at {at} of {len}");
+            assert!(!has_crlf(&value(0x7f)), "DEL at {at} of {len}");
+            assert!(!has_crlf(&value(0x0e)), "0x0E at {at} of {len}");
         }
         assert!(!has_crlf(b""));
         assert!(has_crlf(b"a\tb\tc\td\te\tf\tg\th\ti\r"));
@@ -526,32 +534,14 @@ mod tests {
 
     #[test]
     fn space_or_control_word_boundaries() {
-        let uri = |len: usize, at: usize, bad: u8| {
-            let mut b = vec![b's'; len];
-            b[at] = bad;
-            b
-        };
-        for (len, at) in [
-            (7, 0),
-            (7, 6),
-            (8, 0),
-            (8, 7),
-            (9, 7),
-            (9, 8),
-            (15, 7),
-            (15, 8),
-            (15, 14),
-            (16, 8),
-            (16, 15),
-            (17, 15),
-            (17, 16),
-        ] {
-            assert_eq!(find_space_or_control(&uri(len, at, b' ')), Some(at));
-            assert_eq!(find_space_or_control(&uri(len, at, 0x7f)), Some(at));
-            assert_eq!(find_space_or_control(&uri(len, at, 0x00)), Some(at));
-            assert_eq!(find_space_or_control(&uri(len, at, 0x21)), None);
-            assert_eq!(find_space_or_control(&uri(len, at, 0x7e)), None);
-            assert_eq!(find_space_or_control(&uri(len, at, 0x80)), None);
+        for (len, at) in WORD_EDGES {
+            let uri = |c| with_octet(b's', len, at, c);
+            assert_eq!(find_space_or_control(&uri(b' ')), Some(at));
+            assert_eq!(find_space_or_control(&uri(0x7f)), Some(at));
+            assert_eq!(find_space_or_control(&uri(0x00)), Some(at));
+            assert_eq!(find_space_or_control(&uri(0x21)), None);
+            assert_eq!(find_space_or_control(&uri(0x7e)), None);
+            assert_eq!(find_space_or_control(&uri(0x80)), None);
         }
         assert_eq!(find_space_or_control(b""), None);
         assert!(!is_request_uri(b""));
