@@ -624,10 +624,10 @@ mod tests {
     use super::super::{EndpointConfig, Input, Output, Socket, WallClock};
     use super::*;
 
-    /// §12.1: a 101-199 response with a To tag makes an early dialog; a 100 Trying does not,
-    /// even with a tag.
-    #[test]
-    fn a_100_makes_no_early_dialog_a_180_does() {
+    /// An endpoint at 192.0.2.1 that has just sent an INVITE to `sip:b@192.0.2.2:5060`:
+    /// the endpoint, the instant (the test's epoch), the call, and the INVITE's Via, From, To
+    /// and Call-ID values, for building the responses a test delivers.
+    fn invite_sent() -> (Endpoint, Instant, CallId, [String; 4]) {
         #[allow(clippy::disallowed_methods)] // test-only: the one clock read, taken as an epoch
         let now = Instant::now();
         let wall = WallClock {
@@ -650,13 +650,21 @@ mod tests {
             panic!("INVITE does not parse");
         };
         let h = invite.headers();
-        let [via, from, to, call_id] = [
+        let sent = [
             HeaderName::Via,
             HeaderName::From,
             HeaderName::To,
             HeaderName::CallId,
         ]
         .map(|n| h.get(n).unwrap().to_owned());
+        (ep, now, call, sent)
+    }
+
+    /// §12.1: a 101-199 response with a To tag makes an early dialog; a 100 Trying does not,
+    /// even with a tag.
+    #[test]
+    fn a_100_makes_no_early_dialog_a_180_does() {
+        let (mut ep, now, call, [via, from, to, call_id]) = invite_sent();
         let response = |status: &str| {
             Bytes::from(format!(
                 "SIP/2.0 {status}\r\nVia: {via}\r\nFrom: {from}\r\nTo: {to};tag=far1\r\n\
@@ -688,40 +696,7 @@ mod tests {
     /// any other line is, and a malformed one is still dropped.
     #[test]
     fn a_remembered_via_line_is_trusted_only_when_it_reads_the_same() {
-        #[allow(clippy::disallowed_methods)] // test-only: the one clock read, taken as an epoch
-        let now = Instant::now();
-        let wall = WallClock {
-            instant: now,
-            unix: Duration::from_secs(1_800_000_000),
-        };
-        let local: SocketAddr = "192.0.2.1:5060".parse().unwrap();
-        let mut ep = Endpoint::new(EndpointConfig::new(local, 7, wall));
-        let call = ep
-            .call(
-                now,
-                "sip:b@192.0.2.2:5060",
-                "192.0.2.1:40000".parse().unwrap(),
-            )
-            .unwrap();
-        let mut buf = Vec::new();
-        let invite = loop {
-            match ep.poll_output(&mut buf) {
-                Output::Transmit(t) if t.socket == Socket::Sip => break buf.clone(),
-                Output::Timeout(_) => panic!("no INVITE"),
-                _ => {}
-            }
-        };
-        let Ok(Message::Request(invite)) = Message::parse(Bytes::from(invite)) else {
-            panic!("INVITE does not parse");
-        };
-        let h = invite.headers();
-        let [via, from, to, call_id] = [
-            HeaderName::Via,
-            HeaderName::From,
-            HeaderName::To,
-            HeaderName::CallId,
-        ]
-        .map(|n| h.get(n).unwrap().to_owned());
+        let (mut ep, now, call, [via, from, to, call_id]) = invite_sent();
         let stamped = format!("{via};received=192.0.2.1");
         let response = |via: &str, tag: &str| {
             Bytes::from(format!(
