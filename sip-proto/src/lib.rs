@@ -23,6 +23,8 @@
 
 pub mod time;
 
+mod decimal;
+
 // --- message layer: messages, headers, URIs -------------------------------------------------
 pub mod header;
 pub mod message;

@@ -1,6 +1,7 @@
 //! Requests inside a dialog (RFC 3261 §12.2.1.1): Request-URI and Route for loose and strict
 //! routing, From/To/Call-ID/CSeq from the dialog.
 
+use crate::decimal::decimal;
 use crate::message::{BuildError, HeaderName, MessageWriter, Method};
 
 use super::Dialog;
@@ -92,8 +93,8 @@ impl<'d> InDialogRequest<'d> {
                 }
             };
         }
-        let mut digits = [0u8; 10];
-        let seq = decimal(self.cseq, &mut digits);
+        let mut digits = [0u8; 20];
+        let seq = decimal(u64::from(self.cseq), &mut digits);
         let method = self.method.as_str().as_bytes();
         w.header(HeaderName::From, self.dialog.local())?
             .header(HeaderName::To, self.dialog.remote())?
@@ -115,22 +116,6 @@ impl<'d> InDialogRequest<'d> {
         };
         Ok(())
     }
-}
-
-/// `n` in decimal, written at the end of `digits`.
-fn decimal(mut n: u32, digits: &mut [u8; 10]) -> &[u8] {
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        if let Some(d) = digits.get_mut(i) {
-            *d = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || i == 0 {
-            break;
-        }
-    }
-    digits.get(i..).unwrap_or(&[])
 }
 
 /// One Route header value.
@@ -231,14 +216,6 @@ mod tests {
                 String::from_utf8_lossy(&built(&bye, via, Some("<sip:a@192.0.2.1>")))
             );
         }
-    }
-
-    #[test]
-    fn cseq_numbers_are_written_in_decimal() {
-        let mut d = [0u8; 10];
-        assert_eq!(decimal(0, &mut d), b"0");
-        assert_eq!(decimal(7, &mut d), b"7");
-        assert_eq!(decimal(4_294_967_295, &mut d), b"4294967295");
     }
 
     #[test]

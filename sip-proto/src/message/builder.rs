@@ -9,6 +9,7 @@ use core::fmt;
 use smallvec::SmallVec;
 
 use super::{reason_phrase, HeaderName, Method, Request};
+use crate::decimal::push_decimal;
 use crate::header::NameAddr;
 use crate::uri::chars::{find_cr_or_lf, is_token};
 
@@ -213,7 +214,7 @@ fn write_rest(
         None => &[],
     };
     out.extend_from_slice(b"Content-Length: ");
-    push_decimal(out, body_bytes.len());
+    push_decimal(out, body_bytes.len() as u64);
     out.extend_from_slice(b"\r\n\r\n");
     out.extend_from_slice(body_bytes);
     Ok(())
@@ -228,22 +229,6 @@ fn has_tag(to: &[u8]) -> bool {
         // Unparsable To (answering a broken request): look for the parameter textually.
         _ => to.windows(5).any(|w| w.eq_ignore_ascii_case(b";tag=")),
     }
-}
-
-pub(crate) fn push_decimal(out: &mut Vec<u8>, mut n: usize) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        if let Some(d) = digits.get_mut(i) {
-            *d = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || i == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(digits.get(i..).unwrap_or(&[]));
 }
 
 /// Builds a request: Request-Line, headers in the order added, Content-Length, body.
@@ -430,7 +415,7 @@ impl<'a> ResponseBuilder<'a> {
         }
         let start = out.len();
         out.extend_from_slice(b"SIP/2.0 ");
-        push_decimal(out, usize::from(self.status));
+        push_decimal(out, self.status);
         out.push(b' ');
         out.extend_from_slice(reason.as_bytes());
         out.extend_from_slice(b"\r\n");

@@ -1,8 +1,9 @@
 //! [`MessageWriter`]: writing a message straight into the caller's buffer (RFC 3261 §7).
 
-use super::builder::{has_crlf, is_request_uri, push_decimal, BuildError};
+use super::builder::{has_crlf, is_request_uri, BuildError};
 use super::name::TABLE;
 use super::{reason_phrase, HeaderName, Method};
+use crate::decimal::push_decimal;
 use crate::uri::chars::is_token;
 
 /// Room for the CRLF ending the line before, the longest listed name (20 octets,
@@ -251,7 +252,7 @@ impl<'o> MessageWriter<'o> {
         out.extend_from_slice(b"\r\nContent-Type: ");
         out.extend_from_slice(content_type.as_bytes());
         out.extend_from_slice(b"\r\nContent-Length: ");
-        push_decimal(out, body.len());
+        push_decimal(out, body.len() as u64);
         out.extend_from_slice(b"\r\n\r\n");
         out.extend_from_slice(body);
         self.done = true;

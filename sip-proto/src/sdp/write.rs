@@ -21,6 +21,7 @@ use super::media::{Format, MediaDescription};
 use super::offer_answer::{telephone_event_fmtp, telephone_event_rtpmap, AudioSection};
 use super::origin::Origin;
 use super::session::{Bandwidth, SessionDescription};
+use crate::decimal::push_decimal;
 
 impl SessionDescription<'_> {
     /// Appends the description to `out`, one CRLF-terminated line per field.
@@ -55,9 +56,9 @@ impl SessionDescription<'_> {
         }
         for t in &self.times {
             out.extend_from_slice(b"t=");
-            push_u64(out, t.start);
+            push_decimal(out, t.start);
             out.push(b' ');
-            push_u64(out, t.stop);
+            push_decimal(out, t.stop);
             out.extend_from_slice(b"\r\n");
             for r in &t.repeats {
                 display(out, format_args!("r={} {}", r.interval, r.duration));
@@ -104,16 +105,16 @@ pub(super) fn write_single_audio(out: &mut Vec<u8>, origin: &Origin<'_>, media: 
     out.extend_from_slice(b"s=-\r\nc=");
     write_connection(out, &Connection::ip(media.addr));
     out.extend_from_slice(b"\r\nt=0 0\r\nm=audio ");
-    push_u64(out, u64::from(media.port));
+    push_decimal(out, u64::from(media.port));
     out.push(b' ');
     out.extend_from_slice(super::RTP_AVP.as_bytes());
     for c in media.codecs {
         out.push(b' ');
-        push_u64(out, u64::from(c.payload_type));
+        push_decimal(out, u64::from(c.payload_type));
     }
     if let Some(pt) = media.telephone_event {
         out.push(b' ');
-        push_u64(out, u64::from(pt));
+        push_decimal(out, u64::from(pt));
     }
     out.extend_from_slice(b"\r\n");
     for c in media.codecs {
@@ -144,23 +145,6 @@ fn display(out: &mut Vec<u8>, args: fmt::Arguments<'_>) {
     let _ = fmt::Write::write_fmt(&mut VecWriter(out), args);
 }
 
-/// Appends `n` in decimal.
-fn push_u64(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        if let Some(d) = digits.get_mut(i) {
-            *d = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || i == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(digits.get(i..).unwrap_or(&[]));
-}
-
 fn write_address(out: &mut Vec<u8>, address: &Address<'_>) {
     match address {
         Address::Ip(IpAddr::V4(v4)) => {
@@ -168,7 +152,7 @@ fn write_address(out: &mut Vec<u8>, address: &Address<'_>) {
                 if i > 0 {
                     out.push(b'.');
                 }
-                push_u64(out, u64::from(octet));
+                push_decimal(out, u64::from(octet));
             }
         }
         // RFC 5952 text (zero compression, embedded IPv4) is the standard library's.
@@ -189,9 +173,9 @@ fn write_address_type(out: &mut Vec<u8>, t: &AddressType<'_>) {
 fn write_origin(out: &mut Vec<u8>, o: &Origin<'_>) {
     out.extend_from_slice(o.username.as_bytes());
     out.push(b' ');
-    push_u64(out, o.session_id);
+    push_decimal(out, o.session_id);
     out.push(b' ');
-    push_u64(out, o.session_version);
+    push_decimal(out, o.session_version);
     out.push(b' ');
     out.extend_from_slice(o.nettype.as_bytes());
     out.push(b' ');
@@ -215,7 +199,7 @@ fn write_connection(out: &mut Vec<u8>, c: &Connection<'_>) {
     };
     for v in [ttl.map(u64::from), n.map(u64::from)].into_iter().flatten() {
         out.push(b'/');
-        push_u64(out, v);
+        push_decimal(out, v);
     }
 }
 
@@ -223,13 +207,13 @@ fn write_bandwidth(out: &mut Vec<u8>, b: &Bandwidth<'_>) {
     out.extend_from_slice(b"b=");
     out.extend_from_slice(b.bwtype.as_bytes());
     out.push(b':');
-    push_u64(out, b.bandwidth);
+    push_decimal(out, b.bandwidth);
     out.extend_from_slice(b"\r\n");
 }
 
 fn write_format(out: &mut Vec<u8>, f: &Format<'_>) {
     match f {
-        Format::PayloadType(pt) => push_u64(out, u64::from(*pt)),
+        Format::PayloadType(pt) => push_decimal(out, u64::from(*pt)),
         Format::Other(s) => out.extend_from_slice(s.as_bytes()),
     }
 }
@@ -240,14 +224,14 @@ fn write_attribute(out: &mut Vec<u8>, a: &Attribute<'_>) {
     match a {
         Attribute::Rtpmap(r) => {
             out.extend_from_slice(b"rtpmap:");
-            push_u64(out, u64::from(r.payload_type));
+            push_decimal(out, u64::from(r.payload_type));
             out.push(b' ');
             out.extend_from_slice(r.encoding.as_bytes());
             out.push(b'/');
-            push_u64(out, u64::from(r.clock_rate));
+            push_decimal(out, u64::from(r.clock_rate));
             if let Some(c) = r.channels {
                 out.push(b'/');
-                push_u64(out, u64::from(c));
+                push_decimal(out, u64::from(c));
             }
         }
         Attribute::Fmtp(p) => {
@@ -260,16 +244,16 @@ fn write_attribute(out: &mut Vec<u8>, a: &Attribute<'_>) {
         }
         Attribute::Ptime(t) => {
             out.extend_from_slice(b"ptime:");
-            push_u64(out, u64::from(*t));
+            push_decimal(out, u64::from(*t));
         }
         Attribute::MaxPtime(t) => {
             out.extend_from_slice(b"maxptime:");
-            push_u64(out, u64::from(*t));
+            push_decimal(out, u64::from(*t));
         }
         Attribute::Direction(d) => out.extend_from_slice(d.as_str().as_bytes()),
         Attribute::Rtcp(r) => {
             out.extend_from_slice(b"rtcp:");
-            push_u64(out, u64::from(r.port));
+            push_decimal(out, u64::from(r.port));
             if let Some(c) = &r.connection {
                 out.push(b' ');
                 write_connection(out, c);
@@ -292,10 +276,10 @@ fn write_media(out: &mut Vec<u8>, m: &MediaDescription<'_>) {
     out.extend_from_slice(b"m=");
     out.extend_from_slice(m.media.as_str().as_bytes());
     out.push(b' ');
-    push_u64(out, u64::from(m.port));
+    push_decimal(out, u64::from(m.port));
     if let Some(n) = m.num_ports {
         out.push(b'/');
-        push_u64(out, u64::from(n));
+        push_decimal(out, u64::from(n));
     }
     out.push(b' ');
     out.extend_from_slice(m.proto.as_bytes());

@@ -4,6 +4,7 @@
 //! hold only what matching needs, so the layer does not depend on how a message was parsed: a
 //! key is built from the top Via and the CSeq method of a message.
 
+use crate::decimal::push_decimal;
 use bytes::Bytes;
 
 /// The magic cookie that starts every RFC 3261 branch parameter (§8.1.1.7). A branch without
@@ -96,22 +97,6 @@ impl TransactionKey {
             method: Bytes::from_static(b"INVITE"),
         })
     }
-}
-
-/// Appends `n` in decimal, without going through `core::fmt` (this runs for every request).
-fn push_decimal(out: &mut Vec<u8>, n: u16) {
-    let mut digits = [0u8; 5];
-    let mut i = digits.len();
-    let mut n = n;
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i..]);
 }
 
 /// What RFC 3261 §8.2.2.2 compares to find a merged request: the From tag, Call-ID and CSeq
