@@ -660,28 +660,40 @@ mod tests {
         (ep, now, call, sent)
     }
 
+    /// The callee's response to [`invite_sent`]'s INVITE, with To tag `tag`.
+    fn callee_response(
+        status: &str,
+        via: &str,
+        from: &str,
+        to: &str,
+        tag: &str,
+        call_id: &str,
+    ) -> Bytes {
+        Bytes::from(format!(
+            "SIP/2.0 {status}\r\nVia: {via}\r\nFrom: {from}\r\nTo: {to};tag={tag}\r\n\
+             Call-ID: {call_id}\r\nCSeq: 1 INVITE\r\nContact: <sip:b@192.0.2.2>\r\n\
+             Content-Length: 0\r\n\r\n"
+        ))
+    }
+
+    /// Delivers `bytes` as a datagram from the callee at 192.0.2.2 and drains the outputs.
+    fn deliver_from_callee(ep: &mut Endpoint, now: Instant, bytes: Bytes) {
+        ep.handle_input(Input::Receive {
+            now,
+            socket: Socket::Sip,
+            source: "192.0.2.2:5060".parse().unwrap(),
+            bytes,
+        });
+        while !matches!(ep.poll_output(&mut Vec::new()), Output::Timeout(_)) {}
+    }
+
     /// §12.1: a 101-199 response with a To tag makes an early dialog; a 100 Trying does not,
     /// even with a tag.
     #[test]
     fn a_100_makes_no_early_dialog_a_180_does() {
         let (mut ep, now, call, [via, from, to, call_id]) = invite_sent();
-        let response = |status: &str| {
-            Bytes::from(format!(
-                "SIP/2.0 {status}\r\nVia: {via}\r\nFrom: {from}\r\nTo: {to};tag=far1\r\n\
-                 Call-ID: {call_id}\r\nCSeq: 1 INVITE\r\nContact: <sip:b@192.0.2.2>\r\n\
-                 Content-Length: 0\r\n\r\n"
-            ))
-        };
-        let source: SocketAddr = "192.0.2.2:5060".parse().unwrap();
-        let deliver = |ep: &mut Endpoint, bytes| {
-            ep.handle_input(Input::Receive {
-                now,
-                socket: Socket::Sip,
-                source,
-                bytes,
-            });
-            while !matches!(ep.poll_output(&mut Vec::new()), Output::Timeout(_)) {}
-        };
+        let response = |status: &str| callee_response(status, &via, &from, &to, "far1", &call_id);
+        let deliver = |ep: &mut Endpoint, bytes| deliver_from_callee(ep, now, bytes);
         deliver(&mut ep, response("100 Trying"));
         assert_eq!(ep.dialogs(call).count(), 0);
         deliver(&mut ep, response("180 Ringing"));
@@ -698,23 +710,9 @@ mod tests {
     fn a_remembered_via_line_is_trusted_only_when_it_reads_the_same() {
         let (mut ep, now, call, [via, from, to, call_id]) = invite_sent();
         let stamped = format!("{via};received=192.0.2.1");
-        let response = |via: &str, tag: &str| {
-            Bytes::from(format!(
-                "SIP/2.0 180 Ringing\r\nVia: {via}\r\nFrom: {from}\r\nTo: {to};tag={tag}\r\n\
-                 Call-ID: {call_id}\r\nCSeq: 1 INVITE\r\nContact: <sip:b@192.0.2.2>\r\n\
-                 Content-Length: 0\r\n\r\n"
-            ))
-        };
-        let source: SocketAddr = "192.0.2.2:5060".parse().unwrap();
-        let deliver = |ep: &mut Endpoint, bytes| {
-            ep.handle_input(Input::Receive {
-                now,
-                socket: Socket::Sip,
-                source,
-                bytes,
-            });
-            while !matches!(ep.poll_output(&mut Vec::new()), Output::Timeout(_)) {}
-        };
+        let response =
+            |via: &str, tag: &str| callee_response("180 Ringing", via, &from, &to, tag, &call_id);
+        let deliver = |ep: &mut Endpoint, bytes| deliver_from_callee(ep, now, bytes);
         deliver(&mut ep, response(&stamped, "t1"));
         // The same line again (remembered), then a broken one, then one with no branch.
         deliver(&mut ep, response(&stamped, "t2"));
