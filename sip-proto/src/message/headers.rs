@@ -693,16 +693,17 @@ impl Headers {
             r?;
         }
         self.max_forwards()?;
+        let core = CoreHeaders {
+            top_via,
+            from,
+            to,
+            call_id,
+            cseq,
+            contact,
+        };
         if self.seen & CHECKED_AFTER_MAX_FORWARDS == 0 {
             // None of the headers below is present: nothing more can fail.
-            return Ok(CoreHeaders {
-                top_via,
-                from,
-                to,
-                call_id,
-                cseq,
-                contact,
-            });
+            return Ok(core);
         }
         self.expires()?;
         self.date()?;
@@ -748,14 +749,7 @@ impl Headers {
                 a?;
             }
         }
-        Ok(CoreHeaders {
-            top_via,
-            from,
-            to,
-            call_id,
-            cseq,
-            contact,
-        })
+        Ok(core)
     }
 
     /// The core headers parsed one by one, each `None` when absent or malformed: for a
