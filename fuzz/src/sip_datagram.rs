@@ -11,7 +11,7 @@
 //! - serializing that second parse again gives the same bytes (a fixed point).
 
 use bytes::Bytes;
-use sip_proto::header::{NameAddr, Via};
+use sip_proto::header::{CSeq, NameAddr, Via};
 use sip_proto::message::{HeaderName, Headers, Limits, Message, RequestBuilder, ResponseBuilder};
 
 /// Limits for re-parsing our own output: it may be a little longer than the input (`": "`
@@ -180,6 +180,11 @@ fn read_headers(h: &Headers) {
     let _ = h.call_id();
     if let Ok(c) = h.cseq() {
         let _ = (c.seq, c.method.as_str(), c.as_str());
+    }
+    // The parser keeps what it read of a lone common CSeq line; reading the first line's
+    // text afresh must agree, error for error.
+    if let Some(text) = h.get(HeaderName::CSeq) {
+        assert_eq!(h.cseq(), CSeq::parse(text), "cseq() vs CSeq::parse");
     }
     for via in h.vias().flatten() {
         let _ = (via.as_str(), via.protocol_name(), via.protocol_version());

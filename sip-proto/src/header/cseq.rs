@@ -42,6 +42,25 @@ impl<'a> CSeq<'a> {
         Self::parse_with(s, |m| Method::from_slice_of(buf, m.as_bytes()))
     }
 
+    /// A CSeq whose sequence number `seq` the message parser already read from `s`: only
+    /// the method, from `method_at` on, remains to be named.
+    pub(crate) fn parse_method_in(
+        s: &'a str,
+        seq: u32,
+        method_at: usize,
+        buf: &Bytes,
+    ) -> Result<CSeq<'a>, HeaderError> {
+        let m = s.as_bytes().get(method_at..).unwrap_or(&[]);
+        match Method::from_slice_of(buf, m) {
+            Ok(method) => Ok(CSeq {
+                seq,
+                method,
+                raw: s,
+            }),
+            Err(_) => Self::parse_in(s, buf),
+        }
+    }
+
     fn parse_with<E>(
         s: &'a str,
         method: impl FnOnce(&'a str) -> Result<Method, E>,

@@ -44,6 +44,18 @@ pub struct Headers {
     /// Bit `id` set when header `id` has more than one line, so a lookup stops after the
     /// only one.
     pub(super) repeated: u64,
+    /// The first CSeq line as the parser read it when it checked it, if it had the common
+    /// form `1*9DIGIT SP Method`.
+    pub(super) cseq: Option<CSeqHint>,
+}
+
+/// What the parser learnt from a CSeq line of the common form `1*9DIGIT SP Method`: the
+/// sequence number, and how many digits it was written with (the method follows one SP
+/// later).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CSeqHint {
+    pub(crate) seq: u32,
+    pub(crate) digits: u8,
 }
 
 impl Default for Headers {
@@ -119,6 +131,11 @@ impl Presence {
 }
 
 impl Headers {
+    /// Whether known header `id` has more than one line.
+    pub(crate) fn is_repeated(&self, id: u8) -> bool {
+        self.repeated.checked_shr(u32::from(id)).unwrap_or(0) & 1 != 0
+    }
+
     /// Sets which headers are present, as noted while the lines were indexed.
     pub(crate) fn set_presence(&mut self, p: Presence) {
         self.seen = p.seen;
@@ -132,6 +149,7 @@ impl Headers {
             entries: SmallVec::new(),
             seen: 0,
             repeated: 0,
+            cseq: None,
         }
     }
 
@@ -316,7 +334,12 @@ impl Headers {
 
     /// CSeq (RFC 3261 §20.16), first line.
     pub fn cseq(&self) -> Result<CSeq<'_>, HeaderError> {
-        CSeq::parse_in(self.required_known(HeaderName::CSeq)?, &self.buf)
+        let v = self.required_known(HeaderName::CSeq)?;
+        match self.cseq {
+            // The parser read this line already: only the method remains to be named.
+            Some(h) => CSeq::parse_method_in(v, h.seq, usize::from(h.digits) + 1, &self.buf),
+            None => CSeq::parse_in(v, &self.buf),
+        }
     }
 
     /// The topmost Via element: the one this hop's response goes back through (§18.2.2).
@@ -888,6 +911,48 @@ mod tests {
             .unwrap()
             .headers()
             .clone()
+    }
+
+    /// `cseq()` reads the first CSeq line the same whether or not the parser kept what it
+    /// read of it (it keeps a lone line of the common form only).
+    #[test]
+    fn cseq_reads_the_first_line_with_or_without_the_parsers_hint() {
+        let cases = [
+            // A lone common line: the parser's hint.
+            ("OPTIONS", "CSeq: 314159 OPTIONS\r\n", Some(314159)),
+            ("OPTIONS", "CSeq: 0 OPTIONS\r\n", Some(0)),
+            ("OPTIONS", "CSeq: 999999999 OPTIONS\r\n", Some(999_999_999)),
+            // Ten digits, folded or with more whitespace: read afresh.
+            ("OPTIONS", "CSeq: 4294967295 OPTIONS\r\n", Some(u32::MAX)),
+            ("OPTIONS", "CSeq: 0000000042 OPTIONS\r\n", Some(42)),
+            ("OPTIONS", "CSeq: 7\r\n OPTIONS\r\n", Some(7)),
+            ("OPTIONS", "CSeq: 8 \t OPTIONS\r\n", Some(8)),
+            // Two lines: the first one counts, hint or not.
+            ("OPTIONS", "CSeq: 1 OPTIONS\r\nCSeq: 2 OPTIONS\r\n", Some(1)),
+            (
+                "OPTIONS",
+                "CSeq: 1  OPTIONS\r\nCSeq: 2 OPTIONS\r\n",
+                Some(1),
+            ),
+            // A response names any token.
+            ("", "CSeq: 5 FOO\r\n", Some(5)),
+            ("", "CSeq: 6 INVITE\r\n", Some(6)),
+        ];
+        for (method, lines, seq) in cases {
+            let text = if method.is_empty() {
+                format!("SIP/2.0 200 OK\r\n{lines}\r\n")
+            } else {
+                format!("{method} sip:b@h SIP/2.0\r\n{lines}\r\n")
+            };
+            let h = headers(&text);
+            let first = h.get(HeaderName::CSeq).unwrap();
+            let afresh = CSeq::parse(first);
+            assert_eq!(h.cseq(), afresh, "{lines:?}");
+            assert_eq!(h.cseq().ok().map(|c| c.seq), seq, "{lines:?}");
+        }
+        let h = headers("SIP/2.0 200 OK\r\nCSeq: 5 FOO\r\n\r\n");
+        assert_eq!(h.cseq().unwrap().method.as_str(), "FOO");
+        assert_eq!(h.cseq().unwrap().as_str(), "5 FOO");
     }
 
     /// `validate_core` hands back exactly what the accessors read, and fails as `validate`

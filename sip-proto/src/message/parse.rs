@@ -17,7 +17,7 @@ use bytes::{Bytes, BytesMut};
 use smallvec::SmallVec;
 
 use super::error::{ParseError, ParseErrorKind as K};
-use super::headers::{Entry, Headers, Presence, INLINE_HEADERS};
+use super::headers::{CSeqHint, Entry, Headers, Presence, INLINE_HEADERS};
 use super::method::Method;
 use super::name::{lookup_token, lookup_words, HeaderName, UNKNOWN};
 use super::{Message, Request, Response};
@@ -540,6 +540,8 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
         return Err(partial_error(k, raw, headers, start));
     }
     let content_length = checks.content_length;
+    // A hint read from one line of several could be any of them: only a lone line keeps it.
+    headers.cseq = checks.cseq.filter(|_| !headers.is_repeated(CSEQ));
 
     // §18.3: Content-Length frames the body; without it (UDP) the body is the rest.
     let available = datagram_len.saturating_sub(body_start);
@@ -625,17 +627,35 @@ fn small_number(v: &[u8]) -> Option<u32> {
 }
 
 /// The common CSeq of a well-formed request or response: `1*9DIGIT SP Method`, the method
-/// equal to the Request-Line's (requests) or a token (responses).
-fn cseq_fast(v: &[u8], start: &Start) -> bool {
-    let digits = v.iter().take_while(|c| c.is_ascii_digit()).count();
-    if digits == 0 || digits > 9 || v.get(digits) != Some(&b' ') {
-        return false;
+/// equal to the Request-Line's (requests) or a token (responses). Gives the sequence number
+/// and how many digits it was written with (nine digits cannot overflow a `u32`).
+fn cseq_fast(v: &[u8], start: &Start) -> Option<CSeqHint> {
+    let mut seq: u32 = 0;
+    let mut digits = 0;
+    while let Some(d) = v
+        .get(digits)
+        .map(|c| c.wrapping_sub(b'0'))
+        .filter(|&d| d <= 9)
+    {
+        if digits == 9 {
+            return None;
+        }
+        seq = seq * 10 + u32::from(d);
+        digits += 1;
+    }
+    if digits == 0 || v.get(digits) != Some(&b' ') {
+        return None;
     }
     let m = v.get(digits + 1..).unwrap_or(&[]);
-    match start {
+    let fine = match start {
         Start::Request { method, .. } => m == method.as_str().as_bytes(),
         Start::Response { .. } => is_token(m),
-    }
+    };
+    // invariant: 1..=9 digits, so the cast is exact.
+    fine.then_some(CSeqHint {
+        seq,
+        digits: digits as u8,
+    })
 }
 
 const CL: u8 = HeaderName::ContentLength.static_id();
@@ -653,6 +673,10 @@ const CHECKED: u64 = (1 << CL) | (1 << CSEQ) | (1 << MF) | (1 << EXPIRES);
 #[derive(Default)]
 struct Checks {
     content_length: Option<u32>,
+    /// The last CSeq line the fast check read, when it had the common form [`cseq_fast`]
+    /// reads: kept in the index (if it is the only CSeq line) so that [`Headers::cseq`]
+    /// need not read it again.
+    cseq: Option<CSeqHint>,
     err: Option<K>,
 }
 
@@ -669,7 +693,10 @@ impl Checks {
                 }
                 _ => false,
             },
-            CSEQ => cseq_fast(v, start),
+            CSEQ => {
+                self.cseq = cseq_fast(v, start);
+                self.cseq.is_some()
+            }
             MF => small_number(v).is_some_and(|n| n <= 255),
             EXPIRES => small_number(v).is_some(),
             _ => false,
@@ -705,7 +732,7 @@ impl Checks {
                 }
                 self.content_length = Some(n);
             }
-            CSEQ if !cseq_fast(v, start) => {
+            CSEQ if cseq_fast(v, start).is_none() => {
                 let c = CSeq::parse_in(text(v), buf).map_err(K::Header)?;
                 if let Start::Request { method, .. } = start {
                     if c.method != *method {
