@@ -34,7 +34,8 @@ pub use host::Host;
 use host::{host_kind, scan_host, HostKind};
 
 use chars::{
-    all_escaped_or, class, find_byte, is_alphanum, parse_u16, skip_escaped_or, split_once_byte,
+    all_escaped_or, class, find_byte, is_alphanum, parse_u16, skip_alphanum, skip_escaped_or,
+    split_once_byte,
 };
 
 /// The scheme of a URI. `sip`, `sips` and `tel` are matched case-insensitively (RFC 3261
@@ -214,7 +215,26 @@ impl Shape {
                 (scheme, colon + 1)
             }
         };
-        let mut shape = Shape {
+        match scheme {
+            SchemeKind::Sip | SchemeKind::Sips => parse_sip(b, scheme, rest_at),
+            SchemeKind::Tel => {
+                let mut shape = Shape::bare(scheme, rest_at);
+                shape.parse_tel(b, rest_at)?;
+                Ok(shape)
+            }
+            SchemeKind::Other => {
+                let rest = b.get(rest_at..).unwrap_or(&[]);
+                if rest.is_empty() || !all_escaped_or(rest, class::URIC) {
+                    return Err(UriError::BadChar);
+                }
+                Ok(Shape::bare(scheme, rest_at))
+            }
+        }
+    }
+
+    /// A URI of `scheme` with no part found yet, its `scheme ":"` ending at `rest_at`.
+    fn bare(scheme: SchemeKind, rest_at: usize) -> Shape {
+        Shape {
             scheme,
             host_kind: None,
             port: None,
@@ -224,135 +244,13 @@ impl Shape {
             host: Span::NONE,
             params: Span::new(0, 0),
             headers: Span::NONE,
-        };
-        match scheme {
-            SchemeKind::Sip | SchemeKind::Sips => shape.parse_sip(b, rest_at)?,
-            SchemeKind::Tel => shape.parse_tel(b, rest_at)?,
-            SchemeKind::Other => {
-                let rest = b.get(rest_at..).unwrap_or(&[]);
-                if rest.is_empty() || !all_escaped_or(rest, class::URIC) {
-                    return Err(UriError::BadChar);
-                }
-            }
         }
-        Ok(shape)
     }
 
     /// Whether this is a SIP or SIPS URI carrying `headers` (which a Request-URI must not,
     /// RFC 3261 §19.1.1 Table 1).
     pub(crate) fn is_sip_with_headers(&self) -> bool {
         matches!(self.scheme, SchemeKind::Sip | SchemeKind::Sips) && self.headers != Span::NONE
-    }
-
-    /// `[ userinfo ] hostport uri-parameters [ headers ]` from `at` (after `sip:`).
-    fn parse_sip(&mut self, b: &[u8], at: usize) -> Result<(), UriError> {
-        let rest = b.get(at..).unwrap_or(&[]);
-        // '@' appears in no part after the userinfo, so the first one ends it.
-        let host_start = match find_byte(rest, b'@') {
-            Some(rel) => {
-                let userinfo = rest.get(..rel).unwrap_or(&[]);
-                // user = 1*( unreserved / escaped / user-unreserved ), up to ':' or '@'.
-                let user_len =
-                    skip_escaped_or(userinfo, 0, class::USER).ok_or(UriError::BadUser)?;
-                if user_len == 0 {
-                    return Err(UriError::BadUser);
-                }
-                if user_len < rel {
-                    if userinfo.get(user_len) != Some(&b':') {
-                        return Err(UriError::BadUser);
-                    }
-                    let password = userinfo.get(user_len + 1..).unwrap_or(&[]);
-                    if !all_escaped_or(password, class::PASSWORD) {
-                        return Err(UriError::BadPassword);
-                    }
-                    self.password = Span::new(at + user_len + 1, at + rel);
-                }
-                self.user = Span::new(at, at + user_len);
-                at + rel + 1
-            }
-            None => at,
-        };
-        // hostport = host [ ":" port ], ending at ';', '?' or the end (neither can appear in
-        // a host). One pass over the host's octets finds where it stops.
-        let (mut hp_end, kind) = if b.get(host_start) == Some(&b'[') {
-            let close = b
-                .get(host_start..)
-                .and_then(|r| find_byte(r, b']'))
-                .map(|k| host_start + k)
-                .ok_or(UriError::BadHost)?;
-            (
-                close + 1,
-                host_kind(b.get(host_start..close + 1).unwrap_or(&[])),
-            )
-        } else {
-            scan_host(b, host_start)
-        };
-        match b.get(hp_end) {
-            None | Some(b';' | b'?' | b':') => {}
-            // Any other octet is inside the host (RFC 3261 §25.1 host).
-            Some(_) => return Err(UriError::BadHost),
-        }
-        self.host_kind = Some(kind.ok_or(UriError::BadHost)?);
-        self.host = Span::new(host_start, hp_end);
-        if b.get(hp_end) == Some(&b':') {
-            let p0 = hp_end + 1;
-            let mut p1 = p0;
-            while b.get(p1).is_some_and(|&c| c != b';' && c != b'?') {
-                p1 += 1;
-            }
-            self.port = Some(parse_u16(b.get(p0..p1).unwrap_or(&[])).ok_or(UriError::BadPort)?);
-            hp_end = p1;
-        }
-        // uri-parameters = *( ";" uri-parameter ); uri-parameter = pname [ "=" pvalue ],
-        // both 1*paramchar; then [ "?" headers ].
-        let mut i = hp_end;
-        let mut count = 0;
-        while b.get(i) == Some(&b';') {
-            count += 1;
-            if count > MAX_PARAMS {
-                return Err(UriError::TooManyParams);
-            }
-            let name_end = skip_escaped_or(b, i + 1, class::PARAM).ok_or(UriError::BadParam)?;
-            if name_end == i + 1 {
-                return Err(UriError::BadParam);
-            }
-            i = name_end;
-            if b.get(i) == Some(&b'=') {
-                let value_end =
-                    skip_escaped_or(b, i + 1, class::PARAM).ok_or(UriError::BadParam)?;
-                if value_end == i + 1 {
-                    return Err(UriError::BadParam);
-                }
-                i = value_end;
-            }
-            if !matches!(b.get(i), None | Some(b';' | b'?')) {
-                return Err(UriError::BadParam);
-            }
-        }
-        if i > hp_end {
-            self.params = Span::new(hp_end + 1, i);
-        }
-        if b.get(i) == Some(&b'?') {
-            let h = b.get(i + 1..).unwrap_or(&[]);
-            if h.iter().filter(|&&c| c == b'&').count() >= MAX_PARAMS {
-                return Err(UriError::TooManyParams);
-            }
-            for pair in h.split(|&c| c == b'&') {
-                let eq = find_byte(pair, b'=').ok_or(UriError::BadHeader)?;
-                let (name, value) = (
-                    pair.get(..eq).unwrap_or(&[]),
-                    pair.get(eq + 1..).unwrap_or(&[]),
-                );
-                if name.is_empty()
-                    || !all_escaped_or(name, class::HNV)
-                    || !all_escaped_or(value, class::HNV)
-                {
-                    return Err(UriError::BadHeader);
-                }
-            }
-            self.headers = Span::new(i + 1, b.len());
-        }
-        Ok(())
     }
 
     /// RFC 3966 §3 `telephone-subscriber`: a global number (`+` then digits and visual
@@ -428,6 +326,162 @@ impl Shape {
         }
         Ok(())
     }
+}
+
+/// `[ userinfo ] hostport uri-parameters [ headers ]` from `at` (after `sip:` or `sips:`).
+///
+/// Two common shapes are read without searching for the `@` first:
+/// - a user of letters and digits, ended by `@` (`sip:alice@...`): that `@` is the first one;
+/// - no userinfo at all (`sip:proxy.example.com;lr`): read as `hostport ...` from `at`. No
+///   octet of a host, port, parameter or header may be a literal `@`, so when that reading
+///   succeeds the URI holds no `@` and it is exactly what [`parse_sip_general`] reads.
+///
+/// Anything else (a failed reading included) goes to [`parse_sip_general`], which decides.
+fn parse_sip(b: &[u8], scheme: SchemeKind, at: usize) -> Result<Shape, UriError> {
+    let run = skip_alphanum(b, at);
+    if run > at && b.get(run) == Some(&b'@') {
+        return after_userinfo(b, scheme, at, Span::new(at, run), Span::NONE, run + 1);
+    }
+    match after_userinfo(b, scheme, at, Span::NONE, Span::NONE, at) {
+        Ok(shape) => Ok(shape),
+        Err(_) => parse_sip_general(b, scheme, at),
+    }
+}
+
+/// [`parse_sip`] by the grammar's order: the first `@` ends the userinfo, which is checked,
+/// then the rest from after it.
+#[inline(never)]
+fn parse_sip_general(b: &[u8], scheme: SchemeKind, at: usize) -> Result<Shape, UriError> {
+    let rest = b.get(at..).unwrap_or(&[]);
+    // '@' appears in no part after the userinfo, so the first one ends it.
+    let Some(rel) = find_byte(rest, b'@') else {
+        return after_userinfo(b, scheme, at, Span::NONE, Span::NONE, at);
+    };
+    let userinfo = rest.get(..rel).unwrap_or(&[]);
+    // user = 1*( unreserved / escaped / user-unreserved ), up to ':' or '@'.
+    let user_len = skip_escaped_or(userinfo, 0, class::USER).ok_or(UriError::BadUser)?;
+    if user_len == 0 {
+        return Err(UriError::BadUser);
+    }
+    let mut password = Span::NONE;
+    if user_len < rel {
+        if userinfo.get(user_len) != Some(&b':') {
+            return Err(UriError::BadUser);
+        }
+        if !all_escaped_or(userinfo.get(user_len + 1..).unwrap_or(&[]), class::PASSWORD) {
+            return Err(UriError::BadPassword);
+        }
+        password = Span::new(at + user_len + 1, at + rel);
+    }
+    let user = Span::new(at, at + user_len);
+    after_userinfo(b, scheme, at, user, password, at + rel + 1)
+}
+
+/// `hostport uri-parameters [ headers ]` from `host_start`, after the userinfo (`user` and
+/// `password`) found before it: the whole [`Shape`] of a SIP or SIPS URI.
+#[inline(always)]
+fn after_userinfo(
+    b: &[u8],
+    scheme: SchemeKind,
+    rest_at: usize,
+    user: Span,
+    password: Span,
+    host_start: usize,
+) -> Result<Shape, UriError> {
+    // hostport = host [ ":" port ], ending at ';', '?' or the end (neither can appear in
+    // a host). One pass over the host's octets finds where it stops.
+    let (mut hp_end, kind) = if b.get(host_start) == Some(&b'[') {
+        let close = b
+            .get(host_start..)
+            .and_then(|r| find_byte(r, b']'))
+            .map(|k| host_start + k)
+            .ok_or(UriError::BadHost)?;
+        (
+            close + 1,
+            host_kind(b.get(host_start..close + 1).unwrap_or(&[])),
+        )
+    } else {
+        scan_host(b, host_start)
+    };
+    match b.get(hp_end) {
+        None | Some(b';' | b'?' | b':') => {}
+        // Any other octet is inside the host (RFC 3261 §25.1 host).
+        Some(_) => return Err(UriError::BadHost),
+    }
+    let host_kind = kind.ok_or(UriError::BadHost)?;
+    let host = Span::new(host_start, hp_end);
+    let mut port = None;
+    if b.get(hp_end) == Some(&b':') {
+        let p0 = hp_end + 1;
+        let mut p1 = p0;
+        while b.get(p1).is_some_and(|&c| c != b';' && c != b'?') {
+            p1 += 1;
+        }
+        port = Some(parse_u16(b.get(p0..p1).unwrap_or(&[])).ok_or(UriError::BadPort)?);
+        hp_end = p1;
+    }
+    // uri-parameters = *( ";" uri-parameter ); uri-parameter = pname [ "=" pvalue ],
+    // both 1*paramchar; then [ "?" headers ].
+    let mut i = hp_end;
+    let mut count = 0;
+    while b.get(i) == Some(&b';') {
+        count += 1;
+        if count > MAX_PARAMS {
+            return Err(UriError::TooManyParams);
+        }
+        let name_end = skip_escaped_or(b, i + 1, class::PARAM).ok_or(UriError::BadParam)?;
+        if name_end == i + 1 {
+            return Err(UriError::BadParam);
+        }
+        i = name_end;
+        if b.get(i) == Some(&b'=') {
+            let value_end = skip_escaped_or(b, i + 1, class::PARAM).ok_or(UriError::BadParam)?;
+            if value_end == i + 1 {
+                return Err(UriError::BadParam);
+            }
+            i = value_end;
+        }
+        if !matches!(b.get(i), None | Some(b';' | b'?')) {
+            return Err(UriError::BadParam);
+        }
+    }
+    let params = if i > hp_end {
+        Span::new(hp_end + 1, i)
+    } else {
+        Span::new(0, 0)
+    };
+    let mut headers = Span::NONE;
+    if b.get(i) == Some(&b'?') {
+        let h = b.get(i + 1..).unwrap_or(&[]);
+        if h.iter().filter(|&&c| c == b'&').count() >= MAX_PARAMS {
+            return Err(UriError::TooManyParams);
+        }
+        for pair in h.split(|&c| c == b'&') {
+            let eq = find_byte(pair, b'=').ok_or(UriError::BadHeader)?;
+            let (name, value) = (
+                pair.get(..eq).unwrap_or(&[]),
+                pair.get(eq + 1..).unwrap_or(&[]),
+            );
+            if name.is_empty()
+                || !all_escaped_or(name, class::HNV)
+                || !all_escaped_or(value, class::HNV)
+            {
+                return Err(UriError::BadHeader);
+            }
+        }
+        headers = Span::new(i + 1, b.len());
+    }
+    Ok(Shape {
+        scheme,
+        host_kind: Some(host_kind),
+        port,
+        rest_at: Span::new(rest_at, rest_at).start,
+        user,
+        password,
+        host,
+        params,
+        headers,
+    })
 }
 
 /// A parsed URI borrowing its text. See the [module docs](self).

@@ -276,3 +276,53 @@ fn param_count_is_bounded() {
         .to_string()
         .contains(&MAX_PARAMS.to_string()));
 }
+
+/// `parse_sip` reads a plain user or a missing userinfo without searching for the `@`; the
+/// reading by the grammar's order (`parse_sip_general`) is the reference. Every octet value
+/// is put in (and over) every position after the scheme of URIs of each form.
+#[test]
+fn sip_fast_paths_match_general_reading() {
+    let bases: &[(&str, SchemeKind, usize)] = &[
+        ("sip:alice@atlanta.example.com", SchemeKind::Sip, 4),
+        ("sip:proxy2.biloxi.example.com;lr", SchemeKind::Sip, 4),
+        (
+            "sips:a:pw@[2001:db8::1]:5061;transport=tcp?h=v",
+            SchemeKind::Sips,
+            5,
+        ),
+        ("sip:alice9@192.0.2.1:5060;x", SchemeKind::Sip, 4),
+        ("sip:host", SchemeKind::Sip, 4),
+        ("sip:+1-555@gw.example.net;user=phone", SchemeKind::Sip, 4),
+        ("sip:%61lice@h;a%40=b?x=%40", SchemeKind::Sip, 4),
+        ("sip:bob;x@h@i", SchemeKind::Sip, 4),
+        ("sip:abcdefghijklmnop@q", SchemeKind::Sip, 4),
+    ];
+    let mut checked = 0;
+    for &(base, scheme, at) in bases {
+        for pos in at..=base.len() {
+            for c in 0..=255u8 {
+                let mut inserted = base.as_bytes().to_vec();
+                inserted.insert(pos, c);
+                let mut replaced = base.as_bytes().to_vec();
+                if let Some(o) = replaced.get_mut(pos) {
+                    *o = c;
+                }
+                for b in [inserted, replaced] {
+                    assert_eq!(
+                        parse_sip(&b, scheme, at),
+                        parse_sip_general(&b, scheme, at),
+                        "{:?}",
+                        String::from_utf8_lossy(&b)
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 100_000);
+    // The fast paths are taken, and agree with the parts the accessors report.
+    let u = p("sip:alice@atlanta.example.com");
+    assert_eq!((u.user(), u.password()), (Some("alice"), None));
+    assert_eq!(p("sip:proxy.example.com;lr").user(), None);
+    assert_eq!(p("sip:a.b@c").user(), Some("a.b"));
+}
