@@ -112,24 +112,31 @@ impl<'a> NameAddr<'a> {
                 j
             }),
         };
-        let (uri_txt, bracketed, params_at) = match laquot {
-            Some(l) => {
-                let rel = b
-                    .get(l + 1..)
-                    .and_then(|r| find_byte(r, b'>'))
-                    .ok_or_else(|| {
-                        syntax("'<' without a matching '>' (RFC 3261 §25.1 name-addr)")
-                    })?;
-                let inner = raw.get(l + 1..l + 1 + rel).unwrap_or("");
-                let ws = |c: Option<&u8>| matches!(c, Some(b' ' | b'\t'));
-                let ib = inner.as_bytes();
-                if ws(ib.first()) || ws(ib.last()) {
-                    return Err(syntax(
-                        "no whitespace allowed inside <addr-spec> (RFC 3261 §25.1 LAQUOT addr-spec RAQUOT)",
-                    ));
+        let (uri, bracketed, params_at) = match laquot {
+            Some(l) => match Uri::parse_bracketed(raw.get(l + 1..).unwrap_or("")) {
+                // A SIP URI read up to its '>' (which it cannot hold), so it has no
+                // whitespace inside the brackets either.
+                Some((uri, rel)) => (uri, true, l + 1 + rel + 1),
+                None => {
+                    let rel = b
+                        .get(l + 1..)
+                        .and_then(|r| find_byte(r, b'>'))
+                        .ok_or_else(|| {
+                            syntax("'<' without a matching '>' (RFC 3261 §25.1 name-addr)")
+                        })?;
+                    let inner = raw.get(l + 1..l + 1 + rel).unwrap_or("");
+                    let ws = |c: Option<&u8>| matches!(c, Some(b' ' | b'\t'));
+                    let ib = inner.as_bytes();
+                    if ws(ib.first()) || ws(ib.last()) {
+                        return Err(syntax(
+                            "no whitespace allowed inside <addr-spec> (RFC 3261 §25.1 LAQUOT addr-spec RAQUOT)",
+                        ));
+                    }
+                    let uri =
+                        Uri::parse(inner).map_err(|error| HeaderError::Uri { header, error })?;
+                    (uri, true, l + 1 + rel + 1)
                 }
-                (inner, true, l + 1 + rel + 1)
-            }
+            },
             None => {
                 // addr-spec form: the URI runs to the first ';' or whitespace.
                 let e = b
@@ -144,10 +151,10 @@ impl<'a> NameAddr<'a> {
                         "a URI holding ',', '?' or ';' must be enclosed in <> (RFC 3261 §20.10)",
                     ));
                 }
-                (u, false, e)
+                let uri = Uri::parse(u).map_err(|error| HeaderError::Uri { header, error })?;
+                (uri, false, e)
             }
         };
-        let uri = Uri::parse(uri_txt).map_err(|error| HeaderError::Uri { header, error })?;
         // One pass checks the parameters and finds the tag.
         let mut tag = Span::NONE;
         let mut tag_ok = true;

@@ -182,21 +182,10 @@ impl Shape {
         if b.len() >= u32::MAX as usize {
             return Err(UriError::BadChar);
         }
-        // The common schemes are recognised without a scan (bit 5 lower-cases a letter, and
-        // only the letter's two cases set it that way).
-        let (scheme, rest_at) = match b {
-            [] => return Err(UriError::Empty),
-            [s0, i, p, b':', ..] if s0 | 0x20 == b's' && i | 0x20 == b'i' && p | 0x20 == b'p' => {
-                (SchemeKind::Sip, 4)
-            }
-            [s0, i, p, s1, b':', ..]
-                if s0 | 0x20 == b's'
-                    && i | 0x20 == b'i'
-                    && p | 0x20 == b'p'
-                    && s1 | 0x20 == b's' =>
-            {
-                (SchemeKind::Sips, 5)
-            }
+        // The common schemes are recognised without a scan.
+        let (scheme, rest_at) = match sip_scheme(b) {
+            Some(known) => known,
+            None if b.is_empty() => return Err(UriError::Empty),
             _ => {
                 let colon = find_byte(b, b':').ok_or(UriError::BadScheme)?;
                 let sb = b.get(..colon).unwrap_or(&[]);
@@ -230,6 +219,28 @@ impl Shape {
                 Ok(Shape::bare(scheme, rest_at))
             }
         }
+    }
+
+    /// Reads the URI of a `name-addr` from `b`, the text just after its `<`: the URI ends at
+    /// the first `>`. Returns the [`Shape`] of `b[..end]` and `end`, the index of that `>`;
+    /// `None` when this quick reading does not apply, and the caller finds the `>` and calls
+    /// [`Shape::of`], which decides (errors included).
+    ///
+    /// It applies to SIP and SIPS URIs without `headers`, read as [`parse_sip`] reads them
+    /// with the `>` where the end of the text would be. No octet of a SIP URI may be a `>`,
+    /// so the first `>` is where the reading stops, and what it finds is what [`Shape::of`]
+    /// finds in the text up to it.
+    pub(crate) fn of_bracketed(b: &[u8]) -> Option<(Shape, usize)> {
+        if b.len() >= u32::MAX as usize {
+            return None;
+        }
+        let (scheme, at) = sip_scheme(b)?;
+        let run = skip_alphanum(b, at);
+        if run > at && b.get(run) == Some(&b'@') {
+            return after_userinfo::<true>(b, scheme, at, Span::new(at, run), Span::NONE, run + 1)
+                .ok();
+        }
+        after_userinfo::<true>(b, scheme, at, Span::NONE, Span::NONE, at).ok()
     }
 
     /// A URI of `scheme` with no part found yet, its `scheme ":"` ending at `rest_at`.
@@ -340,11 +351,29 @@ impl Shape {
 fn parse_sip(b: &[u8], scheme: SchemeKind, at: usize) -> Result<Shape, UriError> {
     let run = skip_alphanum(b, at);
     if run > at && b.get(run) == Some(&b'@') {
-        return after_userinfo(b, scheme, at, Span::new(at, run), Span::NONE, run + 1);
+        return after_userinfo::<false>(b, scheme, at, Span::new(at, run), Span::NONE, run + 1)
+            .map(|(shape, _)| shape);
     }
-    match after_userinfo(b, scheme, at, Span::NONE, Span::NONE, at) {
-        Ok(shape) => Ok(shape),
+    match after_userinfo::<false>(b, scheme, at, Span::NONE, Span::NONE, at) {
+        Ok((shape, _)) => Ok(shape),
         Err(_) => parse_sip_general(b, scheme, at),
+    }
+}
+
+/// `sip:` or `sips:` at the start of `b` (in any case: bit 5 lower-cases a letter, and only
+/// the letter's two cases set it that way), and where the part after the colon starts.
+#[inline(always)]
+fn sip_scheme(b: &[u8]) -> Option<(SchemeKind, usize)> {
+    match b {
+        [s0, i, p, b':', ..] if s0 | 0x20 == b's' && i | 0x20 == b'i' && p | 0x20 == b'p' => {
+            Some((SchemeKind::Sip, 4))
+        }
+        [s0, i, p, s1, b':', ..]
+            if s0 | 0x20 == b's' && i | 0x20 == b'i' && p | 0x20 == b'p' && s1 | 0x20 == b's' =>
+        {
+            Some((SchemeKind::Sips, 5))
+        }
+        _ => None,
     }
 }
 
@@ -355,7 +384,7 @@ fn parse_sip_general(b: &[u8], scheme: SchemeKind, at: usize) -> Result<Shape, U
     let rest = b.get(at..).unwrap_or(&[]);
     // '@' appears in no part after the userinfo, so the first one ends it.
     let Some(rel) = find_byte(rest, b'@') else {
-        return after_userinfo(b, scheme, at, Span::NONE, Span::NONE, at);
+        return after_userinfo::<false>(b, scheme, at, Span::NONE, Span::NONE, at).map(|(s, _)| s);
     };
     let userinfo = rest.get(..rel).unwrap_or(&[]);
     // user = 1*( unreserved / escaped / user-unreserved ), up to ':' or '@'.
@@ -374,20 +403,31 @@ fn parse_sip_general(b: &[u8], scheme: SchemeKind, at: usize) -> Result<Shape, U
         password = Span::new(at + user_len + 1, at + rel);
     }
     let user = Span::new(at, at + user_len);
-    after_userinfo(b, scheme, at, user, password, at + rel + 1)
+    after_userinfo::<false>(b, scheme, at, user, password, at + rel + 1).map(|(s, _)| s)
 }
 
 /// `hostport uri-parameters [ headers ]` from `host_start`, after the userinfo (`user` and
-/// `password`) found before it: the whole [`Shape`] of a SIP or SIPS URI.
+/// `password`) found before it: the whole [`Shape`] of a SIP or SIPS URI, and where it ends.
+///
+/// The URI ends at the end of `b`, or, when `BRACKETED`, at the first `>` (see
+/// [`Shape::of_bracketed`]; `headers` are then refused, for [`Shape::of`] to read).
 #[inline(always)]
-fn after_userinfo(
+fn after_userinfo<const BRACKETED: bool>(
     b: &[u8],
     scheme: SchemeKind,
     rest_at: usize,
     user: Span,
     password: Span,
     host_start: usize,
-) -> Result<Shape, UriError> {
+) -> Result<(Shape, usize), UriError> {
+    // Whether the octet at `i` is past the URI.
+    let ends = |i: usize| {
+        if BRACKETED {
+            b.get(i) == Some(&b'>')
+        } else {
+            i >= b.len()
+        }
+    };
     // hostport = host [ ":" port ], ending at ';', '?' or the end (neither can appear in
     // a host). One pass over the host's octets finds where it stops.
     let (mut hp_end, kind) = if b.get(host_start) == Some(&b'[') {
@@ -403,10 +443,9 @@ fn after_userinfo(
     } else {
         scan_host(b, host_start)
     };
-    match b.get(hp_end) {
-        None | Some(b';' | b'?' | b':') => {}
-        // Any other octet is inside the host (RFC 3261 §25.1 host).
-        Some(_) => return Err(UriError::BadHost),
+    // Any octet but these is inside the host (RFC 3261 §25.1 host).
+    if !ends(hp_end) && !matches!(b.get(hp_end), Some(b';' | b'?' | b':')) {
+        return Err(UriError::BadHost);
     }
     let host_kind = kind.ok_or(UriError::BadHost)?;
     let host = Span::new(host_start, hp_end);
@@ -414,7 +453,7 @@ fn after_userinfo(
     if b.get(hp_end) == Some(&b':') {
         let p0 = hp_end + 1;
         let mut p1 = p0;
-        while b.get(p1).is_some_and(|&c| c != b';' && c != b'?') {
+        while b.get(p1).is_some_and(|&c| c != b';' && c != b'?') && !ends(p1) {
             p1 += 1;
         }
         port = Some(parse_u16(b.get(p0..p1).unwrap_or(&[])).ok_or(UriError::BadPort)?);
@@ -441,7 +480,7 @@ fn after_userinfo(
             }
             i = value_end;
         }
-        if !matches!(b.get(i), None | Some(b';' | b'?')) {
+        if !ends(i) && !matches!(b.get(i), Some(b';' | b'?')) {
             return Err(UriError::BadParam);
         }
     }
@@ -451,6 +490,10 @@ fn after_userinfo(
         Span::new(0, 0)
     };
     let mut headers = Span::NONE;
+    if BRACKETED && !ends(i) {
+        // `headers`, or no `>`: left to `Shape::of`.
+        return Err(UriError::BadHeader);
+    }
     if b.get(i) == Some(&b'?') {
         let h = b.get(i + 1..).unwrap_or(&[]);
         if h.iter().filter(|&&c| c == b'&').count() >= MAX_PARAMS {
@@ -471,7 +514,7 @@ fn after_userinfo(
         }
         headers = Span::new(i + 1, b.len());
     }
-    Ok(Shape {
+    let shape = Shape {
         scheme,
         host_kind: Some(host_kind),
         port,
@@ -481,7 +524,8 @@ fn after_userinfo(
         host,
         params,
         headers,
-    })
+    };
+    Ok((shape, if BRACKETED { i } else { b.len() }))
 }
 
 /// A parsed URI borrowing its text. See the [module docs](self).
@@ -503,6 +547,19 @@ impl<'a> Uri<'a> {
             raw: s,
             shape: Shape::of(s.as_bytes())?,
         })
+    }
+
+    /// Reads the URI of a `name-addr` from `s`, the text just after its `<`, when the quick
+    /// reading of [`Shape::of_bracketed`] applies: the URI and the index of its `>` in `s`.
+    pub(crate) fn parse_bracketed(s: &'a str) -> Option<(Uri<'a>, usize)> {
+        let (shape, end) = Shape::of_bracketed(s.as_bytes())?;
+        Some((
+            Uri {
+                raw: s.get(..end)?,
+                shape,
+            },
+            end,
+        ))
     }
 
     /// The text of `span`, `None` when absent.

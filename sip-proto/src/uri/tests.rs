@@ -326,3 +326,58 @@ fn sip_fast_paths_match_general_reading() {
     assert_eq!(p("sip:proxy.example.com;lr").user(), None);
     assert_eq!(p("sip:a.b@c").user(), Some("a.b"));
 }
+
+/// `Shape::of_bracketed` reads the URI after a `<` up to the first `>`; whenever it answers,
+/// the `>` must be the first one and the shape what `Shape::of` finds in the text before
+/// it. Every octet value is put in (and over) every position of name-addr tails.
+#[test]
+fn bracketed_reading_matches_shape_of_the_inner_text() {
+    let bases = [
+        "sip:alice@atlanta.example.com>;tag=9fxced76sl",
+        "sip:proxy2.biloxi.example.com;lr>",
+        "sips:a:pw@[2001:db8::1]:5061;transport=tcp?h=v>",
+        "sip:alice9@192.0.2.1:5060;x>, <sip:b@c>",
+        "sip:h>",
+        "sip:+1-555@gw.example.net;user=phone>",
+        "sip:%61lice@h;a%40=b>",
+        "SIP:abcdefghijklmnop@q:0>",
+    ];
+    let mut answered = 0;
+    for base in bases {
+        for pos in 0..=base.len() {
+            for c in 0..=255u8 {
+                let mut inserted = base.as_bytes().to_vec();
+                inserted.insert(pos, c);
+                let mut replaced = base.as_bytes().to_vec();
+                if let Some(o) = replaced.get_mut(pos) {
+                    *o = c;
+                }
+                for b in [inserted, replaced] {
+                    let Some((shape, end)) = Shape::of_bracketed(&b) else {
+                        continue;
+                    };
+                    let text = String::from_utf8_lossy(&b);
+                    assert_eq!(find_byte(&b, b'>'), Some(end), "{text:?}");
+                    assert_eq!(Shape::of(&b[..end]), Ok(shape), "{text:?}");
+                    let ws = |c: Option<&u8>| matches!(c, Some(b' ' | b'\t'));
+                    assert!(!ws(b.first()) && !ws(b[..end].last()), "{text:?}");
+                    answered += 1;
+                }
+            }
+        }
+    }
+    assert!(answered > 20_000, "{answered}");
+    // The common forms are answered; other users, headers and a missing '>' are left to
+    // `Shape::of`.
+    for (i, base) in bases.iter().enumerate() {
+        assert_eq!(
+            Shape::of_bracketed(base.as_bytes()).is_some(),
+            [0, 1, 3, 4, 7].contains(&i),
+            "{base}"
+        );
+    }
+    assert_eq!(Shape::of_bracketed(b"sip:a@b?h=v>"), None);
+    assert_eq!(Shape::of_bracketed(b"sip:a@b"), None);
+    assert_eq!(Shape::of_bracketed(b"sip:a@b:5060"), None);
+    assert_eq!(Shape::of_bracketed(b"tel:+1>"), None);
+}
