@@ -24,6 +24,7 @@ pub(crate) fn skip_token(b: &[u8], i: usize) -> usize {
 /// `quoted-string = SWS DQUOTE *(qdtext / quoted-pair ) DQUOTE` starting at the DQUOTE at `i`.
 /// Returns the index just past the closing DQUOTE, or `None` if it is unterminated or holds a
 /// control octet outside a `quoted-pair`.
+#[inline]
 pub(crate) fn skip_quoted(b: &[u8], i: usize) -> Option<usize> {
     if b.get(i) != Some(&b'"') {
         return None;
