@@ -222,7 +222,7 @@ pub(crate) fn param_at(b: &[u8], i: &mut usize) -> Result<Option<ParamAt>, &'sta
     }
     j = skip_ws(b, j + 1);
     let name_start = j;
-    j = skip_token(b, j);
+    j = alnum_class_run(b, j, class::TOKEN);
     if j == name_start {
         return Err(
             "empty parameter name (RFC 3261 §25.1 generic-param = token [ EQUAL gen-value ])",
