@@ -116,7 +116,7 @@ impl<'a> NameAddr<'a> {
             Some(l) => match Uri::parse_bracketed(raw.get(l + 1..).unwrap_or("")) {
                 // A SIP URI read up to its '>' (which it cannot hold), so it has no
                 // whitespace inside the brackets either.
-                Some((uri, rel)) => (uri, true, l + 1 + rel + 1),
+                Some(uri) => (uri, true, l + 1 + uri.as_str().len() + 1),
                 None => {
                     let rel = b
                         .get(l + 1..)

@@ -550,16 +550,13 @@ impl<'a> Uri<'a> {
     }
 
     /// Reads the URI of a `name-addr` from `s`, the text just after its `<`, when the quick
-    /// reading of [`Shape::of_bracketed`] applies: the URI and the index of its `>` in `s`.
-    pub(crate) fn parse_bracketed(s: &'a str) -> Option<(Uri<'a>, usize)> {
+    /// reading of [`Shape::of_bracketed`] applies. The URI's text ends where its `>` is.
+    pub(crate) fn parse_bracketed(s: &'a str) -> Option<Uri<'a>> {
         let (shape, end) = Shape::of_bracketed(s.as_bytes())?;
-        Some((
-            Uri {
-                raw: s.get(..end)?,
-                shape,
-            },
-            end,
-        ))
+        Some(Uri {
+            raw: s.get(..end)?,
+            shape,
+        })
     }
 
     /// The text of `span`, `None` when absent.
