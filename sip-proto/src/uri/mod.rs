@@ -360,21 +360,18 @@ fn parse_sip(b: &[u8], scheme: SchemeKind, at: usize) -> Result<Shape, UriError>
     }
 }
 
-/// `sip:` or `sips:` at the start of `b` (in any case: bit 5 lower-cases a letter, and only
-/// the letter's two cases set it that way), and where the part after the colon starts.
+/// `sip:` or `sips:` at the start of `b` (in any case), and where the part after the colon
+/// starts. The first four octets are compared as one word with bit 5 set in the letters'
+/// lanes: that lower-cases a letter, and only the letter's two cases become it.
 #[inline(always)]
 fn sip_scheme(b: &[u8]) -> Option<(SchemeKind, usize)> {
-    match b {
-        [s0, i, p, b':', ..] if s0 | 0x20 == b's' && i | 0x20 == b'i' && p | 0x20 == b'p' => {
-            Some((SchemeKind::Sip, 4))
-        }
-        [s0, i, p, s1, b':', ..]
-            if s0 | 0x20 == b's' && i | 0x20 == b'i' && p | 0x20 == b'p' && s1 | 0x20 == b's' =>
-        {
-            Some((SchemeKind::Sips, 5))
-        }
-        _ => None,
+    const LOWER3: u32 = 0x0020_2020;
+    let head = u32::from_le_bytes(b.get(..4)?.try_into().ok()?);
+    if head | LOWER3 == u32::from_le_bytes(*b"sip:") {
+        return Some((SchemeKind::Sip, 4));
     }
+    (head | LOWER3 | 0x2000_0000 == u32::from_le_bytes(*b"sips") && b.get(4) == Some(&b':'))
+        .then_some((SchemeKind::Sips, 5))
 }
 
 /// [`parse_sip`] by the grammar's order: the first `@` ends the userinfo, which is checked,

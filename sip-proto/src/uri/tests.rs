@@ -381,3 +381,37 @@ fn bracketed_reading_matches_shape_of_the_inner_text() {
     assert_eq!(Shape::of_bracketed(b"sip:a@b:5060"), None);
     assert_eq!(Shape::of_bracketed(b"tel:+1>"), None);
 }
+
+/// `sip_scheme` compares a word; the reference compares octet by octet, as RFC 3261
+/// §19.1.1 reads (scheme names are case-insensitive). Every octet value at each of the
+/// first five positions of `sip:` and `sips:` texts.
+#[test]
+fn sip_scheme_word_matches_octet_reading() {
+    let reference = |b: &[u8]| match b {
+        [s0, i, p, b':', ..] if s0 | 0x20 == b's' && i | 0x20 == b'i' && p | 0x20 == b'p' => {
+            Some((SchemeKind::Sip, 4))
+        }
+        [s0, i, p, s1, b':', ..]
+            if s0 | 0x20 == b's' && i | 0x20 == b'i' && p | 0x20 == b'p' && s1 | 0x20 == b's' =>
+        {
+            Some((SchemeKind::Sips, 5))
+        }
+        _ => None,
+    };
+    for base in [&b"sip:a@b"[..], b"sips:a@b", b"SiPs:", b"sip:", b"sips"] {
+        for pos in 0..5 {
+            for c in 0..=255u8 {
+                let mut b = base.to_vec();
+                match b.get_mut(pos) {
+                    Some(o) => *o = c,
+                    None => b.push(c),
+                }
+                assert_eq!(sip_scheme(&b), reference(&b), "{b:?}");
+                b.truncate(pos);
+                assert_eq!(sip_scheme(&b), reference(&b), "{b:?}");
+            }
+        }
+    }
+    assert_eq!(sip_scheme(b"SIP:x"), Some((SchemeKind::Sip, 4)));
+    assert_eq!(sip_scheme(b"sIpS:x"), Some((SchemeKind::Sips, 5)));
+}
