@@ -226,8 +226,8 @@ impl Shape {
     /// `None` when this quick reading does not apply, and the caller finds the `>` and calls
     /// [`Shape::of`], which decides (errors included).
     ///
-    /// It applies to SIP and SIPS URIs without `headers`, read as [`parse_sip`] reads them
-    /// with the `>` where the end of the text would be. No octet of a SIP URI may be a `>`,
+    /// It applies to SIP and SIPS URIs without `headers` that [`quick_sip`] reads, with the
+    /// `>` where the end of the text would be. No octet of a SIP URI may be a `>`,
     /// so the first `>` is where the reading stops, and what it finds is what [`Shape::of`]
     /// finds in the text up to it.
     pub(crate) fn of_bracketed(b: &[u8]) -> Option<(Shape, usize)> {
@@ -235,12 +235,7 @@ impl Shape {
             return None;
         }
         let (scheme, at) = sip_scheme(b)?;
-        let run = skip_alphanum(b, at);
-        if run > at && b.get(run) == Some(&b'@') {
-            return after_userinfo::<true>(b, scheme, at, Span::new(at, run), Span::NONE, run + 1)
-                .ok();
-        }
-        after_userinfo::<true>(b, scheme, at, Span::NONE, Span::NONE, at).ok()
+        quick_sip::<true>(b, scheme, at).ok()
     }
 
     /// A URI of `scheme` with no part found yet, its `scheme ":"` ending at `rest_at`.
@@ -339,25 +334,36 @@ impl Shape {
     }
 }
 
-/// `[ userinfo ] hostport uri-parameters [ headers ]` from `at` (after `sip:` or `sips:`).
-///
-/// Two common shapes are read without searching for the `@` first:
-/// - a user of letters and digits, ended by `@` (`sip:alice@...`): that `@` is the first one;
-/// - no userinfo at all (`sip:proxy.example.com;lr`): read as `hostport ...` from `at`. No
-///   octet of a host, port, parameter or header may be a literal `@`, so when that reading
-///   succeeds the URI holds no `@` and it is exactly what [`parse_sip_general`] reads.
-///
-/// Anything else (a failed reading included) goes to [`parse_sip_general`], which decides.
+/// `[ userinfo ] hostport uri-parameters [ headers ]` from `at` (after `sip:` or `sips:`):
+/// [`quick_sip`], and when that fails, [`parse_sip_general`], which decides.
 fn parse_sip(b: &[u8], scheme: SchemeKind, at: usize) -> Result<Shape, UriError> {
-    let run = skip_alphanum(b, at);
-    if run > at && b.get(run) == Some(&b'@') {
-        return after_userinfo::<false>(b, scheme, at, Span::new(at, run), Span::NONE, run + 1)
-            .map(|(shape, _)| shape);
-    }
-    match after_userinfo::<false>(b, scheme, at, Span::NONE, Span::NONE, at) {
+    match quick_sip::<false>(b, scheme, at) {
         Ok((shape, _)) => Ok(shape),
         Err(_) => parse_sip_general(b, scheme, at),
     }
+}
+
+/// The two common shapes of a SIP URI, read without searching for the `@` first:
+/// - a user of letters and digits ended by `@` (`sip:alice@...`): that `@` is the first one,
+///   and there is no password;
+/// - no userinfo at all (`sip:proxy.example.com;lr`): read as `hostport ...` from `at`. No
+///   octet of a host, port, parameter or header may be a literal `@`, so when that reading
+///   succeeds the URI holds no `@`.
+///
+/// What it finds is what [`parse_sip_general`] finds; when it fails, that one decides
+/// (errors included). `BRACKETED` as in [`after_userinfo`].
+#[inline(always)]
+fn quick_sip<const BRACKETED: bool>(
+    b: &[u8],
+    scheme: SchemeKind,
+    at: usize,
+) -> Result<(Shape, usize), UriError> {
+    let run = skip_alphanum(b, at);
+    if run > at && b.get(run) == Some(&b'@') {
+        let user = Span::new(at, run);
+        return after_userinfo::<BRACKETED>(b, scheme, at, user, Span::NONE, run + 1);
+    }
+    after_userinfo::<BRACKETED>(b, scheme, at, Span::NONE, Span::NONE, at)
 }
 
 /// `sip:` or `sips:` at the start of `b` (in any case), and where the part after the colon
