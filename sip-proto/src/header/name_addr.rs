@@ -218,6 +218,7 @@ impl<'a> NameAddr<'a> {
     }
 
     /// The whole value as written (trimmed).
+    #[inline]
     pub fn as_str(&self) -> &'a str {
         self.raw
     }
@@ -234,11 +235,13 @@ impl<'a> NameAddr<'a> {
     }
 
     /// The address, parsed.
+    #[inline]
     pub fn uri(&self) -> &Uri<'a> {
         &self.uri
     }
 
     /// The address as written (without the angle brackets).
+    #[inline]
     pub fn uri_str(&self) -> &'a str {
         self.uri.as_str()
     }
@@ -249,6 +252,7 @@ impl<'a> NameAddr<'a> {
     }
 
     /// The `tag` parameter (RFC 3261 §19.3).
+    #[inline]
     pub fn tag(&self) -> Option<&'a str> {
         self.tag.of(self.raw)
     }

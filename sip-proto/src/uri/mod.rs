@@ -571,6 +571,7 @@ impl<'a> Uri<'a> {
     }
 
     /// The URI exactly as given.
+    #[inline]
     pub fn as_str(&self) -> &'a str {
         self.raw
     }
