@@ -12,8 +12,8 @@
 //! (RFC 3261 §20.10), which is why a URI holding `,`, `?` or `;` must be bracketed.
 
 use super::params::{
-    end_list_item, find_param, is_name, param_at, skip_quoted, skip_token, skip_ws, trim_ws,
-    Params, Span,
+    end_list_item, find_param, gen_value_at, is_name, param_at, skip_quoted, skip_token, skip_ws,
+    trim_ws, Params, Span,
 };
 use super::{parse_delta_seconds, HeaderError};
 use crate::uri::chars::find_byte;
@@ -112,24 +112,31 @@ impl<'a> NameAddr<'a> {
                 j
             }),
         };
-        let (uri_txt, bracketed, params_at) = match laquot {
-            Some(l) => {
-                let rel = b
-                    .get(l + 1..)
-                    .and_then(|r| find_byte(r, b'>'))
-                    .ok_or_else(|| {
-                        syntax("'<' without a matching '>' (RFC 3261 §25.1 name-addr)")
-                    })?;
-                let inner = raw.get(l + 1..l + 1 + rel).unwrap_or("");
-                let ws = |c: Option<&u8>| matches!(c, Some(b' ' | b'\t'));
-                let ib = inner.as_bytes();
-                if ws(ib.first()) || ws(ib.last()) {
-                    return Err(syntax(
-                        "no whitespace allowed inside <addr-spec> (RFC 3261 §25.1 LAQUOT addr-spec RAQUOT)",
-                    ));
+        let (uri, bracketed, params_at) = match laquot {
+            Some(l) => match Uri::parse_bracketed(raw.get(l + 1..).unwrap_or("")) {
+                // A SIP URI read up to its '>' (which it cannot hold), so it has no
+                // whitespace inside the brackets either.
+                Some(uri) => (uri, true, l + 1 + uri.as_str().len() + 1),
+                None => {
+                    let rel = b
+                        .get(l + 1..)
+                        .and_then(|r| find_byte(r, b'>'))
+                        .ok_or_else(|| {
+                            syntax("'<' without a matching '>' (RFC 3261 §25.1 name-addr)")
+                        })?;
+                    let inner = raw.get(l + 1..l + 1 + rel).unwrap_or("");
+                    let ws = |c: Option<&u8>| matches!(c, Some(b' ' | b'\t'));
+                    let ib = inner.as_bytes();
+                    if ws(ib.first()) || ws(ib.last()) {
+                        return Err(syntax(
+                            "no whitespace allowed inside <addr-spec> (RFC 3261 §25.1 LAQUOT addr-spec RAQUOT)",
+                        ));
+                    }
+                    let uri =
+                        Uri::parse(inner).map_err(|error| HeaderError::Uri { header, error })?;
+                    (uri, true, l + 1 + rel + 1)
                 }
-                (inner, true, l + 1 + rel + 1)
-            }
+            },
             None => {
                 // addr-spec form: the URI runs to the first ';' or whitespace.
                 let e = b
@@ -144,15 +151,23 @@ impl<'a> NameAddr<'a> {
                         "a URI holding ',', '?' or ';' must be enclosed in <> (RFC 3261 §20.10)",
                     ));
                 }
-                (u, false, e)
+                let uri = Uri::parse(u).map_err(|error| HeaderError::Uri { header, error })?;
+                (uri, false, e)
             }
         };
-        let uri = Uri::parse(uri_txt).map_err(|error| HeaderError::Uri { header, error })?;
         // One pass checks the parameters and finds the tag.
         let mut tag = Span::NONE;
         let mut tag_ok = true;
         let mut at = params_at;
         let mut comma = None;
+        // The tag first and written `;tag=` (as nearly every UA writes it): what the loop
+        // below would find, without reading the name octet by octet.
+        if b.get(at..at + 5) == Some(b";tag=") {
+            let (v, is_token, end) = gen_value_at(b, skip_ws(b, at + 5)).map_err(syntax)?;
+            tag = Span::new(v.0, v.1);
+            tag_ok = is_token;
+            at = end;
+        }
         loop {
             if LIST {
                 let j = skip_ws(b, at);
@@ -203,6 +218,7 @@ impl<'a> NameAddr<'a> {
     }
 
     /// The whole value as written (trimmed).
+    #[inline]
     pub fn as_str(&self) -> &'a str {
         self.raw
     }
@@ -219,11 +235,13 @@ impl<'a> NameAddr<'a> {
     }
 
     /// The address, parsed.
+    #[inline]
     pub fn uri(&self) -> &Uri<'a> {
         &self.uri
     }
 
     /// The address as written (without the angle brackets).
+    #[inline]
     pub fn uri_str(&self) -> &'a str {
         self.uri.as_str()
     }
@@ -234,6 +252,7 @@ impl<'a> NameAddr<'a> {
     }
 
     /// The `tag` parameter (RFC 3261 §19.3).
+    #[inline]
     pub fn tag(&self) -> Option<&'a str> {
         self.tag.of(self.raw)
     }
@@ -354,6 +373,50 @@ mod tests {
         );
         let a = p("<sip:[2001:db8::10]:5070>");
         assert_eq!(a.uri().host(), Some(Host::Ipv6("2001:db8::10")));
+    }
+
+    /// `;tag=` is read by a fast path; `;TAG=` goes through the general parameter loop. Both
+    /// must give the same tag, parameters and errors, whatever octet follows the `=`.
+    #[test]
+    fn tag_fast_path_matches_general_loop() {
+        let mut octets: Vec<String> = (0u8..0x80).map(|c| char::from(c).to_string()).collect();
+        octets.extend(["\u{e9}", "\u{20ac}", "\"x y\"", "\"ab\"", "\"a"].map(String::from));
+        let tails = ["", ";lr", " ;x=1", ";tag=2", ",<sip:c@d>", " ", ";"];
+        for c in &octets {
+            for at in 0..4 {
+                for tail in tails {
+                    let value: String = "9fxc".chars().take(at).collect::<String>() + c;
+                    let fast = format!("<sip:a@b.com>;tag={value}{tail}");
+                    let general = format!("<sip:a@b.com>;TAG={value}{tail}");
+                    let (f, g) = (
+                        NameAddr::parse("To", &fast),
+                        NameAddr::parse("To", &general),
+                    );
+                    match (&f, &g) {
+                        (Ok(f), Ok(g)) => {
+                            assert_eq!(f.tag(), g.tag(), "{fast:?}");
+                            assert_eq!(f.param("tag"), g.param("tag"), "{fast:?}");
+                            assert_eq!(f.params().count(), g.params().count(), "{fast:?}");
+                        }
+                        (Err(f), Err(g)) => assert_eq!(f.to_string(), g.to_string(), "{fast:?}"),
+                        _ => panic!("{fast:?}: {f:?} but {general:?}: {g:?}"),
+                    }
+                    let (f, g) = (
+                        NameAddr::parse_list_item("Route", &fast),
+                        NameAddr::parse_list_item("Route", &general),
+                    );
+                    match (&f, &g) {
+                        (Ok((f, fc)), Ok((g, gc))) => {
+                            assert_eq!((f.tag(), fc), (g.tag(), gc), "{fast:?}");
+                        }
+                        (Err(f), Err(g)) => assert_eq!(f.to_string(), g.to_string(), "{fast:?}"),
+                        _ => panic!("{fast:?}: {f:?} but {general:?}: {g:?}"),
+                    }
+                }
+            }
+        }
+        assert_eq!(p("<sip:a@b.com>;tag= x1 ;lr").tag(), Some("x1"));
+        assert_eq!(p("<sip:a@b.com>;tag=\"q\"").tag(), Some("q"));
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub(crate) fn skip_token(b: &[u8], i: usize) -> usize {
 /// `quoted-string = SWS DQUOTE *(qdtext / quoted-pair ) DQUOTE` starting at the DQUOTE at `i`.
 /// Returns the index just past the closing DQUOTE, or `None` if it is unterminated or holds a
 /// control octet outside a `quoted-pair`.
+#[inline]
 pub(crate) fn skip_quoted(b: &[u8], i: usize) -> Option<usize> {
     if b.get(i) != Some(&b'"') {
         return None;
@@ -221,7 +222,7 @@ pub(crate) fn param_at(b: &[u8], i: &mut usize) -> Result<Option<ParamAt>, &'sta
     }
     j = skip_ws(b, j + 1);
     let name_start = j;
-    j = skip_token(b, j);
+    j = alnum_class_run(b, j, class::TOKEN);
     if j == name_start {
         return Err(
             "empty parameter name (RFC 3261 §25.1 generic-param = token [ EQUAL gen-value ])",
@@ -237,9 +238,24 @@ pub(crate) fn param_at(b: &[u8], i: &mut usize) -> Result<Option<ParamAt>, &'sta
             value_is_token: false,
         }));
     }
-    j = skip_ws(b, after_name + 1);
-    let value_is_token;
-    let value = if b.get(j) == Some(&b'"') {
+    let (value, value_is_token, end) = gen_value_at(b, skip_ws(b, after_name + 1))?;
+    *i = end;
+    Ok(Some(ParamAt {
+        name,
+        value: Some(value),
+        value_is_token,
+    }))
+}
+
+/// Reads the `gen-value = token / host / quoted-string` at `j` (just past `EQUAL`), as
+/// [`param_at`] does: where the value lies (without the quotes of a quoted-string), whether
+/// it is a `token`, and where the parameter ends.
+#[inline(always)]
+pub(crate) fn gen_value_at(
+    b: &[u8],
+    j: usize,
+) -> Result<((usize, usize), bool, usize), &'static str> {
+    if b.get(j) == Some(&b'"') {
         let Some(end) = skip_quoted(b, j) else {
             return Err(
                 "unterminated quoted-string in parameter value (RFC 3261 §25.1 quoted-string)",
@@ -247,26 +263,16 @@ pub(crate) fn param_at(b: &[u8], i: &mut usize) -> Result<Option<ParamAt>, &'sta
         };
         let v = (j + 1, end - 1);
         // The inside of the quotes, read as before (a quoted token stays a token).
-        value_is_token = is_token(b.get(v.0..v.1).unwrap_or(&[]));
-        j = end;
-        v
+        Ok((v, is_token(b.get(v.0..v.1).unwrap_or(&[])), end))
     } else {
         // gen-value = token / host: the token characters first, then the host ones.
-        let start = j;
         let token_end = alnum_class_run(b, j, class::TOKEN);
-        j = class_run(b, token_end, class::GEN_VALUE);
-        if j == start {
+        let end = class_run(b, token_end, class::GEN_VALUE);
+        if end == j {
             return Err("empty parameter value after '=' (RFC 3261 §25.1 gen-value)");
         }
-        value_is_token = token_end == j;
-        (start, j)
-    };
-    *i = j;
-    Ok(Some(ParamAt {
-        name,
-        value: Some(value),
-        value_is_token,
-    }))
+        Ok(((j, end), token_end == end, end))
+    }
 }
 
 /// [`param_at`] on text: the name and value as slices of `s`.

@@ -299,7 +299,7 @@ pub(crate) fn skip_alphanum(b: &[u8], mut from: usize) -> usize {
         }
         from += 8;
     }
-    while b.get(from).is_some_and(u8::is_ascii_alphanumeric) {
+    while b.get(from).is_some_and(|&c| is(c, class::ALPHANUM)) {
         from += 1;
     }
     from
@@ -486,14 +486,17 @@ mod tests {
                 .position(|c| !c.is_ascii_alphanumeric())
                 .unwrap_or(b.len() - from)
         };
-        // Every octet value at every lane, after runs of every length.
+        // Every octet value at every lane, after runs of every length, followed by none to
+        // ten letters (so the octet is read by the word loop and by the tail loop).
         for stop in 0..=255u8 {
             for run in 0..20 {
-                let mut buf: Vec<u8> = (0..run).map(|i| b"aZ09zA9q"[i % 8]).collect();
-                buf.push(stop);
-                buf.extend_from_slice(b"abcdefghij");
-                for from in [0, run.min(3)] {
-                    assert_eq!(skip_alphanum(&buf, from), naive(&buf, from), "{buf:?}");
+                for after in [0, 1, 3, 7, 10] {
+                    let mut buf: Vec<u8> = (0..run).map(|i| b"aZ09zA9q"[i % 8]).collect();
+                    buf.push(stop);
+                    buf.extend_from_slice(&b"abcdefghij"[..after]);
+                    for from in [0, run.min(3), run] {
+                        assert_eq!(skip_alphanum(&buf, from), naive(&buf, from), "{buf:?}");
+                    }
                 }
             }
         }

@@ -34,7 +34,8 @@ pub use host::Host;
 use host::{host_kind, scan_host, HostKind};
 
 use chars::{
-    all_escaped_or, class, find_byte, is_alphanum, parse_u16, skip_escaped_or, split_once_byte,
+    all_escaped_or, class, find_byte, is_alphanum, parse_u16, skip_alphanum, skip_escaped_or,
+    split_once_byte,
 };
 
 /// The scheme of a URI. `sip`, `sips` and `tel` are matched case-insensitively (RFC 3261
@@ -181,21 +182,10 @@ impl Shape {
         if b.len() >= u32::MAX as usize {
             return Err(UriError::BadChar);
         }
-        // The common schemes are recognised without a scan (bit 5 lower-cases a letter, and
-        // only the letter's two cases set it that way).
-        let (scheme, rest_at) = match b {
-            [] => return Err(UriError::Empty),
-            [s0, i, p, b':', ..] if s0 | 0x20 == b's' && i | 0x20 == b'i' && p | 0x20 == b'p' => {
-                (SchemeKind::Sip, 4)
-            }
-            [s0, i, p, s1, b':', ..]
-                if s0 | 0x20 == b's'
-                    && i | 0x20 == b'i'
-                    && p | 0x20 == b'p'
-                    && s1 | 0x20 == b's' =>
-            {
-                (SchemeKind::Sips, 5)
-            }
+        // The common schemes are recognised without a scan.
+        let (scheme, rest_at) = match sip_scheme(b) {
+            Some(known) => known,
+            None if b.is_empty() => return Err(UriError::Empty),
             _ => {
                 let colon = find_byte(b, b':').ok_or(UriError::BadScheme)?;
                 let sb = b.get(..colon).unwrap_or(&[]);
@@ -214,7 +204,43 @@ impl Shape {
                 (scheme, colon + 1)
             }
         };
-        let mut shape = Shape {
+        match scheme {
+            SchemeKind::Sip | SchemeKind::Sips => parse_sip(b, scheme, rest_at),
+            SchemeKind::Tel => {
+                let mut shape = Shape::bare(scheme, rest_at);
+                shape.parse_tel(b, rest_at)?;
+                Ok(shape)
+            }
+            SchemeKind::Other => {
+                let rest = b.get(rest_at..).unwrap_or(&[]);
+                if rest.is_empty() || !all_escaped_or(rest, class::URIC) {
+                    return Err(UriError::BadChar);
+                }
+                Ok(Shape::bare(scheme, rest_at))
+            }
+        }
+    }
+
+    /// Reads the URI of a `name-addr` from `b`, the text just after its `<`: the URI ends at
+    /// the first `>`. Returns the [`Shape`] of `b[..end]` and `end`, the index of that `>`;
+    /// `None` when this quick reading does not apply, and the caller finds the `>` and calls
+    /// [`Shape::of`], which decides (errors included).
+    ///
+    /// It applies to SIP and SIPS URIs without `headers` that [`quick_sip`] reads, with the
+    /// `>` where the end of the text would be. No octet of a SIP URI may be a `>`,
+    /// so the first `>` is where the reading stops, and what it finds is what [`Shape::of`]
+    /// finds in the text up to it.
+    pub(crate) fn of_bracketed(b: &[u8]) -> Option<(Shape, usize)> {
+        if b.len() >= u32::MAX as usize {
+            return None;
+        }
+        let (scheme, at) = sip_scheme(b)?;
+        quick_sip::<true>(b, scheme, at).ok()
+    }
+
+    /// A URI of `scheme` with no part found yet, its `scheme ":"` ending at `rest_at`.
+    fn bare(scheme: SchemeKind, rest_at: usize) -> Shape {
+        Shape {
             scheme,
             host_kind: None,
             port: None,
@@ -224,135 +250,13 @@ impl Shape {
             host: Span::NONE,
             params: Span::new(0, 0),
             headers: Span::NONE,
-        };
-        match scheme {
-            SchemeKind::Sip | SchemeKind::Sips => shape.parse_sip(b, rest_at)?,
-            SchemeKind::Tel => shape.parse_tel(b, rest_at)?,
-            SchemeKind::Other => {
-                let rest = b.get(rest_at..).unwrap_or(&[]);
-                if rest.is_empty() || !all_escaped_or(rest, class::URIC) {
-                    return Err(UriError::BadChar);
-                }
-            }
         }
-        Ok(shape)
     }
 
     /// Whether this is a SIP or SIPS URI carrying `headers` (which a Request-URI must not,
     /// RFC 3261 §19.1.1 Table 1).
     pub(crate) fn is_sip_with_headers(&self) -> bool {
         matches!(self.scheme, SchemeKind::Sip | SchemeKind::Sips) && self.headers != Span::NONE
-    }
-
-    /// `[ userinfo ] hostport uri-parameters [ headers ]` from `at` (after `sip:`).
-    fn parse_sip(&mut self, b: &[u8], at: usize) -> Result<(), UriError> {
-        let rest = b.get(at..).unwrap_or(&[]);
-        // '@' appears in no part after the userinfo, so the first one ends it.
-        let host_start = match find_byte(rest, b'@') {
-            Some(rel) => {
-                let userinfo = rest.get(..rel).unwrap_or(&[]);
-                // user = 1*( unreserved / escaped / user-unreserved ), up to ':' or '@'.
-                let user_len =
-                    skip_escaped_or(userinfo, 0, class::USER).ok_or(UriError::BadUser)?;
-                if user_len == 0 {
-                    return Err(UriError::BadUser);
-                }
-                if user_len < rel {
-                    if userinfo.get(user_len) != Some(&b':') {
-                        return Err(UriError::BadUser);
-                    }
-                    let password = userinfo.get(user_len + 1..).unwrap_or(&[]);
-                    if !all_escaped_or(password, class::PASSWORD) {
-                        return Err(UriError::BadPassword);
-                    }
-                    self.password = Span::new(at + user_len + 1, at + rel);
-                }
-                self.user = Span::new(at, at + user_len);
-                at + rel + 1
-            }
-            None => at,
-        };
-        // hostport = host [ ":" port ], ending at ';', '?' or the end (neither can appear in
-        // a host). One pass over the host's octets finds where it stops.
-        let (mut hp_end, kind) = if b.get(host_start) == Some(&b'[') {
-            let close = b
-                .get(host_start..)
-                .and_then(|r| find_byte(r, b']'))
-                .map(|k| host_start + k)
-                .ok_or(UriError::BadHost)?;
-            (
-                close + 1,
-                host_kind(b.get(host_start..close + 1).unwrap_or(&[])),
-            )
-        } else {
-            scan_host(b, host_start)
-        };
-        match b.get(hp_end) {
-            None | Some(b';' | b'?' | b':') => {}
-            // Any other octet is inside the host (RFC 3261 §25.1 host).
-            Some(_) => return Err(UriError::BadHost),
-        }
-        self.host_kind = Some(kind.ok_or(UriError::BadHost)?);
-        self.host = Span::new(host_start, hp_end);
-        if b.get(hp_end) == Some(&b':') {
-            let p0 = hp_end + 1;
-            let mut p1 = p0;
-            while b.get(p1).is_some_and(|&c| c != b';' && c != b'?') {
-                p1 += 1;
-            }
-            self.port = Some(parse_u16(b.get(p0..p1).unwrap_or(&[])).ok_or(UriError::BadPort)?);
-            hp_end = p1;
-        }
-        // uri-parameters = *( ";" uri-parameter ); uri-parameter = pname [ "=" pvalue ],
-        // both 1*paramchar; then [ "?" headers ].
-        let mut i = hp_end;
-        let mut count = 0;
-        while b.get(i) == Some(&b';') {
-            count += 1;
-            if count > MAX_PARAMS {
-                return Err(UriError::TooManyParams);
-            }
-            let name_end = skip_escaped_or(b, i + 1, class::PARAM).ok_or(UriError::BadParam)?;
-            if name_end == i + 1 {
-                return Err(UriError::BadParam);
-            }
-            i = name_end;
-            if b.get(i) == Some(&b'=') {
-                let value_end =
-                    skip_escaped_or(b, i + 1, class::PARAM).ok_or(UriError::BadParam)?;
-                if value_end == i + 1 {
-                    return Err(UriError::BadParam);
-                }
-                i = value_end;
-            }
-            if !matches!(b.get(i), None | Some(b';' | b'?')) {
-                return Err(UriError::BadParam);
-            }
-        }
-        if i > hp_end {
-            self.params = Span::new(hp_end + 1, i);
-        }
-        if b.get(i) == Some(&b'?') {
-            let h = b.get(i + 1..).unwrap_or(&[]);
-            if h.iter().filter(|&&c| c == b'&').count() >= MAX_PARAMS {
-                return Err(UriError::TooManyParams);
-            }
-            for pair in h.split(|&c| c == b'&') {
-                let eq = find_byte(pair, b'=').ok_or(UriError::BadHeader)?;
-                let (name, value) = (
-                    pair.get(..eq).unwrap_or(&[]),
-                    pair.get(eq + 1..).unwrap_or(&[]),
-                );
-                if name.is_empty()
-                    || !all_escaped_or(name, class::HNV)
-                    || !all_escaped_or(value, class::HNV)
-                {
-                    return Err(UriError::BadHeader);
-                }
-            }
-            self.headers = Span::new(i + 1, b.len());
-        }
-        Ok(())
     }
 
     /// RFC 3966 §3 `telephone-subscriber`: a global number (`+` then digits and visual
@@ -430,6 +334,203 @@ impl Shape {
     }
 }
 
+/// `[ userinfo ] hostport uri-parameters [ headers ]` from `at` (after `sip:` or `sips:`):
+/// [`quick_sip`], and when that fails, [`parse_sip_general`], which decides.
+fn parse_sip(b: &[u8], scheme: SchemeKind, at: usize) -> Result<Shape, UriError> {
+    match quick_sip::<false>(b, scheme, at) {
+        Ok((shape, _)) => Ok(shape),
+        Err(_) => parse_sip_general(b, scheme, at),
+    }
+}
+
+/// The two common shapes of a SIP URI, read without searching for the `@` first:
+/// - a user of letters and digits ended by `@` (`sip:alice@...`): that `@` is the first one,
+///   and there is no password;
+/// - no userinfo at all (`sip:proxy.example.com;lr`): read as `hostport ...` from `at`. No
+///   octet of a host, port, parameter or header may be a literal `@`, so when that reading
+///   succeeds the URI holds no `@`.
+///
+/// What it finds is what [`parse_sip_general`] finds; when it fails, that one decides
+/// (errors included). `BRACKETED` as in [`after_userinfo`].
+#[inline(always)]
+fn quick_sip<const BRACKETED: bool>(
+    b: &[u8],
+    scheme: SchemeKind,
+    at: usize,
+) -> Result<(Shape, usize), UriError> {
+    let run = skip_alphanum(b, at);
+    if run > at && b.get(run) == Some(&b'@') {
+        let user = Span::new(at, run);
+        return after_userinfo::<BRACKETED>(b, scheme, at, user, Span::NONE, run + 1);
+    }
+    after_userinfo::<BRACKETED>(b, scheme, at, Span::NONE, Span::NONE, at)
+}
+
+/// `sip:` or `sips:` at the start of `b` (in any case), and where the part after the colon
+/// starts. The first four octets are compared as one word with bit 5 set in the letters'
+/// lanes: that lower-cases a letter, and only the letter's two cases become it.
+#[inline(always)]
+fn sip_scheme(b: &[u8]) -> Option<(SchemeKind, usize)> {
+    const LOWER3: u32 = 0x0020_2020;
+    let head = u32::from_le_bytes(b.get(..4)?.try_into().ok()?);
+    if head | LOWER3 == u32::from_le_bytes(*b"sip:") {
+        return Some((SchemeKind::Sip, 4));
+    }
+    (head | LOWER3 | 0x2000_0000 == u32::from_le_bytes(*b"sips") && b.get(4) == Some(&b':'))
+        .then_some((SchemeKind::Sips, 5))
+}
+
+/// [`parse_sip`] by the grammar's order: the first `@` ends the userinfo, which is checked,
+/// then the rest from after it.
+#[inline(never)]
+fn parse_sip_general(b: &[u8], scheme: SchemeKind, at: usize) -> Result<Shape, UriError> {
+    let rest = b.get(at..).unwrap_or(&[]);
+    // '@' appears in no part after the userinfo, so the first one ends it.
+    let Some(rel) = find_byte(rest, b'@') else {
+        return after_userinfo::<false>(b, scheme, at, Span::NONE, Span::NONE, at).map(|(s, _)| s);
+    };
+    let userinfo = rest.get(..rel).unwrap_or(&[]);
+    // user = 1*( unreserved / escaped / user-unreserved ), up to ':' or '@'.
+    let user_len = skip_escaped_or(userinfo, 0, class::USER).ok_or(UriError::BadUser)?;
+    if user_len == 0 {
+        return Err(UriError::BadUser);
+    }
+    let mut password = Span::NONE;
+    if user_len < rel {
+        if userinfo.get(user_len) != Some(&b':') {
+            return Err(UriError::BadUser);
+        }
+        if !all_escaped_or(userinfo.get(user_len + 1..).unwrap_or(&[]), class::PASSWORD) {
+            return Err(UriError::BadPassword);
+        }
+        password = Span::new(at + user_len + 1, at + rel);
+    }
+    let user = Span::new(at, at + user_len);
+    after_userinfo::<false>(b, scheme, at, user, password, at + rel + 1).map(|(s, _)| s)
+}
+
+/// `hostport uri-parameters [ headers ]` from `host_start`, after the userinfo (`user` and
+/// `password`) found before it: the whole [`Shape`] of a SIP or SIPS URI, and where it ends.
+///
+/// The URI ends at the end of `b`, or, when `BRACKETED`, at the first `>` (see
+/// [`Shape::of_bracketed`]; `headers` are then refused, for [`Shape::of`] to read).
+#[inline(always)]
+fn after_userinfo<const BRACKETED: bool>(
+    b: &[u8],
+    scheme: SchemeKind,
+    rest_at: usize,
+    user: Span,
+    password: Span,
+    host_start: usize,
+) -> Result<(Shape, usize), UriError> {
+    // Whether the octet at `i` is past the URI.
+    let ends = |i: usize| {
+        if BRACKETED {
+            b.get(i) == Some(&b'>')
+        } else {
+            i >= b.len()
+        }
+    };
+    // hostport = host [ ":" port ], ending at ';', '?' or the end (neither can appear in
+    // a host). One pass over the host's octets finds where it stops.
+    let (mut hp_end, kind) = if b.get(host_start) == Some(&b'[') {
+        let close = b
+            .get(host_start..)
+            .and_then(|r| find_byte(r, b']'))
+            .map(|k| host_start + k)
+            .ok_or(UriError::BadHost)?;
+        (
+            close + 1,
+            host_kind(b.get(host_start..close + 1).unwrap_or(&[])),
+        )
+    } else {
+        scan_host(b, host_start)
+    };
+    // Any octet but these is inside the host (RFC 3261 §25.1 host).
+    if !ends(hp_end) && !matches!(b.get(hp_end), Some(b';' | b'?' | b':')) {
+        return Err(UriError::BadHost);
+    }
+    let host_kind = kind.ok_or(UriError::BadHost)?;
+    let host = Span::new(host_start, hp_end);
+    let mut port = None;
+    if b.get(hp_end) == Some(&b':') {
+        let p0 = hp_end + 1;
+        let mut p1 = p0;
+        while b.get(p1).is_some_and(|&c| c != b';' && c != b'?') && !ends(p1) {
+            p1 += 1;
+        }
+        port = Some(parse_u16(b.get(p0..p1).unwrap_or(&[])).ok_or(UriError::BadPort)?);
+        hp_end = p1;
+    }
+    // uri-parameters = *( ";" uri-parameter ); uri-parameter = pname [ "=" pvalue ],
+    // both 1*paramchar; then [ "?" headers ].
+    let mut i = hp_end;
+    let mut count = 0;
+    while b.get(i) == Some(&b';') {
+        count += 1;
+        if count > MAX_PARAMS {
+            return Err(UriError::TooManyParams);
+        }
+        let name_end = skip_escaped_or(b, i + 1, class::PARAM).ok_or(UriError::BadParam)?;
+        if name_end == i + 1 {
+            return Err(UriError::BadParam);
+        }
+        i = name_end;
+        if b.get(i) == Some(&b'=') {
+            let value_end = skip_escaped_or(b, i + 1, class::PARAM).ok_or(UriError::BadParam)?;
+            if value_end == i + 1 {
+                return Err(UriError::BadParam);
+            }
+            i = value_end;
+        }
+        if !ends(i) && !matches!(b.get(i), Some(b';' | b'?')) {
+            return Err(UriError::BadParam);
+        }
+    }
+    let params = if i > hp_end {
+        Span::new(hp_end + 1, i)
+    } else {
+        Span::new(0, 0)
+    };
+    let mut headers = Span::NONE;
+    if BRACKETED && !ends(i) {
+        // `headers`, or no `>`: left to `Shape::of`.
+        return Err(UriError::BadHeader);
+    }
+    if b.get(i) == Some(&b'?') {
+        let h = b.get(i + 1..).unwrap_or(&[]);
+        if h.iter().filter(|&&c| c == b'&').count() >= MAX_PARAMS {
+            return Err(UriError::TooManyParams);
+        }
+        for pair in h.split(|&c| c == b'&') {
+            let eq = find_byte(pair, b'=').ok_or(UriError::BadHeader)?;
+            let (name, value) = (
+                pair.get(..eq).unwrap_or(&[]),
+                pair.get(eq + 1..).unwrap_or(&[]),
+            );
+            if name.is_empty()
+                || !all_escaped_or(name, class::HNV)
+                || !all_escaped_or(value, class::HNV)
+            {
+                return Err(UriError::BadHeader);
+            }
+        }
+        headers = Span::new(i + 1, b.len());
+    }
+    let shape = Shape {
+        scheme,
+        host_kind: Some(host_kind),
+        port,
+        rest_at: Span::new(rest_at, rest_at).start,
+        user,
+        password,
+        host,
+        params,
+        headers,
+    };
+    Ok((shape, if BRACKETED { i } else { b.len() }))
+}
+
 /// A parsed URI borrowing its text. See the [module docs](self).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Uri<'a> {
@@ -451,6 +552,16 @@ impl<'a> Uri<'a> {
         })
     }
 
+    /// Reads the URI of a `name-addr` from `s`, the text just after its `<`, when the quick
+    /// reading of [`Shape::of_bracketed`] applies. The URI's text ends where its `>` is.
+    pub(crate) fn parse_bracketed(s: &'a str) -> Option<Uri<'a>> {
+        let (shape, end) = Shape::of_bracketed(s.as_bytes())?;
+        Some(Uri {
+            raw: s.get(..end)?,
+            shape,
+        })
+    }
+
     /// The text of `span`, `None` when absent.
     fn part(&self, span: Span) -> Option<&'a str> {
         if span == Span::NONE {
@@ -460,6 +571,7 @@ impl<'a> Uri<'a> {
     }
 
     /// The URI exactly as given.
+    #[inline]
     pub fn as_str(&self) -> &'a str {
         self.raw
     }

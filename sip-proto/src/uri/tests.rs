@@ -276,3 +276,142 @@ fn param_count_is_bounded() {
         .to_string()
         .contains(&MAX_PARAMS.to_string()));
 }
+
+/// `parse_sip` reads a plain user or a missing userinfo without searching for the `@`; the
+/// reading by the grammar's order (`parse_sip_general`) is the reference. Every octet value
+/// is put in (and over) every position after the scheme of URIs of each form.
+#[test]
+fn sip_fast_paths_match_general_reading() {
+    let bases: &[(&str, SchemeKind, usize)] = &[
+        ("sip:alice@atlanta.example.com", SchemeKind::Sip, 4),
+        ("sip:proxy2.biloxi.example.com;lr", SchemeKind::Sip, 4),
+        (
+            "sips:a:pw@[2001:db8::1]:5061;transport=tcp?h=v",
+            SchemeKind::Sips,
+            5,
+        ),
+        ("sip:alice9@192.0.2.1:5060;x", SchemeKind::Sip, 4),
+        ("sip:host", SchemeKind::Sip, 4),
+        ("sip:+1-555@gw.example.net;user=phone", SchemeKind::Sip, 4),
+        ("sip:%61lice@h;a%40=b?x=%40", SchemeKind::Sip, 4),
+        ("sip:bob;x@h@i", SchemeKind::Sip, 4),
+        ("sip:abcdefghijklmnop@q", SchemeKind::Sip, 4),
+    ];
+    let mut checked = 0;
+    for &(base, scheme, at) in bases {
+        for pos in at..=base.len() {
+            for c in 0..=255u8 {
+                let mut inserted = base.as_bytes().to_vec();
+                inserted.insert(pos, c);
+                let mut replaced = base.as_bytes().to_vec();
+                if let Some(o) = replaced.get_mut(pos) {
+                    *o = c;
+                }
+                for b in [inserted, replaced] {
+                    assert_eq!(
+                        parse_sip(&b, scheme, at),
+                        parse_sip_general(&b, scheme, at),
+                        "{:?}",
+                        String::from_utf8_lossy(&b)
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 100_000);
+    // The fast paths are taken, and agree with the parts the accessors report.
+    let u = p("sip:alice@atlanta.example.com");
+    assert_eq!((u.user(), u.password()), (Some("alice"), None));
+    assert_eq!(p("sip:proxy.example.com;lr").user(), None);
+    assert_eq!(p("sip:a.b@c").user(), Some("a.b"));
+}
+
+/// `Shape::of_bracketed` reads the URI after a `<` up to the first `>`; whenever it answers,
+/// the `>` must be the first one and the shape what `Shape::of` finds in the text before
+/// it. Every octet value is put in (and over) every position of name-addr tails.
+#[test]
+fn bracketed_reading_matches_shape_of_the_inner_text() {
+    let bases = [
+        "sip:alice@atlanta.example.com>;tag=9fxced76sl",
+        "sip:proxy2.biloxi.example.com;lr>",
+        "sips:a:pw@[2001:db8::1]:5061;transport=tcp?h=v>",
+        "sip:alice9@192.0.2.1:5060;x>, <sip:b@c>",
+        "sip:h>",
+        "sip:+1-555@gw.example.net;user=phone>",
+        "sip:%61lice@h;a%40=b>",
+        "SIP:abcdefghijklmnop@q:0>",
+    ];
+    let mut answered = 0;
+    for base in bases {
+        for pos in 0..=base.len() {
+            for c in 0..=255u8 {
+                let mut inserted = base.as_bytes().to_vec();
+                inserted.insert(pos, c);
+                let mut replaced = base.as_bytes().to_vec();
+                if let Some(o) = replaced.get_mut(pos) {
+                    *o = c;
+                }
+                for b in [inserted, replaced] {
+                    let Some((shape, end)) = Shape::of_bracketed(&b) else {
+                        continue;
+                    };
+                    let text = String::from_utf8_lossy(&b);
+                    assert_eq!(find_byte(&b, b'>'), Some(end), "{text:?}");
+                    assert_eq!(Shape::of(&b[..end]), Ok(shape), "{text:?}");
+                    let ws = |c: Option<&u8>| matches!(c, Some(b' ' | b'\t'));
+                    assert!(!ws(b.first()) && !ws(b[..end].last()), "{text:?}");
+                    answered += 1;
+                }
+            }
+        }
+    }
+    assert!(answered > 20_000, "{answered}");
+    // The common forms are answered; other users, headers and a missing '>' are left to
+    // `Shape::of`.
+    for (i, base) in bases.iter().enumerate() {
+        assert_eq!(
+            Shape::of_bracketed(base.as_bytes()).is_some(),
+            [0, 1, 3, 4, 7].contains(&i),
+            "{base}"
+        );
+    }
+    assert_eq!(Shape::of_bracketed(b"sip:a@b?h=v>"), None);
+    assert_eq!(Shape::of_bracketed(b"sip:a@b"), None);
+    assert_eq!(Shape::of_bracketed(b"sip:a@b:5060"), None);
+    assert_eq!(Shape::of_bracketed(b"tel:+1>"), None);
+}
+
+/// `sip_scheme` compares a word; the reference compares octet by octet, as RFC 3261
+/// §19.1.1 reads (scheme names are case-insensitive). Every octet value at each of the
+/// first five positions of `sip:` and `sips:` texts.
+#[test]
+fn sip_scheme_word_matches_octet_reading() {
+    let reference = |b: &[u8]| match b {
+        [s0, i, p, b':', ..] if s0 | 0x20 == b's' && i | 0x20 == b'i' && p | 0x20 == b'p' => {
+            Some((SchemeKind::Sip, 4))
+        }
+        [s0, i, p, s1, b':', ..]
+            if s0 | 0x20 == b's' && i | 0x20 == b'i' && p | 0x20 == b'p' && s1 | 0x20 == b's' =>
+        {
+            Some((SchemeKind::Sips, 5))
+        }
+        _ => None,
+    };
+    for base in [&b"sip:a@b"[..], b"sips:a@b", b"SiPs:", b"sip:", b"sips"] {
+        for pos in 0..5 {
+            for c in 0..=255u8 {
+                let mut b = base.to_vec();
+                match b.get_mut(pos) {
+                    Some(o) => *o = c,
+                    None => b.push(c),
+                }
+                assert_eq!(sip_scheme(&b), reference(&b), "{b:?}");
+                b.truncate(pos);
+                assert_eq!(sip_scheme(&b), reference(&b), "{b:?}");
+            }
+        }
+    }
+    assert_eq!(sip_scheme(b"SIP:x"), Some((SchemeKind::Sip, 4)));
+    assert_eq!(sip_scheme(b"sIpS:x"), Some((SchemeKind::Sips, 5)));
+}
