@@ -91,8 +91,10 @@ impl<'a> Via<'a> {
         let raw = trim_ws(s);
         let b = raw.as_bytes();
         // The common sent-protocol, `SIP/2.0/` then the transport, read in one compare.
-        let fast_t1 = match b.get(..8) {
-            Some(b"SIP/2.0/") => skip_token(b, 8),
+        let fast_t1 = match b.first_chunk::<8>() {
+            Some(w) if u64::from_le_bytes(*w) == u64::from_le_bytes(*b"SIP/2.0/") => {
+                skip_token(b, 8)
+            }
             _ => 0,
         };
         let (n, v, t) = if fast_t1 > 8 {
@@ -133,17 +135,11 @@ impl<'a> Via<'a> {
         let mut i = skip_ws(b, h1);
         let mut port = None;
         if b.get(i) == Some(&b':') {
-            let p0 = skip_ws(b, i + 1);
-            let mut p1 = p0;
-            while b.get(p1).is_some_and(u8::is_ascii_digit) {
-                p1 += 1;
-            }
-            port = Some(
-                parse_u16(b.get(p0..p1).unwrap_or(&[])).ok_or(HeaderError::Overflow {
-                    header: H,
-                    rule: "sent-by port must be 1*DIGIT within 0..=65535",
-                })?,
-            );
+            let (p1, value) = scan_port(b, skip_ws(b, i + 1));
+            port = Some(value.ok_or(HeaderError::Overflow {
+                header: H,
+                rule: "sent-by port must be 1*DIGIT within 0..=65535",
+            })?);
             i = p1;
         }
         let mut known = KnownParams::default();
@@ -257,6 +253,28 @@ impl<'a> Via<'a> {
     pub fn params_raw(&self) -> &'a str {
         self.raw.get(self.params_at as usize..).unwrap_or("")
     }
+}
+
+/// Reads the `1*DIGIT` of a `port` from `from` while it is checked: where the digits end and
+/// their value, `None` when there are none or the value exceeds 65535 (exactly the verdict of
+/// `parse_u16` on the digits, without a second pass over them).
+#[inline]
+fn scan_port(b: &[u8], from: usize) -> (usize, Option<u16>) {
+    let mut j = from;
+    let mut v: u32 = 0;
+    while let Some(d) = b.get(j).map(|c| c.wrapping_sub(b'0')).filter(|&d| d <= 9) {
+        // Held at 65536 at most, so it never overflows; any such value is no port.
+        v = (v * 10 + u32::from(d)).min(0x1_0000);
+        j += 1;
+    }
+    (
+        j,
+        if j > from {
+            u16::try_from(v).ok()
+        } else {
+            None
+        },
+    )
 }
 
 /// The octet ranges of a `sent-protocol`'s three tokens.
@@ -399,6 +417,38 @@ mod tests {
         assert_eq!(v.maddr(), Some("224.2.0.1"));
         assert_eq!(v.param("BRANCH"), Some(Some("z9hG4bKas3")));
         assert_eq!(v.params().count(), 5);
+    }
+
+    #[test]
+    fn scan_port_reads_as_parse_u16() {
+        let mut cases: Vec<String> = (0..=70_000u32).step_by(7).map(|v| v.to_string()).collect();
+        for v in [
+            "",
+            "0",
+            "00000",
+            "65535",
+            "65536",
+            "065535",
+            "0000065536",
+            "99999",
+        ] {
+            cases.push(v.to_string());
+        }
+        for v in ["100000", "4294967296", "18446744073709551617", "5060", "1"] {
+            for zeros in 0..4 {
+                cases.push(format!("{}{v}", "0".repeat(zeros)));
+            }
+        }
+        for digits in cases {
+            for stop in ["", ";", "a", " ", "/"] {
+                let b = format!("x{digits}{stop}");
+                assert_eq!(
+                    scan_port(b.as_bytes(), 1),
+                    (1 + digits.len(), parse_u16(digits.as_bytes())),
+                    "{b:?}"
+                );
+            }
+        }
     }
 
     #[test]
