@@ -346,7 +346,7 @@ fn check_params<const LIST: bool>(
             (6, Some(b'b')) if is_name(name, b"branch") => (&mut known.branch, p.value_is_token),
             (8, Some(b'r')) if is_name(name, b"received") => (
                 &mut known.received,
-                p.value.is_some() && Host::parse_received(text()).is_some(),
+                p.value.is_some() && Host::received_ok(value),
             ),
             (5, Some(b'r')) if is_name(name, b"rport") => (
                 &mut known.rport,

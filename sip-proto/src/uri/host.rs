@@ -128,6 +128,18 @@ impl<'a> Host<'a> {
         }
     }
 
+    /// Whether [`Host::parse_received`] accepts `b`, found without building the host (a Via
+    /// checks its `received` parameter only).
+    pub(crate) fn received_ok(b: &[u8]) -> bool {
+        if b.first() == Some(&b'[') {
+            return host_kind(b).is_some();
+        }
+        match scan_host(b, 0) {
+            (end, kind) if end == b.len() => kind.is_some(),
+            _ => find_byte(b, b':').is_some() && is_ipv6_text(b),
+        }
+    }
+
     /// The IPv6 address, when this is a well-formed (RFC 4291) IPv6 reference.
     pub fn ipv6(&self) -> Option<Ipv6Addr> {
         match self {
@@ -319,6 +331,70 @@ mod tests {
                     "{:?}",
                     String::from_utf8_lossy(&name)
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn received_ok_agrees_with_parse_received() {
+        let check = |b: &[u8]| {
+            if let Ok(s) = core::str::from_utf8(b) {
+                assert_eq!(
+                    Host::received_ok(b),
+                    Host::parse_received(s).is_some(),
+                    "{s:?}"
+                );
+            }
+        };
+        // Every string of up to five octets over the octets that matter to some host form.
+        let alphabet = b"19a.:-[]_F ";
+        let mut v = Vec::new();
+        for len in 0..=5u32 {
+            for mut n in 0..alphabet.len().pow(len) {
+                v.clear();
+                for _ in 0..len {
+                    v.push(alphabet[n % alphabet.len()]);
+                    n /= alphabet.len();
+                }
+                check(&v);
+            }
+        }
+        let forms = [
+            "192.0.2.101",
+            "255.255.255.255",
+            "256.1.1.1",
+            "1.2.3",
+            "1.2.3.4.",
+            "1.2.3.4.5",
+            "01.002.3.4",
+            "1234.1.1.1",
+            "1.2.3.4a",
+            "1.2.3.4:5060",
+            "proxy2.biloxi.example.com",
+            "a.com.",
+            "a..com",
+            "-a.com",
+            "a-.com",
+            "a.1com",
+            "2001:db8::9:255",
+            "[2001:db8::9:255]",
+            "[2001:db8::9:255",
+            "2001:db8::9:255]",
+            "::ffff:192.0.2.1",
+            "[::ffff:192.0.2.1]",
+            "2001:db8:::192.0.2.1",
+            "::ffff:300.0.2.1",
+            "1:2:3:4:5:6:7:8:9",
+            "12345::1",
+            "fe80::1%eth0",
+            "[]",
+            "[",
+            "",
+            "\u{e9}.com",
+        ];
+        for f in forms {
+            for cut in 0..=f.len() {
+                check(&f.as_bytes()[..cut]);
             }
         }
     }
