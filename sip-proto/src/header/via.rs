@@ -12,7 +12,7 @@ use super::params::{
     end_list_item, find_param, is_name, param_at, skip_token, skip_ws, trim_ws, Params, Span,
 };
 use super::HeaderError;
-use crate::uri::chars::{find_byte, parse_u16, parse_u32};
+use crate::uri::chars::{alnum_class_run, class, class_run, find_byte, is, parse_u16, parse_u32};
 use crate::uri::host::{host_kind, scan_host, HostKind};
 use crate::uri::Host;
 
@@ -313,6 +313,43 @@ fn sent_protocol(b: &[u8]) -> Result<SentProtocol, HeaderError> {
     Ok((n, v, t))
 }
 
+/// The rule a Via breaks with a `ttl`, `maddr`, `received`, `branch` or `rport` value that is
+/// no such value.
+const MALFORMED: &str =
+    "malformed ttl/maddr/received/branch/rport parameter (RFC 3261 §20.42 via-params, RFC 3581)";
+
+/// Which of [`KnownParams`] a parameter fills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Known {
+    Branch,
+    Received,
+    Rport,
+    Maddr,
+    Ttl,
+}
+
+impl KnownParams {
+    fn slot(&mut self, which: Known) -> &mut Span {
+        match which {
+            Known::Branch => &mut self.branch,
+            Known::Received => &mut self.received,
+            Known::Rport => &mut self.rport,
+            Known::Maddr => &mut self.maddr,
+            Known::Ttl => &mut self.ttl,
+        }
+    }
+}
+
+/// One parameter of [`KnownParams`] as read and checked: which, where its value lies (an empty
+/// span at the name's end without one), whether the value obeys its rule, and where the
+/// parameter ends.
+struct Checked {
+    which: Known,
+    value: (usize, usize),
+    ok: bool,
+    end: usize,
+}
+
 /// Checks the parameter list of `raw` from `at` in one pass: the generic grammar, then the
 /// RFC 3261 §20.42 and RFC 3581 value rules of the parameters it names; records in `known`
 /// where the first of each lies (an empty span for one without a value). Kept out of line,
@@ -328,49 +365,152 @@ fn check_params<const LIST: bool>(
 ) -> Result<Option<usize>, HeaderError> {
     let b = raw.as_bytes();
     loop {
-        if LIST {
-            let j = skip_ws(b, at);
-            if b.get(j) == Some(&b',') {
-                return Ok(Some(j));
-            }
+        let j = skip_ws(b, at);
+        if LIST && b.get(j) == Some(&b',') {
+            return Ok(Some(j));
         }
-        let Some(p) = param_at(b, &mut at).map_err(|rule| HeaderError::syntax(H, rule))? else {
-            return Ok(None);
+        // The common parameters as they are written, else the general reading.
+        let checked = match common_param(b, j) {
+            Some(c) => c,
+            None => match general_param(b, &mut at)? {
+                Some(Some(c)) => c,
+                Some(None) => continue,
+                None => return Ok(None),
+            },
         };
-        let name = b.get(p.name.0..p.name.1).unwrap_or(&[]);
-        let (v0, v1) = p.value.unwrap_or((p.name.1, p.name.1));
-        let value = b.get(v0..v1).unwrap_or(&[]);
-        let text = || raw.get(v0..v1).unwrap_or("");
-        // Dispatch on length and first letter: only a candidate name is compared.
-        let (slot, ok) = match (name.len(), name.first().map(|c| c | 0x20)) {
-            (6, Some(b'b')) if is_name(name, b"branch") => (&mut known.branch, p.value_is_token),
-            (8, Some(b'r')) if is_name(name, b"received") => (
-                &mut known.received,
-                p.value.is_some() && Host::received_ok(value),
-            ),
-            (5, Some(b'r')) if is_name(name, b"rport") => (
-                &mut known.rport,
-                p.value.is_none() || parse_u16(value).is_some(),
-            ),
-            (3, Some(b't')) if is_name(name, b"ttl") => {
-                (&mut known.ttl, parse_u32(value).is_some_and(|t| t <= 255))
-            }
-            (5, Some(b'm')) if is_name(name, b"maddr") => (
-                &mut known.maddr,
-                p.value.is_some() && Host::parse(text()).is_some(),
-            ),
-            _ => continue,
-        };
-        if !ok {
-            return Err(HeaderError::syntax(
-                H,
-                "malformed ttl/maddr/received/branch/rport parameter (RFC 3261 §20.42 via-params, RFC 3581)",
-            ));
+        if !checked.ok {
+            return Err(HeaderError::syntax(H, MALFORMED));
         }
+        let slot = known.slot(checked.which);
         if !slot.is_some() {
-            *slot = Span::new(v0, v1);
+            *slot = Span::new(checked.value.0, checked.value.1);
+        }
+        at = checked.end;
+    }
+}
+
+/// Reads the parameter at `*at` by the general grammar ([`param_at`]), moving `*at` past it:
+/// `None` at the end of the list, `Some(None)` for a parameter Via gives no rule, the checked
+/// parameter otherwise.
+#[inline(always)]
+fn general_param(b: &[u8], at: &mut usize) -> Result<Option<Option<Checked>>, HeaderError> {
+    let Some(p) = param_at(b, at).map_err(|rule| HeaderError::syntax(H, rule))? else {
+        return Ok(None);
+    };
+    let name = b.get(p.name.0..p.name.1).unwrap_or(&[]);
+    let (v0, v1) = p.value.unwrap_or((p.name.1, p.name.1));
+    let value = b.get(v0..v1).unwrap_or(&[]);
+    // Dispatch on length and first letter: only a candidate name is compared.
+    let (which, ok) = match (name.len(), name.first().map(|c| c | 0x20)) {
+        (6, Some(b'b')) if is_name(name, b"branch") => (Known::Branch, p.value_is_token),
+        (8, Some(b'r')) if is_name(name, b"received") => (
+            Known::Received,
+            p.value.is_some() && Host::received_ok(value),
+        ),
+        (5, Some(b'r')) if is_name(name, b"rport") => (
+            Known::Rport,
+            p.value.is_none() || parse_u16(value).is_some(),
+        ),
+        (3, Some(b't')) if is_name(name, b"ttl") => {
+            (Known::Ttl, parse_u32(value).is_some_and(|t| t <= 255))
+        }
+        (5, Some(b'm')) if is_name(name, b"maddr") => (
+            Known::Maddr,
+            // Host::parse's verdict: the value's octets are all ASCII.
+            p.value.is_some() && host_kind(value).is_some(),
+        ),
+        _ => return Ok(Some(None)),
+    };
+    Ok(Some(Some(Checked {
+        which,
+        value: (v0, v1),
+        ok,
+        end: *at,
+    })))
+}
+
+/// `;branch=`, `;received=` or `;rport` at `j` (the `;`), written the common way: the name in
+/// any case, no whitespace around it or the `=`, an unquoted value. Such a parameter is read
+/// here with a word compare of its name, reading its value as [`param_at`] does (so to the
+/// same end) and checking it as it is read; `None` sends any other to [`general_param`].
+#[inline(always)]
+fn common_param(b: &[u8], j: usize) -> Option<Checked> {
+    // Bit 5 folds the letters of a name onto lower case; `;` and `=` must match exactly.
+    const BRANCH: u64 = u64::from_le_bytes(*b";branch=");
+    const RECEIVE: u64 = u64::from_le_bytes(*b";receive");
+    const RPORT: u64 = u64::from_le_bytes(*b";rport\0\0");
+    const FOLD_1_6: u64 = 0x0020_2020_2020_2000;
+    const FOLD_1_5: u64 = 0x0000_2020_2020_2000;
+    const FOLD_7: u64 = 0x2000_0000_0000_0000;
+    let w = word_at(b, j)?;
+    if w | FOLD_1_6 == BRANCH {
+        let v0 = j + 8;
+        let token_end = alnum_class_run(b, v0, class::TOKEN);
+        let v1 = class_run(b, token_end, class::GEN_VALUE);
+        return (v1 > v0).then_some(Checked {
+            which: Known::Branch,
+            value: (v0, v1),
+            ok: token_end == v1,
+            end: v1,
+        });
+    }
+    if w | FOLD_1_6 | FOLD_7 == RECEIVE
+        && b.get(j + 8).map(|c| c | 0x20) == Some(b'd')
+        && b.get(j + 9) == Some(&b'=')
+    {
+        // The usual address is read once, as the host it must be: the gen-value run ends
+        // where it does when no value octet follows it.
+        let v0 = j + 10;
+        return match scan_host(b, v0) {
+            (v1, Some(_)) if !b.get(v1).is_some_and(|&c| is(c, class::GEN_VALUE)) => {
+                Some(Checked {
+                    which: Known::Received,
+                    value: (v0, v1),
+                    ok: true,
+                    end: v1,
+                })
+            }
+            _ => None,
+        };
+    }
+    if (w | FOLD_1_5) & 0xFFFF_FFFF_FFFF == RPORT {
+        let after = (w >> 48) as u8;
+        if after == b'=' {
+            let v0 = j + 7;
+            let (v1, port) = scan_port(b, v0);
+            // Digits then a value octet: no port, as parse_u16 would find.
+            let more = b.get(v1).is_some_and(|&c| is(c, class::GEN_VALUE));
+            return (v1 > v0).then_some(Checked {
+                which: Known::Rport,
+                value: (v0, v1),
+                ok: port.is_some() && !more,
+                end: v1,
+            });
+        }
+        // No value: the name ends here unless whitespace (maybe before a `=`) follows.
+        if !is(after, class::TOKEN) && after != b' ' && after != b'\t' {
+            return Some(Checked {
+                which: Known::Rport,
+                value: (j + 6, j + 6),
+                ok: true,
+                end: j + 6,
+            });
         }
     }
+    None
+}
+
+/// The eight octets of `b` from `j` as a little-endian word, zeros standing for those past the
+/// end (read from the last eight octets when fewer remain); `None` when `b` is shorter than a
+/// word or `j` is at its end.
+#[inline(always)]
+fn word_at(b: &[u8], j: usize) -> Option<u64> {
+    if let Some(w) = b.get(j..).and_then(|r| r.first_chunk::<8>()) {
+        return Some(u64::from_le_bytes(*w));
+    }
+    let last = u64::from_le_bytes(*b.last_chunk::<8>()?);
+    let gap = (j + 8).checked_sub(b.len())?;
+    (gap < 8).then(|| last >> (8 * gap))
 }
 
 #[cfg(test)]
@@ -417,6 +557,165 @@ mod tests {
         assert_eq!(v.maddr(), Some("224.2.0.1"));
         assert_eq!(v.param("BRANCH"), Some(Some("z9hG4bKas3")));
         assert_eq!(v.params().count(), 5);
+    }
+
+    /// The parameter check as it read every parameter before the common ones had a fast
+    /// path: the general grammar, then each value rule on the value's text.
+    fn check_params_reference<const LIST: bool>(
+        raw: &str,
+        mut at: usize,
+        known: &mut KnownParams,
+    ) -> Result<Option<usize>, HeaderError> {
+        let b = raw.as_bytes();
+        loop {
+            if LIST {
+                let j = skip_ws(b, at);
+                if b.get(j) == Some(&b',') {
+                    return Ok(Some(j));
+                }
+            }
+            let Some(p) = param_at(b, &mut at).map_err(|rule| HeaderError::syntax(H, rule))? else {
+                return Ok(None);
+            };
+            let name = raw
+                .get(p.name.0..p.name.1)
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            let (v0, v1) = p.value.unwrap_or((p.name.1, p.name.1));
+            let text = raw.get(v0..v1).unwrap_or("");
+            let (slot, ok) = match name.as_str() {
+                "branch" => (&mut known.branch, p.value_is_token),
+                "received" => (
+                    &mut known.received,
+                    p.value.is_some() && Host::parse_received(text).is_some(),
+                ),
+                "rport" => (
+                    &mut known.rport,
+                    p.value.is_none() || parse_u16(text.as_bytes()).is_some(),
+                ),
+                "ttl" => (
+                    &mut known.ttl,
+                    parse_u32(text.as_bytes()).is_some_and(|t| t <= 255),
+                ),
+                "maddr" => (
+                    &mut known.maddr,
+                    p.value.is_some() && Host::parse(text).is_some(),
+                ),
+                _ => continue,
+            };
+            if !ok {
+                return Err(HeaderError::syntax(H, MALFORMED));
+            }
+            if !slot.is_some() {
+                *slot = Span::new(v0, v1);
+            }
+        }
+    }
+
+    /// Both readings of one parameter list, in and out of a list.
+    fn assert_checks_agree(list: &str) {
+        let (mut fast, mut slow) = (KnownParams::default(), KnownParams::default());
+        let got = check_params::<true>(list, 0, &mut fast);
+        let want = check_params_reference::<true>(list, 0, &mut slow);
+        assert_eq!((got, fast), (want, slow), "in a list: {list:?}");
+        let (mut fast, mut slow) = (KnownParams::default(), KnownParams::default());
+        let got = check_params::<false>(list, 0, &mut fast);
+        let want = check_params_reference::<false>(list, 0, &mut slow);
+        assert_eq!((got, fast), (want, slow), "alone: {list:?}");
+    }
+
+    #[test]
+    fn common_params_read_as_the_general_grammar() {
+        let pieces = [
+            ";branch=z9hG4bK74bf9a8e2c1d",
+            ";BrAnCh=z9hG4bK.1",
+            ";branch=a:b",
+            ";branch=[x]",
+            ";branch = x",
+            ";branch= x",
+            ";branch=\"z9\"",
+            ";branch=\"a b\"",
+            ";branch=",
+            ";branch",
+            ";branchx=1",
+            ";branc=1",
+            ";received=198.51.100.20",
+            ";RECEIVED=192.0.2.1",
+            ";received=192.0.2.1.",
+            ";received=1.2.3.4:5",
+            ";received=1.2.3.4_",
+            ";received=300.1.1.1",
+            ";received=1.2.3",
+            ";received=proxy.example.com",
+            ";received=a-.com",
+            ";received=[2001:db8::9:255]",
+            ";received=2001:db8::9:255",
+            ";received=::ffff:192.0.2.1",
+            ";received=\"192.0.2.1\"",
+            ";received= 192.0.2.1",
+            ";received =192.0.2.1",
+            ";received=",
+            ";received",
+            ";receivedx=1",
+            ";rport",
+            ";RPORT",
+            ";rport=5060",
+            ";rport=065535",
+            ";rport=65536",
+            ";rport=50x",
+            ";rport=5:0",
+            ";rport=\"5060\"",
+            ";rport=",
+            ";rport =1",
+            ";rport= 1",
+            ";rport\t",
+            ";rportx",
+            ";rport-1",
+            ";ttl=16",
+            ";ttl=256",
+            ";maddr=224.2.0.1",
+            ";maddr=[::1]",
+            ";maddr=a..b",
+            ";lr",
+            ";x=\"a,b\"",
+            " ; branch=z9",
+            ",",
+            " , ",
+            ";",
+            ";;",
+            "x",
+            " ",
+            "\u{e9}",
+        ];
+        for a in pieces {
+            for b2 in pieces {
+                let list = format!("{a}{b2}");
+                // Cut at every octet, so each piece also ends the list (the word reads
+                // near the end of the text).
+                for cut in 0..=list.len() {
+                    if let Some(l) = list.get(..cut) {
+                        assert_checks_agree(l);
+                    }
+                }
+            }
+        }
+        for c in 0..=255u8 {
+            for name in [";branch=1", ";received=1.2.3.4", ";rport=1", ";rport"] {
+                let mut v = name.as_bytes().to_vec();
+                v.push(c);
+                v.extend_from_slice(b";ttl=1");
+                if let Ok(l) = core::str::from_utf8(&v) {
+                    assert_checks_agree(l);
+                }
+                for at in 0..name.len() {
+                    let mut v = name.as_bytes().to_vec();
+                    v[at] = c;
+                    if let Ok(l) = core::str::from_utf8(&v) {
+                        assert_checks_agree(l);
+                    }
+                }
+            }
+        }
     }
 
     #[test]
