@@ -93,7 +93,11 @@ impl<'a> Via<'a> {
         // The common sent-protocol, `SIP/2.0/` then the transport, read in one compare.
         let fast_t1 = match b.first_chunk::<8>() {
             Some(w) if u64::from_le_bytes(*w) == u64::from_le_bytes(*b"SIP/2.0/") => {
-                skip_token(b, 8)
+                // The usual transports then the LWS, in one compare more.
+                match b.get(8..12).and_then(|t| t.first_chunk::<4>()) {
+                    Some(b"UDP " | b"TCP " | b"TLS ") => 11,
+                    _ => skip_token(b, 8),
+                }
             }
             _ => 0,
         };
@@ -258,8 +262,33 @@ impl<'a> Via<'a> {
 /// Reads the `1*DIGIT` of a `port` from `from` while it is checked: where the digits end and
 /// their value, `None` when there are none or the value exceeds 65535 (exactly the verdict of
 /// `parse_u16` on the digits, without a second pass over them).
+///
+/// Up to seven digits are read from one word: the digit octets are found by comparing every
+/// octet at once, then their value is summed in three multiplies (pairs of digits, then pairs
+/// of pairs, then the two halves). Longer runs, and text too short for a word, are read octet
+/// by octet.
 #[inline]
 fn scan_port(b: &[u8], from: usize) -> (usize, Option<u16>) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    if let Some(w) = word_at(b, from) {
+        // A lane `v` (high bit cleared) is at least `lo` when `v + (0x80 - lo)` sets the high bit.
+        let x7 = w & !HIGHS;
+        let at_least = |lo: u8| x7 + ONES * u64::from(0x80 - lo);
+        let digits = at_least(b'0') & !at_least(b'9' + 1) & !w & HIGHS;
+        let n = (!digits & HIGHS).trailing_zeros() / 8;
+        if n == 0 {
+            return (from, None);
+        }
+        if n < 8 {
+            // The digits moved to the top lanes, the lanes below them zero: the same number.
+            let t = w << (64 - 8 * n);
+            let t = ((t & (ONES * 0x0F)).wrapping_mul(10 << 8 | 1)) >> 8;
+            let t = ((t & 0x00FF_00FF_00FF_00FF).wrapping_mul(100 << 16 | 1)) >> 16;
+            let v = ((t & 0x0000_FFFF_0000_FFFF).wrapping_mul(10_000 << 32 | 1)) >> 32;
+            return (from + n as usize, u16::try_from(v).ok());
+        }
+    }
     let mut j = from;
     let mut v: u32 = 0;
     while let Some(d) = b.get(j).map(|c| c.wrapping_sub(b'0')).filter(|&d| d <= 9) {
@@ -739,10 +768,13 @@ mod tests {
             }
         }
         for digits in cases {
-            for stop in ["", ";", "a", " ", "/"] {
-                let b = format!("x{digits}{stop}");
+            // Octets either side of the digits, ones with the high bit set (a digit below it),
+            // and the end.
+            let stops: [&[u8]; 9] = [b"", b";", b"a", b" ", b"/", b":", b"\xb5", b"\xb0;", b"\0"];
+            for stop in stops {
+                let b = [b"x", digits.as_bytes(), stop].concat();
                 assert_eq!(
-                    scan_port(b.as_bytes(), 1),
+                    scan_port(&b, 1),
                     (1 + digits.len(), parse_u16(digits.as_bytes())),
                     "{b:?}"
                 );
