@@ -61,32 +61,41 @@ pub(crate) fn scan_host(b: &[u8], from: usize) -> (usize, Option<HostKind>) {
     }
     // hostname = *( domainlabel "." ) toplabel [ "." ]; domainlabel = alphanum /
     // alphanum *( alphanum / "-" ) alphanum; the top label starts with a letter.
-    // Label by label: each is runs of alphanum (read a word at a time) joined by '-'.
+    // Label by label: each is runs of alphanum (read a word at a time) joined by runs of '-'.
     let mut j = from;
-    let mut top_first;
+    let mut top;
     loop {
-        match b.get(j) {
-            Some(&c) if is(c, class::ALPHANUM) => top_first = c,
-            // A label must start with alphanum; an empty host is no host.
-            _ => return (j, None),
-        }
-        j = skip_alphanum(b, j + 1);
-        while b.get(j) == Some(&b'-') {
-            j = skip_alphanum(b, j + 1);
-        }
-        if b.get(j - 1) == Some(&b'-') {
+        // A label starts with alphanum; an empty host is no host.
+        top = j;
+        j = skip_alphanum(b, j);
+        if j == top {
             return (j, None);
+        }
+        // Each run of '-' inside a label is followed by alphanum, so the label ends with one.
+        while b.get(j) == Some(&b'-') {
+            let mut k = j + 1;
+            while b.get(k) == Some(&b'-') {
+                k += 1;
+            }
+            j = skip_alphanum(b, k);
+            if j == k {
+                return (j, None);
+            }
         }
         if b.get(j) != Some(&b'.') {
             break;
         }
         j += 1;
-        // A trailing dot ends the name.
-        if !b.get(j).is_some_and(|&c| is(c, class::HOSTNAME)) {
-            break;
+        match b.get(j) {
+            Some(c) if c.is_ascii_alphanumeric() => {}
+            // A label cannot start with '-' or '.'.
+            Some(b'-' | b'.') => return (j, None),
+            // A trailing dot ends the name.
+            _ => break,
         }
     }
-    (j, top_first.is_ascii_alphabetic().then_some(HostKind::Name))
+    let top_is_letter = b.get(top).is_some_and(u8::is_ascii_alphabetic);
+    (j, top_is_letter.then_some(HostKind::Name))
 }
 
 impl<'a> Host<'a> {
@@ -331,6 +340,126 @@ mod tests {
                     "{:?}",
                     String::from_utf8_lossy(&name)
                 );
+            }
+        }
+    }
+
+    /// `scan_host` as first written: the IPv4 reading, then label by label with a check of
+    /// each label's first and last octet. Kept as the reference for the faster scan.
+    fn scan_host_reference(b: &[u8], from: usize) -> (usize, Option<HostKind>) {
+        if b.get(from).is_some_and(u8::is_ascii_digit) {
+            let (end, ip) = scan_ipv4(b, from);
+            let continues = b.get(end).is_some_and(|&c| is(c, class::HOSTNAME));
+            if !continues {
+                return (end, ip.map(|a| HostKind::Ipv4(a.octets())));
+            }
+        }
+        let mut j = from;
+        let mut top_first;
+        loop {
+            match b.get(j) {
+                Some(&c) if is(c, class::ALPHANUM) => top_first = c,
+                _ => return (j, None),
+            }
+            j = skip_alphanum(b, j + 1);
+            while b.get(j) == Some(&b'-') {
+                j = skip_alphanum(b, j + 1);
+            }
+            if b.get(j - 1) == Some(&b'-') {
+                return (j, None);
+            }
+            if b.get(j) != Some(&b'.') {
+                break;
+            }
+            j += 1;
+            if !b.get(j).is_some_and(|&c| is(c, class::HOSTNAME)) {
+                break;
+            }
+        }
+        (j, top_first.is_ascii_alphabetic().then_some(HostKind::Name))
+    }
+
+    /// The scan agrees with the reference on the kind of host, and on where a host ends
+    /// (where none is found, no caller reads the position).
+    fn assert_scan_agrees(b: &[u8], from: usize) {
+        let (end, kind) = scan_host(b, from);
+        let (want_end, want_kind) = scan_host_reference(b, from);
+        assert_eq!(
+            kind,
+            want_kind,
+            "{:?} from {from}",
+            String::from_utf8_lossy(b)
+        );
+        if kind.is_some() {
+            assert_eq!(
+                end,
+                want_end,
+                "{:?} from {from}",
+                String::from_utf8_lossy(b)
+            );
+        }
+    }
+
+    #[test]
+    fn scan_host_agrees_with_the_label_reading() {
+        // Every string of up to six octets over octets that matter to a host, alone, after a
+        // prefix that moves it across a word, and followed by a stop and a tail.
+        let alphabet = b"a1Z9-.:_";
+        let mut v = Vec::new();
+        for len in 0..=6u32 {
+            for n in 0..alphabet.len().pow(len) {
+                for (prefix, suffix) in [("", ""), ("sip:", ";lr"), ("x@abc", " more text")] {
+                    v.clear();
+                    v.extend_from_slice(prefix.as_bytes());
+                    let mut m = n;
+                    for _ in 0..len {
+                        v.push(alphabet[m % alphabet.len()]);
+                        m /= alphabet.len();
+                    }
+                    v.extend_from_slice(suffix.as_bytes());
+                    assert_scan_agrees(&v, prefix.len());
+                }
+            }
+        }
+        // Addresses and names of every length around a word, cut anywhere, at every offset,
+        // with each octet value after them.
+        let forms = [
+            "192.0.2.101",
+            "198.51.100.20",
+            "255.255.255.255",
+            "256.0.0.1",
+            "1.2.3.256",
+            "01.002.3.4",
+            "1234.1.1.1",
+            "1.2.3.4567",
+            "1.2.3",
+            "1.2.3.4.5",
+            "1..2.3",
+            "1.2.3.4.com",
+            "1.2.3.4a",
+            "9.9.9.9-x.com",
+            "proxy2.biloxi.example.com",
+            "registrar.atlanta.example.com.",
+            "a-b--c.d-e.f",
+            "averyveryverylonglabel.example.c0m",
+            "x.y-.z",
+            "x.-y.z",
+            "x..y",
+            "a.b.1c",
+            "a.b.c1",
+        ];
+        for f in forms {
+            for pad in 0..9 {
+                for cut in 0..=f.len() {
+                    for c in 0..=255u8 {
+                        let mut v = vec![b'@'; pad];
+                        v.extend_from_slice(&f.as_bytes()[..cut]);
+                        v.push(c);
+                        assert_scan_agrees(&v, pad);
+                        v.extend_from_slice(b";transport=udp");
+                        assert_scan_agrees(&v, pad);
+                    }
+                }
             }
         }
     }
