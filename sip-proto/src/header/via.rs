@@ -13,7 +13,7 @@ use super::params::{
 };
 use super::HeaderError;
 use crate::uri::chars::{alnum_class_run, class, class_run, find_byte, is, parse_u16, parse_u32};
-use crate::uri::host::{host_kind, scan_host, HostKind};
+use crate::uri::host::{host_kind, scan_host, word_at, HostKind};
 use crate::uri::Host;
 
 const H: &str = "Via";
@@ -265,29 +265,27 @@ impl<'a> Via<'a> {
 ///
 /// Up to seven digits are read from one word: the digit octets are found by comparing every
 /// octet at once, then their value is summed in three multiplies (pairs of digits, then pairs
-/// of pairs, then the two halves). Longer runs, and text too short for a word, are read octet
-/// by octet.
+/// of pairs, then the two halves). Longer runs are read octet by octet.
 #[inline]
 fn scan_port(b: &[u8], from: usize) -> (usize, Option<u16>) {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
-    if let Some(w) = word_at(b, from) {
-        // A lane `v` (high bit cleared) is at least `lo` when `v + (0x80 - lo)` sets the high bit.
-        let x7 = w & !HIGHS;
-        let at_least = |lo: u8| x7 + ONES * u64::from(0x80 - lo);
-        let digits = at_least(b'0') & !at_least(b'9' + 1) & !w & HIGHS;
-        let n = (!digits & HIGHS).trailing_zeros() / 8;
-        if n == 0 {
-            return (from, None);
-        }
-        if n < 8 {
-            // The digits moved to the top lanes, the lanes below them zero: the same number.
-            let t = w << (64 - 8 * n);
-            let t = ((t & (ONES * 0x0F)).wrapping_mul(10 << 8 | 1)) >> 8;
-            let t = ((t & 0x00FF_00FF_00FF_00FF).wrapping_mul(100 << 16 | 1)) >> 16;
-            let v = ((t & 0x0000_FFFF_0000_FFFF).wrapping_mul(10_000 << 32 | 1)) >> 32;
-            return (from + n as usize, u16::try_from(v).ok());
-        }
+    let w = word_at(b, from);
+    // A lane `v` (high bit cleared) is at least `lo` when `v + (0x80 - lo)` sets the high bit.
+    let x7 = w & !HIGHS;
+    let at_least = |lo: u8| x7 + ONES * u64::from(0x80 - lo);
+    let digits = at_least(b'0') & !at_least(b'9' + 1) & !w & HIGHS;
+    let n = (!digits & HIGHS).trailing_zeros() / 8;
+    if n == 0 {
+        return (from, None);
+    }
+    if n < 8 {
+        // The digits moved to the top lanes, the lanes below them zero: the same number.
+        let t = w << (64 - 8 * n);
+        let t = ((t & (ONES * 0x0F)).wrapping_mul(10 << 8 | 1)) >> 8;
+        let t = ((t & 0x00FF_00FF_00FF_00FF).wrapping_mul(100 << 16 | 1)) >> 16;
+        let v = ((t & 0x0000_FFFF_0000_FFFF).wrapping_mul(10_000 << 32 | 1)) >> 32;
+        return (from + n as usize, u16::try_from(v).ok());
     }
     let mut j = from;
     let mut v: u32 = 0;
@@ -471,7 +469,7 @@ fn common_param(b: &[u8], j: usize) -> Option<Checked> {
     const FOLD_1_6: u64 = 0x0020_2020_2020_2000;
     const FOLD_1_5: u64 = 0x0000_2020_2020_2000;
     const FOLD_7: u64 = 0x2000_0000_0000_0000;
-    let w = word_at(b, j)?;
+    let w = word_at(b, j);
     if w | FOLD_1_6 == BRANCH {
         let v0 = j + 8;
         let token_end = alnum_class_run(b, v0, class::TOKEN);
@@ -527,19 +525,6 @@ fn common_param(b: &[u8], j: usize) -> Option<Checked> {
         }
     }
     None
-}
-
-/// The eight octets of `b` from `j` as a little-endian word, zeros standing for those past the
-/// end (read from the last eight octets when fewer remain); `None` when `b` is shorter than a
-/// word or `j` is at its end.
-#[inline(always)]
-fn word_at(b: &[u8], j: usize) -> Option<u64> {
-    if let Some(w) = b.get(j..).and_then(|r| r.first_chunk::<8>()) {
-        return Some(u64::from_le_bytes(*w));
-    }
-    let last = u64::from_le_bytes(*b.last_chunk::<8>()?);
-    let gap = (j + 8).checked_sub(b.len())?;
-    (gap < 8).then(|| last >> (8 * gap))
 }
 
 #[cfg(test)]

@@ -48,29 +48,31 @@ pub(crate) fn host_kind(b: &[u8]) -> Option<HostKind> {
 
 /// Reads an unbracketed host (hostname or IPv4 address) from `from` in one pass over its
 /// octets, the grammar checked as they are read. Returns where the run of host octets
-/// (`alphanum`, `-`, `.`) ends, and the kind of host, `None` when that run is not one.
+/// (`alphanum`, `-`, `.`) ends, and the kind of host; `None` when that run is not one, with
+/// only where reading stopped (callers read no position then).
 #[inline]
 pub(crate) fn scan_host(b: &[u8], from: usize) -> (usize, Option<HostKind>) {
-    if b.get(from).is_some_and(u8::is_ascii_digit) {
-        let (end, ip) = scan_ipv4(b, from);
-        let continues = b.get(end).is_some_and(|&c| is(c, class::HOSTNAME));
-        if !continues {
-            // Digits and dots only: an IPv4 address or nothing.
-            return (end, ip.map(|a| HostKind::Ipv4(a.octets())));
+    // An IPv4 address is a whole run of host octets; any other run of digits and dots is no
+    // hostname either (its top label starts with a digit), as the label reading finds.
+    match b.get(from) {
+        Some(c) if c.is_ascii_digit() => {
+            if let Some((end, octets)) = dotted_quad(b, from) {
+                return (end, Some(HostKind::Ipv4(octets)));
+            }
         }
+        Some(c) if c.is_ascii_alphabetic() => {}
+        // A label starts with alphanum; an empty host is no host.
+        _ => return (from, None),
     }
     // hostname = *( domainlabel "." ) toplabel [ "." ]; domainlabel = alphanum /
     // alphanum *( alphanum / "-" ) alphanum; the top label starts with a letter.
-    // Label by label: each is runs of alphanum (read a word at a time) joined by runs of '-'.
+    // Label by label, each from its first octet (alphanum): runs of alphanum (read a word at a
+    // time) joined by runs of '-'.
     let mut j = from;
     let mut top;
     loop {
-        // A label starts with alphanum; an empty host is no host.
         top = j;
-        j = skip_alphanum(b, j);
-        if j == top {
-            return (j, None);
-        }
+        j = skip_alphanum(b, j + 1);
         // Each run of '-' inside a label is followed by alphanum, so the label ends with one.
         while b.get(j) == Some(&b'-') {
             let mut k = j + 1;
@@ -211,6 +213,70 @@ fn scan_ipv4(b: &[u8], from: usize) -> (usize, Option<Ipv4Addr>) {
         }
     }
     (j, Some(Ipv4Addr::from(parts)))
+}
+
+/// The eight octets of `b` from `j` as a little-endian word (the octet at `j` lowest), zeros
+/// standing for those past the end of `b`: the last word of `b` shifted down when fewer than
+/// eight remain, so no octet is read twice over a copy.
+#[inline]
+pub(crate) fn word_at(b: &[u8], j: usize) -> u64 {
+    if let Some(w) = b.get(j..).and_then(|r| r.first_chunk::<8>()) {
+        return u64::from_le_bytes(*w);
+    }
+    let rest = b.get(j..).unwrap_or(&[]);
+    match b.last_chunk::<8>() {
+        // 1..=8 lanes past the end; all eight when `j` is at the end.
+        Some(last) => u64::from_le_bytes(*last)
+            .checked_shr(8 * (8 - rest.len()) as u32)
+            .unwrap_or(0),
+        None => rest.iter().rev().fold(0, |w, &c| w << 8 | u64::from(c)),
+    }
+}
+
+/// An `IPv4address` at `from` that is a whole run of host octets (what follows it is no
+/// `alphanum`, `-` or `.`): where it ends and its four parts.
+///
+/// An address and the octet after it fit in sixteen octets, read first as two words (zeros
+/// past the end of `b`), so the digits are read with no bounds check each.
+#[inline(always)]
+fn dotted_quad(b: &[u8], from: usize) -> Option<(usize, [u8; 4])> {
+    let mut a = [0u8; 16];
+    let (lo, hi) = a.split_at_mut(8);
+    lo.copy_from_slice(&word_at(b, from).to_le_bytes());
+    hi.copy_from_slice(&word_at(b, from + 8).to_le_bytes());
+    // At most 4 * 3 digits and 3 dots precede the last octet read: `k` stays below 16.
+    let at = |k: usize| a[k & 15];
+    let digit = |k: usize| at(k).wrapping_sub(b'0');
+    let mut parts = [0u8; 4];
+    let mut k = 0;
+    for (n, part) in parts.iter_mut().enumerate() {
+        if n > 0 {
+            if at(k) != b'.' {
+                return None;
+            }
+            k += 1;
+        }
+        // 1*3DIGIT, at most 255.
+        let mut v = u32::from(digit(k));
+        if v > 9 {
+            return None;
+        }
+        k += 1;
+        for _ in 0..2 {
+            let d = digit(k);
+            if d > 9 {
+                break;
+            }
+            v = v * 10 + u32::from(d);
+            k += 1;
+        }
+        *part = u8::try_from(v).ok()?;
+    }
+    // A fourth digit, another dot or a letter continues the run: no address.
+    if is(at(k), class::HOSTNAME) {
+        return None;
+    }
+    Some((from + k, parts))
 }
 
 /// `IPv4address`: four dot-separated 1-3 digit parts, each at most 255.
@@ -460,6 +526,21 @@ mod tests {
                         assert_scan_agrees(&v, pad);
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn word_at_reads_octets_then_zeros() {
+        let text: Vec<u8> = (1..=20u8).map(|c| c.wrapping_mul(37) | 0x80).collect();
+        for len in 0..=text.len() {
+            let b = &text[..len];
+            for j in 0..=len + 9 {
+                let mut want = [0u8; 8];
+                for (k, w) in want.iter_mut().enumerate() {
+                    *w = b.get(j + k).copied().unwrap_or(0);
+                }
+                assert_eq!(word_at(b, j), u64::from_le_bytes(want), "len {len} at {j}");
             }
         }
     }
