@@ -49,8 +49,9 @@ pub(crate) fn host_kind(b: &[u8]) -> Option<HostKind> {
 /// Reads an unbracketed host (hostname or IPv4 address) from `from` in one pass over its
 /// octets, the grammar checked as they are read. Returns where the run of host octets
 /// (`alphanum`, `-`, `.`) ends, and the kind of host; `None` when that run is not one, with
-/// only where reading stopped (callers read no position then).
-#[inline]
+/// only where reading stopped (callers read no position then). Inlined everywhere: a call
+/// costs a good part of reading a short address.
+#[inline(always)]
 pub(crate) fn scan_host(b: &[u8], from: usize) -> (usize, Option<HostKind>) {
     // An IPv4 address is a whole run of host octets; any other run of digits and dots is no
     // hostname either (its top label starts with a digit), as the label reading finds.
