@@ -266,7 +266,7 @@ impl<'a> Via<'a> {
 /// Up to seven digits are read from one word: the digit octets are found by comparing every
 /// octet at once, then their value is summed in three multiplies (pairs of digits, then pairs
 /// of pairs, then the two halves). Longer runs are read octet by octet.
-#[inline]
+#[inline(always)]
 fn scan_port(b: &[u8], from: usize) -> (usize, Option<u16>) {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
