@@ -48,24 +48,29 @@ pub struct Via<'a> {
 }
 
 /// The first `branch`, `received`, `rport`, `maddr` and `ttl` of a parameter list: where their
-/// values lie ([`Span::NONE`] when absent; an empty span for a parameter without a value).
+/// values lie ([`Span::NONE`] when absent; an empty span for a parameter without a value),
+/// indexed by [`Known`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct KnownParams {
-    branch: Span,
-    received: Span,
-    rport: Span,
-    maddr: Span,
-    ttl: Span,
-}
+struct KnownParams([Span; 5]);
 
 impl Default for KnownParams {
     fn default() -> Self {
-        KnownParams {
-            branch: Span::NONE,
-            received: Span::NONE,
-            rport: Span::NONE,
-            maddr: Span::NONE,
-            ttl: Span::NONE,
+        KnownParams([Span::NONE; 5])
+    }
+}
+
+impl KnownParams {
+    fn get(&self, which: Known) -> Span {
+        self.0.get(which as usize).copied().unwrap_or(Span::NONE)
+    }
+
+    /// Records where the value of `which` lies, unless an earlier one was recorded.
+    #[inline(always)]
+    fn record_first(&mut self, which: Known, value: (usize, usize)) {
+        if let Some(slot) = self.0.get_mut(which as usize) {
+            if !slot.is_some() {
+                *slot = Span::new(value.0, value.1);
+            }
         }
     }
 }
@@ -211,32 +216,32 @@ impl<'a> Via<'a> {
     /// The `branch` parameter (RFC 3261 §8.1.1.7); it starts with `z9hG4bK` from RFC 3261
     /// elements.
     pub fn branch(&self) -> Option<&'a str> {
-        self.known.branch.of(self.raw)
+        self.known.get(Known::Branch).of(self.raw)
     }
 
     /// The `received` parameter (RFC 3261 §18.2.1), as written.
     pub fn received(&self) -> Option<&'a str> {
-        self.known.received.of(self.raw)
+        self.known.get(Known::Received).of(self.raw)
     }
 
     /// The `rport` parameter (RFC 3581): `None` when absent, `Some(None)` when present without
     /// a value (a client asking for it), `Some(Some(port))` once a server filled it in.
     pub fn rport(&self) -> Option<Option<u16>> {
         self.known
-            .rport
+            .get(Known::Rport)
             .of(self.raw)
             .map(|p| parse_u16(p.as_bytes()))
     }
 
     /// The `maddr` parameter.
     pub fn maddr(&self) -> Option<&'a str> {
-        self.known.maddr.of(self.raw)
+        self.known.get(Known::Maddr).of(self.raw)
     }
 
     /// The `ttl` parameter.
     pub fn ttl(&self) -> Option<u8> {
         self.known
-            .ttl
+            .get(Known::Ttl)
             .of(self.raw)
             .and_then(|t| parse_u32(t.as_bytes()))
             .and_then(|t| u8::try_from(t).ok())
@@ -355,18 +360,6 @@ enum Known {
     Ttl,
 }
 
-impl KnownParams {
-    fn slot(&mut self, which: Known) -> &mut Span {
-        match which {
-            Known::Branch => &mut self.branch,
-            Known::Received => &mut self.received,
-            Known::Rport => &mut self.rport,
-            Known::Maddr => &mut self.maddr,
-            Known::Ttl => &mut self.ttl,
-        }
-    }
-}
-
 /// One parameter of [`KnownParams`] as read and checked: which, where its value lies (an empty
 /// span at the name's end without one), whether the value obeys its rule, and where the
 /// parameter ends.
@@ -396,6 +389,10 @@ fn check_params<const LIST: bool>(
         if LIST && b.get(j) == Some(&b',') {
             return Ok(Some(j));
         }
+        // The end of the list, where param_at would find it.
+        if j >= b.len() {
+            return Ok(None);
+        }
         // The common parameters as they are written, else the general reading.
         let checked = match common_param(b, j) {
             Some(c) => c,
@@ -408,10 +405,7 @@ fn check_params<const LIST: bool>(
         if !checked.ok {
             return Err(HeaderError::syntax(H, MALFORMED));
         }
-        let slot = known.slot(checked.which);
-        if !slot.is_some() {
-            *slot = Span::new(checked.value.0, checked.value.1);
-        }
+        known.record_first(checked.which, checked.value);
         at = checked.end;
     }
 }
@@ -597,22 +591,22 @@ mod tests {
                 .to_ascii_lowercase();
             let (v0, v1) = p.value.unwrap_or((p.name.1, p.name.1));
             let text = raw.get(v0..v1).unwrap_or("");
-            let (slot, ok) = match name.as_str() {
-                "branch" => (&mut known.branch, p.value_is_token),
+            let (which, ok) = match name.as_str() {
+                "branch" => (Known::Branch, p.value_is_token),
                 "received" => (
-                    &mut known.received,
+                    Known::Received,
                     p.value.is_some() && Host::parse_received(text).is_some(),
                 ),
                 "rport" => (
-                    &mut known.rport,
+                    Known::Rport,
                     p.value.is_none() || parse_u16(text.as_bytes()).is_some(),
                 ),
                 "ttl" => (
-                    &mut known.ttl,
+                    Known::Ttl,
                     parse_u32(text.as_bytes()).is_some_and(|t| t <= 255),
                 ),
                 "maddr" => (
-                    &mut known.maddr,
+                    Known::Maddr,
                     p.value.is_some() && Host::parse(text).is_some(),
                 ),
                 _ => continue,
@@ -620,6 +614,7 @@ mod tests {
             if !ok {
                 return Err(HeaderError::syntax(H, MALFORMED));
             }
+            let slot = &mut known.0[which as usize];
             if !slot.is_some() {
                 *slot = Span::new(v0, v1);
             }
