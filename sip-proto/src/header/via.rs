@@ -93,7 +93,11 @@ impl<'a> Via<'a> {
     }
 
     fn parse_item<const LIST: bool>(s: &'a str) -> Result<(Via<'a>, Option<usize>), HeaderError> {
-        let raw = trim_ws(s);
+        // Values mostly come trimmed: then there is nothing to cut.
+        let raw = match (s.as_bytes().first(), s.as_bytes().last()) {
+            (Some(b' ' | b'\t'), _) | (_, Some(b' ' | b'\t')) => trim_ws(s),
+            _ => s,
+        };
         let b = raw.as_bytes();
         // The common sent-protocol, `SIP/2.0/` then the transport, read in one compare.
         let fast_t1 = match b.first_chunk::<8>() {
