@@ -48,45 +48,57 @@ pub(crate) fn host_kind(b: &[u8]) -> Option<HostKind> {
 
 /// Reads an unbracketed host (hostname or IPv4 address) from `from` in one pass over its
 /// octets, the grammar checked as they are read. Returns where the run of host octets
-/// (`alphanum`, `-`, `.`) ends, and the kind of host, `None` when that run is not one.
-#[inline]
+/// (`alphanum`, `-`, `.`) ends, and the kind of host; `None` when that run is not one, with
+/// only where reading stopped (callers read no position then). Inlined everywhere: a call
+/// costs a good part of reading a short address.
+#[inline(always)]
 pub(crate) fn scan_host(b: &[u8], from: usize) -> (usize, Option<HostKind>) {
-    if b.get(from).is_some_and(u8::is_ascii_digit) {
-        let (end, ip) = scan_ipv4(b, from);
-        let continues = b.get(end).is_some_and(|&c| is(c, class::HOSTNAME));
-        if !continues {
-            // Digits and dots only: an IPv4 address or nothing.
-            return (end, ip.map(|a| HostKind::Ipv4(a.octets())));
+    // An IPv4 address is a whole run of host octets; any other run of digits and dots is no
+    // hostname either (its top label starts with a digit), as the label reading finds.
+    match b.get(from) {
+        Some(c) if c.is_ascii_digit() => {
+            if let Some((end, octets)) = dotted_quad(b, from) {
+                return (end, Some(HostKind::Ipv4(octets)));
+            }
         }
+        Some(c) if c.is_ascii_alphabetic() => {}
+        // A label starts with alphanum; an empty host is no host.
+        _ => return (from, None),
     }
     // hostname = *( domainlabel "." ) toplabel [ "." ]; domainlabel = alphanum /
     // alphanum *( alphanum / "-" ) alphanum; the top label starts with a letter.
-    // Label by label: each is runs of alphanum (read a word at a time) joined by '-'.
+    // Label by label, each from its first octet (alphanum): runs of alphanum (read a word at a
+    // time) joined by runs of '-'.
     let mut j = from;
-    let mut top_first;
+    let mut top;
     loop {
-        match b.get(j) {
-            Some(&c) if is(c, class::ALPHANUM) => top_first = c,
-            // A label must start with alphanum; an empty host is no host.
-            _ => return (j, None),
-        }
+        top = j;
         j = skip_alphanum(b, j + 1);
+        // Each run of '-' inside a label is followed by alphanum, so the label ends with one.
         while b.get(j) == Some(&b'-') {
-            j = skip_alphanum(b, j + 1);
-        }
-        if b.get(j - 1) == Some(&b'-') {
-            return (j, None);
+            let mut k = j + 1;
+            while b.get(k) == Some(&b'-') {
+                k += 1;
+            }
+            j = skip_alphanum(b, k);
+            if j == k {
+                return (j, None);
+            }
         }
         if b.get(j) != Some(&b'.') {
             break;
         }
         j += 1;
-        // A trailing dot ends the name.
-        if !b.get(j).is_some_and(|&c| is(c, class::HOSTNAME)) {
-            break;
+        match b.get(j) {
+            Some(c) if c.is_ascii_alphanumeric() => {}
+            // A label cannot start with '-' or '.'.
+            Some(b'-' | b'.') => return (j, None),
+            // A trailing dot ends the name.
+            _ => break,
         }
     }
-    (j, top_first.is_ascii_alphabetic().then_some(HostKind::Name))
+    let top_is_letter = b.get(top).is_some_and(u8::is_ascii_alphabetic);
+    (j, top_is_letter.then_some(HostKind::Name))
 }
 
 impl<'a> Host<'a> {
@@ -125,6 +137,18 @@ impl<'a> Host<'a> {
                 is_ipv6_text(s.as_bytes()).then_some(Host::Ipv6(s))
             }
             _ => None,
+        }
+    }
+
+    /// Whether [`Host::parse_received`] accepts `b`, found without building the host (a Via
+    /// checks its `received` parameter only).
+    pub(crate) fn received_ok(b: &[u8]) -> bool {
+        if b.first() == Some(&b'[') {
+            return host_kind(b).is_some();
+        }
+        match scan_host(b, 0) {
+            (end, kind) if end == b.len() => kind.is_some(),
+            _ => find_byte(b, b':').is_some() && is_ipv6_text(b),
         }
     }
 
@@ -190,6 +214,70 @@ fn scan_ipv4(b: &[u8], from: usize) -> (usize, Option<Ipv4Addr>) {
         }
     }
     (j, Some(Ipv4Addr::from(parts)))
+}
+
+/// The eight octets of `b` from `j` as a little-endian word (the octet at `j` lowest), zeros
+/// standing for those past the end of `b`: the last word of `b` shifted down when fewer than
+/// eight remain, so no octet is read twice over a copy.
+#[inline]
+pub(crate) fn word_at(b: &[u8], j: usize) -> u64 {
+    if let Some(w) = b.get(j..).and_then(|r| r.first_chunk::<8>()) {
+        return u64::from_le_bytes(*w);
+    }
+    let rest = b.get(j..).unwrap_or(&[]);
+    match b.last_chunk::<8>() {
+        // 1..=8 lanes past the end; all eight when `j` is at the end.
+        Some(last) => u64::from_le_bytes(*last)
+            .checked_shr(8 * (8 - rest.len()) as u32)
+            .unwrap_or(0),
+        None => rest.iter().rev().fold(0, |w, &c| w << 8 | u64::from(c)),
+    }
+}
+
+/// An `IPv4address` at `from` that is a whole run of host octets (what follows it is no
+/// `alphanum`, `-` or `.`): where it ends and its four parts.
+///
+/// An address and the octet after it fit in sixteen octets, read first as two words (zeros
+/// past the end of `b`), so the digits are read with no bounds check each.
+#[inline(always)]
+fn dotted_quad(b: &[u8], from: usize) -> Option<(usize, [u8; 4])> {
+    let mut a = [0u8; 16];
+    let (lo, hi) = a.split_at_mut(8);
+    lo.copy_from_slice(&word_at(b, from).to_le_bytes());
+    hi.copy_from_slice(&word_at(b, from + 8).to_le_bytes());
+    // At most 4 * 3 digits and 3 dots precede the last octet read: `k` stays below 16.
+    let at = |k: usize| a[k & 15];
+    let digit = |k: usize| at(k).wrapping_sub(b'0');
+    let mut parts = [0u8; 4];
+    let mut k = 0;
+    for (n, part) in parts.iter_mut().enumerate() {
+        if n > 0 {
+            if at(k) != b'.' {
+                return None;
+            }
+            k += 1;
+        }
+        // 1*3DIGIT, at most 255.
+        let mut v = u32::from(digit(k));
+        if v > 9 {
+            return None;
+        }
+        k += 1;
+        for _ in 0..2 {
+            let d = digit(k);
+            if d > 9 {
+                break;
+            }
+            v = v * 10 + u32::from(d);
+            k += 1;
+        }
+        *part = u8::try_from(v).ok()?;
+    }
+    // A fourth digit, another dot or a letter continues the run: no address.
+    if is(at(k), class::HOSTNAME) {
+        return None;
+    }
+    Some((from + k, parts))
 }
 
 /// `IPv4address`: four dot-separated 1-3 digit parts, each at most 255.
@@ -319,6 +407,205 @@ mod tests {
                     "{:?}",
                     String::from_utf8_lossy(&name)
                 );
+            }
+        }
+    }
+
+    /// `scan_host` as first written: the IPv4 reading, then label by label with a check of
+    /// each label's first and last octet. Kept as the reference for the faster scan.
+    fn scan_host_reference(b: &[u8], from: usize) -> (usize, Option<HostKind>) {
+        if b.get(from).is_some_and(u8::is_ascii_digit) {
+            let (end, ip) = scan_ipv4(b, from);
+            let continues = b.get(end).is_some_and(|&c| is(c, class::HOSTNAME));
+            if !continues {
+                return (end, ip.map(|a| HostKind::Ipv4(a.octets())));
+            }
+        }
+        let mut j = from;
+        let mut top_first;
+        loop {
+            match b.get(j) {
+                Some(&c) if is(c, class::ALPHANUM) => top_first = c,
+                _ => return (j, None),
+            }
+            j = skip_alphanum(b, j + 1);
+            while b.get(j) == Some(&b'-') {
+                j = skip_alphanum(b, j + 1);
+            }
+            if b.get(j - 1) == Some(&b'-') {
+                return (j, None);
+            }
+            if b.get(j) != Some(&b'.') {
+                break;
+            }
+            j += 1;
+            if !b.get(j).is_some_and(|&c| is(c, class::HOSTNAME)) {
+                break;
+            }
+        }
+        (j, top_first.is_ascii_alphabetic().then_some(HostKind::Name))
+    }
+
+    /// The scan agrees with the reference on the kind of host, and on where a host ends
+    /// (where none is found, no caller reads the position).
+    fn assert_scan_agrees(b: &[u8], from: usize) {
+        let (end, kind) = scan_host(b, from);
+        let (want_end, want_kind) = scan_host_reference(b, from);
+        assert_eq!(
+            kind,
+            want_kind,
+            "{:?} from {from}",
+            String::from_utf8_lossy(b)
+        );
+        if kind.is_some() {
+            assert_eq!(
+                end,
+                want_end,
+                "{:?} from {from}",
+                String::from_utf8_lossy(b)
+            );
+        }
+    }
+
+    #[test]
+    fn scan_host_agrees_with_the_label_reading() {
+        // Every string of up to six octets over octets that matter to a host, alone, after a
+        // prefix that moves it across a word, and followed by a stop and a tail.
+        let alphabet = b"a1Z9-.:_";
+        let mut v = Vec::new();
+        for len in 0..=6u32 {
+            for n in 0..alphabet.len().pow(len) {
+                for (prefix, suffix) in [("", ""), ("sip:", ";lr"), ("x@abc", " more text")] {
+                    v.clear();
+                    v.extend_from_slice(prefix.as_bytes());
+                    let mut m = n;
+                    for _ in 0..len {
+                        v.push(alphabet[m % alphabet.len()]);
+                        m /= alphabet.len();
+                    }
+                    v.extend_from_slice(suffix.as_bytes());
+                    assert_scan_agrees(&v, prefix.len());
+                }
+            }
+        }
+        // Addresses and names of every length around a word, cut anywhere, at every offset,
+        // with each octet value after them.
+        let forms = [
+            "192.0.2.101",
+            "198.51.100.20",
+            "255.255.255.255",
+            "256.0.0.1",
+            "1.2.3.256",
+            "01.002.3.4",
+            "1234.1.1.1",
+            "1.2.3.4567",
+            "1.2.3",
+            "1.2.3.4.5",
+            "1..2.3",
+            "1.2.3.4.com",
+            "1.2.3.4a",
+            "9.9.9.9-x.com",
+            "proxy2.biloxi.example.com",
+            "registrar.atlanta.example.com.",
+            "a-b--c.d-e.f",
+            "averyveryverylonglabel.example.c0m",
+            "x.y-.z",
+            "x.-y.z",
+            "x..y",
+            "a.b.1c",
+            "a.b.c1",
+        ];
+        for f in forms {
+            for pad in 0..9 {
+                for cut in 0..=f.len() {
+                    for c in 0..=255u8 {
+                        let mut v = vec![b'@'; pad];
+                        v.extend_from_slice(&f.as_bytes()[..cut]);
+                        v.push(c);
+                        assert_scan_agrees(&v, pad);
+                        v.extend_from_slice(b";transport=udp");
+                        assert_scan_agrees(&v, pad);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn word_at_reads_octets_then_zeros() {
+        let text: Vec<u8> = (1..=20u8).map(|c| c.wrapping_mul(37) | 0x80).collect();
+        for len in 0..=text.len() {
+            let b = &text[..len];
+            for j in 0..=len + 9 {
+                let mut want = [0u8; 8];
+                for (k, w) in want.iter_mut().enumerate() {
+                    *w = b.get(j + k).copied().unwrap_or(0);
+                }
+                assert_eq!(word_at(b, j), u64::from_le_bytes(want), "len {len} at {j}");
+            }
+        }
+    }
+
+    #[test]
+    fn received_ok_agrees_with_parse_received() {
+        let check = |b: &[u8]| {
+            if let Ok(s) = core::str::from_utf8(b) {
+                assert_eq!(
+                    Host::received_ok(b),
+                    Host::parse_received(s).is_some(),
+                    "{s:?}"
+                );
+            }
+        };
+        // Every string of up to five octets over the octets that matter to some host form.
+        let alphabet = b"19a.:-[]_F ";
+        let mut v = Vec::new();
+        for len in 0..=5u32 {
+            for mut n in 0..alphabet.len().pow(len) {
+                v.clear();
+                for _ in 0..len {
+                    v.push(alphabet[n % alphabet.len()]);
+                    n /= alphabet.len();
+                }
+                check(&v);
+            }
+        }
+        let forms = [
+            "192.0.2.101",
+            "255.255.255.255",
+            "256.1.1.1",
+            "1.2.3",
+            "1.2.3.4.",
+            "1.2.3.4.5",
+            "01.002.3.4",
+            "1234.1.1.1",
+            "1.2.3.4a",
+            "1.2.3.4:5060",
+            "proxy2.biloxi.example.com",
+            "a.com.",
+            "a..com",
+            "-a.com",
+            "a-.com",
+            "a.1com",
+            "2001:db8::9:255",
+            "[2001:db8::9:255]",
+            "[2001:db8::9:255",
+            "2001:db8::9:255]",
+            "::ffff:192.0.2.1",
+            "[::ffff:192.0.2.1]",
+            "2001:db8:::192.0.2.1",
+            "::ffff:300.0.2.1",
+            "1:2:3:4:5:6:7:8:9",
+            "12345::1",
+            "fe80::1%eth0",
+            "[]",
+            "[",
+            "",
+            "\u{e9}.com",
+        ];
+        for f in forms {
+            for cut in 0..=f.len() {
+                check(&f.as_bytes()[..cut]);
             }
         }
     }
