@@ -206,9 +206,7 @@ impl<'a> NameAddr<'a> {
                 uri,
                 display,
                 // Whitespace before a list comma is no part of the element.
-                params_at: Span::new(params_at, params_at)
-                    .start
-                    .min(Span::new(raw.len(), raw.len()).start),
+                params_at: Span::offset_within(params_at, raw),
                 tag,
                 display_quoted,
                 bracketed,

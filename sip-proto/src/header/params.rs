@@ -173,6 +173,13 @@ impl Span {
         }
     }
 
+    /// Where a part that starts at `at` of `text` starts, as a span offset: at most the end
+    /// of `text` (a list element's trimmed text can end before where its reading stopped).
+    #[inline]
+    pub(crate) fn offset_within(at: usize, text: &str) -> u32 {
+        u32::try_from(at.min(text.len())).unwrap_or(u32::MAX)
+    }
+
     /// Whether the part is present.
     #[inline]
     pub(crate) fn is_some(self) -> bool {

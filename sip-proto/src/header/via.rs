@@ -168,9 +168,7 @@ impl<'a> Via<'a> {
                 host_kind,
                 port,
                 // Whitespace before a list comma is no part of the element.
-                params_at: Span::new(i, i)
-                    .start
-                    .min(Span::new(raw.len(), raw.len()).start),
+                params_at: Span::offset_within(i, raw),
                 known,
             },
             comma,
