@@ -91,7 +91,8 @@ impl Method {
         }
     }
 
-    fn known(b: &[u8]) -> Option<Method> {
+    /// The method RFC 3261 or an extension RFC defines that `b` spells, exactly.
+    pub(crate) fn known(b: &[u8]) -> Option<Method> {
         // One switch on (length, first octet) picks the only candidate; then one compare
         // against a constant (a few word loads, no call).
         Some(match (b.len(), *b.first()?) {

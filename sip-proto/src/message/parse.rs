@@ -47,6 +47,7 @@ impl Default for Limits {
     }
 }
 
+#[cfg_attr(test, derive(Debug, PartialEq))]
 enum Start {
     Request { method: Method, uri: (u32, u32) },
     Response { status: u16, reason: (u32, u32) },
@@ -316,6 +317,66 @@ fn parse_request_line(raw: &Bytes, from: usize, to: usize) -> Result<(Start, boo
     Ok((start, unsupported_version))
 }
 
+/// The common Request-Line, `Method SP Request-URI SP "SIP/2.0" CRLF` with a method RFC 3261
+/// or its extensions define, read from `from` with two searches (for the SPs) and one compare
+/// (for the version and the CRLF): the start line and where the next line starts. `None` for
+/// anything else, which [`line_end`] and [`parse_request_line`] then read and, if need be,
+/// refuse with the rule broken.
+///
+/// It agrees with that reading: no known method and no URI [`Shape::of`] accepts holds an SP,
+/// CR or LF (a test checks it at every position), so the line ends at the CRLF after the
+/// version and splits at the same two SPs.
+#[inline(always)]
+fn quick_request_line(b: &[u8], from: usize) -> Option<(Start, usize)> {
+    const VERSION_CRLF: &[u8] = b" SIP/2.0\r\n";
+    let rest = b.get(from..)?;
+    // The longest known method has nine octets.
+    let sp = find_byte(rest.get(..10).unwrap_or(rest), b' ')?;
+    let method = Method::known(rest.get(..sp)?)?;
+    let u_start = sp + 1;
+    let u_end = u_start + find_byte(rest.get(u_start..)?, b' ')?;
+    if rest.get(u_end..u_end + VERSION_CRLF.len())? != VERSION_CRLF {
+        return None;
+    }
+    let u = rest.get(u_start..u_end)?;
+    if u.first() == Some(&b'<') {
+        return None;
+    }
+    let shape = Shape::of(u).ok()?;
+    if shape.is_sip_with_headers() {
+        return None;
+    }
+    let start = Start::Request {
+        method,
+        uri: r32(from + u_start, from + u_end),
+    };
+    Some((start, from + u_end + VERSION_CRLF.len()))
+}
+
+/// The common Status-Line, `"SIP/2.0" SP Status-Code SP Reason-Phrase CRLF`, read with two
+/// compares before the search for its end: the line and where the next line starts, or
+/// `None` for anything else, which [`read_start_line`] then reads (errors included). It
+/// agrees with that reading, as its first twelve octets hold no CR or LF.
+#[inline(always)]
+fn quick_status_line(b: &[u8], from: usize) -> Option<(Start, usize)> {
+    let rest = b.get(from..)?;
+    if rest.get(..8)? != b"SIP/2.0 " {
+        return None;
+    }
+    let status = match *rest.get(8..12)? {
+        [a @ b'1'..=b'6', c @ b'0'..=b'9', d @ b'0'..=b'9', b' '] => {
+            u16::from(a - b'0') * 100 + u16::from(c - b'0') * 10 + u16::from(d - b'0')
+        }
+        _ => return None,
+    };
+    let (cr, next) = line_end(b, from + 12).ok()?;
+    let start = Start::Response {
+        status,
+        reason: r32(from + 12, cr),
+    };
+    Some((start, next))
+}
+
 fn parse_status_line(b: &[u8], from: usize, to: usize) -> Result<Start, K> {
     let line = b.get(from..to).unwrap_or(&[]);
     let sp = line.iter().position(|&c| c == b' ').ok_or(K::StartLine(
@@ -351,6 +412,22 @@ fn parse_status_line(b: &[u8], from: usize, to: usize) -> Result<Start, K> {
     })
 }
 
+/// Reads the start line from `pos` by the grammar: the line, whether its SIP-Version is a
+/// well-formed one other than 2.0 (see [`parse_request_line`]), and where the next line starts.
+fn read_start_line(raw: &Bytes, pos: usize) -> Result<(Start, bool, usize), K> {
+    let b: &[u8] = raw;
+    let (sl_end, next) = line_end(b, pos).map_err(|k| match k {
+        K::HeaderLine(_) => K::StartLine("start line must end with CRLF (RFC 3261 §7)"),
+        other => other,
+    })?;
+    let (start, unsupported_version) = if b.get(pos..pos + 4) == Some(b"SIP/") {
+        (parse_status_line(b, pos, sl_end)?, false)
+    } else {
+        parse_request_line(raw, pos, sl_end)?
+    };
+    Ok((start, unsupported_version, next))
+}
+
 /// Parses one message from one datagram with the given limits. See [`Message::parse`].
 pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> {
     let b: &[u8] = &raw;
@@ -368,14 +445,13 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
     if pos >= b.len() {
         return Err(K::Empty.into());
     }
-    let (sl_end, mut p) = line_end(b, pos).map_err(|k| match k {
-        K::HeaderLine(_) => K::StartLine("start line must end with CRLF (RFC 3261 §7)"),
-        other => other,
-    })?;
-    let (start, unsupported_version) = if b.get(pos..pos + 4) == Some(b"SIP/") {
-        (parse_status_line(b, pos, sl_end)?, false)
-    } else {
-        parse_request_line(&raw, pos, sl_end)?
+    let quick = match b.get(pos..pos + 4) {
+        Some(b"SIP/") => quick_status_line(b, pos),
+        _ => quick_request_line(b, pos),
+    };
+    let (start, unsupported_version, mut p) = match quick {
+        Some((start, next)) => (start, false, next),
+        None => read_start_line(&raw, pos)?,
     };
 
     // Index the header lines: one pass, each line's name classified as it is read and its
@@ -777,6 +853,7 @@ fn partial_error(k: K, raw: Option<Bytes>, headers: Headers, start: Start) -> Pa
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::uri::tests::octet_edits;
 
     fn kind(m: &[u8]) -> Option<K> {
         parse(Bytes::copy_from_slice(m), &Limits::default())
@@ -826,6 +903,56 @@ mod tests {
             kind(b"OPTIONS sip:a@b.com SIP/2.0\r\nTo: x\ry\r\n\r\n"),
             Some(K::HeaderLine(_))
         ));
+    }
+
+    /// What the quick Request-Line reading finds, the long one finds too: every octet value
+    /// put in (and over) every position of lines of each form, followed by a header line.
+    #[test]
+    fn the_quick_request_line_reads_what_the_long_reading_reads() {
+        let bases = [
+            "REGISTER sip:registrar.atlanta.example.com SIP/2.0\r\nVia: x\r\n",
+            "INVITE sip:bob@biloxi.example.com;transport=udp SIP/2.0\r\nTo: x\r\n",
+            "OPTIONS sips:a:pw@[2001:db8::1]:5061;lr SIP/2.0\r\nTo: x\r\n",
+            "MESSAGE tel:+1-201-555-0123;phone-context=x SIP/2.0\r\nTo: x\r\n",
+            "BYE urn:service:sos SIP/2.0\r\nTo: x\r\n",
+            "ACK sip:%61lice@h?subject=x SIP/2.0\r\nTo: x\r\n",
+        ];
+        let mut quick = 0;
+        for base in bases {
+            for message in octet_edits(base, 0) {
+                let raw = Bytes::from(message);
+                if let Some((start, next)) = quick_request_line(&raw, 0) {
+                    quick += 1;
+                    let long = read_start_line(&raw, 0);
+                    let text = String::from_utf8_lossy(&raw);
+                    assert_eq!(long, Ok((start, false, next)), "{text:?}");
+                }
+            }
+        }
+        assert!(quick > 10_000, "the quick reading took only {quick} lines");
+    }
+
+    /// The same for the Status-Line.
+    #[test]
+    fn the_quick_status_line_reads_what_the_long_reading_reads() {
+        let bases = [
+            "SIP/2.0 200 OK\r\nVia: x\r\n",
+            "SIP/2.0 180 \r\nVia: x\r\n",
+            "SIP/2.0 699 Très long\r\nVia: x\r\n",
+        ];
+        let mut quick = 0;
+        for base in bases {
+            for message in octet_edits(base, 0) {
+                let raw = Bytes::from(message);
+                if let Some((start, next)) = quick_status_line(&raw, 0) {
+                    quick += 1;
+                    let long = read_start_line(&raw, 0);
+                    let text = String::from_utf8_lossy(&raw);
+                    assert_eq!(long, Ok((start, false, next)), "{text:?}");
+                }
+            }
+        }
+        assert!(quick > 5_000, "the quick reading took only {quick} lines");
     }
 
     #[test]

@@ -766,4 +766,4 @@ impl<'a> Iterator for UriParams<'a> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -279,7 +279,7 @@ fn param_count_is_bounded() {
 
 /// `base` with every octet value put in, and written over, each position from `from` on: the
 /// inputs the fast-path tests hold against the general readings.
-fn octet_edits(base: &str, from: usize) -> impl Iterator<Item = Vec<u8>> + '_ {
+pub(crate) fn octet_edits(base: &str, from: usize) -> impl Iterator<Item = Vec<u8>> + '_ {
     (from..=base.len()).flat_map(move |pos| {
         (0..=255u8).flat_map(move |c| {
             let mut inserted = base.as_bytes().to_vec();
