@@ -69,6 +69,7 @@ pub(crate) mod method;
 mod name;
 mod parse;
 mod reason;
+mod start_line;
 mod stream;
 mod writer;
 
