@@ -361,20 +361,21 @@ pub(crate) fn lookup_words(words: [u64; 3], len: usize) -> u8 {
     // Zero the octets past the name, as in the table: the last word's are masked off, the
     // words after it dropped.
     let mask = u64::MAX >> ((len.wrapping_neg() & 7) * 8);
-    let w = match len {
-        ..=8 => [words[0] & mask, 0, 0],
-        9..=16 => [words[0], words[1] & mask, 0],
-        _ => [words[0], words[1], words[2] & mask],
+    // A candidate has `len` octets, so its words past the name's are zero: only the words
+    // the name fills are compared.
+    let same = |(lower, case): &([u64; 3], [u64; 3])| match len {
+        ..=8 => (words[0] & mask) | case[0] == lower[0],
+        9..=16 => (words[0] | case[0]) == lower[0] && (words[1] & mask) | case[1] == lower[1],
+        _ => {
+            (words[0] | case[0]) == lower[0]
+                && (words[1] | case[1]) == lower[1]
+                && (words[2] & mask) | case[2] == lower[2]
+        }
     };
     while packed & 0xFF != 0xFF {
         let id = (packed & 0xFF) as u8;
-        if let Some((lower, case)) = NAME_WORDS.get(usize::from(id)) {
-            if (w[0] | case[0]) == lower[0]
-                && (w[1] | case[1]) == lower[1]
-                && (w[2] | case[2]) == lower[2]
-            {
-                return id;
-            }
+        if NAME_WORDS.get(usize::from(id)).is_some_and(same) {
+            return id;
         }
         packed >>= 8;
     }
@@ -618,6 +619,14 @@ mod tests {
             let upper = name.to_ascii_uppercase();
             for n in [name.to_vec(), upper.clone(), [&upper[..], b"x"].concat()] {
                 assert_eq!(lookup_words(words(&n), n.len()), lookup_exact(&n), "{n:?}");
+            }
+            // Every octet value written over every position of the name.
+            for at in 0..name.len() {
+                for c in 0..=255u8 {
+                    let mut n = name.to_vec();
+                    n[at] = c;
+                    assert_eq!(lookup_words(words(&n), n.len()), lookup_exact(&n), "{n:?}");
+                }
             }
             let mut cr = name.to_vec();
             if let Some(dash) = cr.iter().position(|&c| c == b'-') {
