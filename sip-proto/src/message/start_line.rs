@@ -250,8 +250,29 @@ mod tests {
     use super::*;
     use crate::uri::tests::octet_edits;
 
-    /// What the quick Request-Line reading finds, the long one finds too: every octet value
-    /// put in (and over) every position of lines of each form, followed by a header line.
+    /// A quick reading of a start line: the line and where the next one starts.
+    type QuickReading = fn(&[u8], usize) -> Option<(Start, usize)>;
+
+    /// Whenever `quick` reads a message made from one of `bases` (every octet value put in,
+    /// and over, every position), the general reading finds the same start line and the same
+    /// next line. Returns how many messages the quick reading took.
+    fn assert_quick_agrees(bases: &[&str], quick: QuickReading) -> usize {
+        let mut taken = 0;
+        for message in bases.iter().flat_map(|base| octet_edits(base, 0)) {
+            let raw = Bytes::from(message);
+            if let Some((start, next)) = quick(&raw, 0) {
+                taken += 1;
+                let text = String::from_utf8_lossy(&raw);
+                assert_eq!(
+                    read_start_line(&raw, 0),
+                    Ok((start, false, next)),
+                    "{text:?}"
+                );
+            }
+        }
+        taken
+    }
+
     #[test]
     fn the_quick_request_line_reads_what_the_long_reading_reads() {
         let bases = [
@@ -262,22 +283,10 @@ mod tests {
             "BYE urn:service:sos SIP/2.0\r\nTo: x\r\n",
             "ACK sip:%61lice@h?subject=x SIP/2.0\r\nTo: x\r\n",
         ];
-        let mut quick = 0;
-        for base in bases {
-            for message in octet_edits(base, 0) {
-                let raw = Bytes::from(message);
-                if let Some((start, next)) = quick_request_line(&raw, 0) {
-                    quick += 1;
-                    let long = read_start_line(&raw, 0);
-                    let text = String::from_utf8_lossy(&raw);
-                    assert_eq!(long, Ok((start, false, next)), "{text:?}");
-                }
-            }
-        }
-        assert!(quick > 10_000, "the quick reading took only {quick} lines");
+        let taken = assert_quick_agrees(&bases, quick_request_line);
+        assert!(taken > 10_000, "the quick reading took only {taken} lines");
     }
 
-    /// The same for the Status-Line.
     #[test]
     fn the_quick_status_line_reads_what_the_long_reading_reads() {
         let bases = [
@@ -285,18 +294,7 @@ mod tests {
             "SIP/2.0 180 \r\nVia: x\r\n",
             "SIP/2.0 699 Très long\r\nVia: x\r\n",
         ];
-        let mut quick = 0;
-        for base in bases {
-            for message in octet_edits(base, 0) {
-                let raw = Bytes::from(message);
-                if let Some((start, next)) = quick_status_line(&raw, 0) {
-                    quick += 1;
-                    let long = read_start_line(&raw, 0);
-                    let text = String::from_utf8_lossy(&raw);
-                    assert_eq!(long, Ok((start, false, next)), "{text:?}");
-                }
-            }
-        }
-        assert!(quick > 5_000, "the quick reading took only {quick} lines");
+        let taken = assert_quick_agrees(&bases, quick_status_line);
+        assert!(taken > 5_000, "the quick reading took only {taken} lines");
     }
 }
