@@ -155,10 +155,8 @@ fn quick_request_line(b: &[u8], from: usize) -> Option<(Start, usize)> {
     if rest.get(u_end..u_end + VERSION_CRLF.len())? != VERSION_CRLF {
         return None;
     }
+    // A URI in `<>` is no URI to `Shape::of` (its scheme would start with `<`).
     let u = rest.get(u_start..u_end)?;
-    if u.first() == Some(&b'<') {
-        return None;
-    }
     let shape = Shape::of(u).ok()?;
     if shape.is_sip_with_headers() {
         return None;
