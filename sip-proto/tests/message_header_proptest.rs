@@ -7,6 +7,7 @@
 #![allow(clippy::disallowed_types)]
 
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 use sip_proto::header::{NameAddr, Via};
 use sip_proto::uri::{Host, Uri};
 
@@ -16,7 +17,10 @@ fn cfg() -> ProptestConfig {
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(512),
-        failure_persistence: None,
+        // A failing case's seed is kept beside this file and replayed first on the next run.
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
+            "proptest-regressions",
+        ))),
         ..ProptestConfig::default()
     }
 }

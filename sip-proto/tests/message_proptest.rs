@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use bytes::Bytes;
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 use sip_proto::message::{
     frame_stream, Framing, HeaderName, Limits, Message, Method, RequestBuilder, ResponseBuilder,
     StreamFramer,
@@ -222,7 +223,10 @@ proptest! {
     // 512 cases by default; PROPTEST_CASES=n for a longer hunt.
     #![proptest_config(ProptestConfig {
         cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(512),
-        failure_persistence: None,
+        // A failing case's seed is kept beside this file and replayed first on the next run.
+        failure_persistence: Some(Box::new(
+            FileFailurePersistence::WithSource("proptest-regressions"),
+        )),
         ..ProptestConfig::default()
     })]
 
