@@ -141,7 +141,8 @@ fn parse_request_line(raw: &Bytes, from: usize, to: usize) -> Result<(Start, boo
 /// refuse with the rule broken.
 ///
 /// It agrees with that reading: no known method and no URI [`Shape::of`] accepts holds an SP,
-/// CR or LF (a test checks it at every position), so the line ends at the CRLF after the
+/// CR or LF (a test checks this by putting each octet value at every position of lines of
+/// six forms), so the line ends at the CRLF after the
 /// version and splits at the same two SPs.
 #[inline(always)]
 fn quick_request_line(b: &[u8], from: usize) -> Option<(Start, usize)> {
@@ -179,9 +180,7 @@ fn quick_status_line(b: &[u8], from: usize) -> Option<(Start, usize)> {
         return None;
     }
     let status = match *rest.get(8..12)? {
-        [a @ b'1'..=b'6', c @ b'0'..=b'9', d @ b'0'..=b'9', b' '] => {
-            u16::from(a - b'0') * 100 + u16::from(c - b'0') * 10 + u16::from(d - b'0')
-        }
+        [a @ b'1'..=b'6', c @ b'0'..=b'9', d @ b'0'..=b'9', b' '] => status_code(a, c, d),
         _ => return None,
     };
     let (cr, next) = line_end(b, from + 12).ok()?;
@@ -190,6 +189,12 @@ fn quick_status_line(b: &[u8], from: usize) -> Option<(Start, usize)> {
         reason: r32(from + 12, cr),
     };
     Some((start, next))
+}
+
+/// The Status-Code written by three ASCII digits.
+fn status_code(hundreds: u8, tens: u8, units: u8) -> u16 {
+    let digit = |c: u8| u16::from(c.wrapping_sub(b'0'));
+    digit(hundreds) * 100 + digit(tens) * 10 + digit(units)
 }
 
 fn parse_status_line(b: &[u8], from: usize, to: usize) -> Result<Start, K> {
@@ -206,7 +211,7 @@ fn parse_status_line(b: &[u8], from: usize, to: usize) -> Result<Start, K> {
                 && c.is_ascii_digit()
                 && tail.first().is_none_or(|&t| t == b' ') =>
         {
-            u16::from(a - b'0') * 100 + u16::from(b2 - b'0') * 10 + u16::from(c - b'0')
+            status_code(*a, *b2, *c)
         }
         _ => {
             return Err(K::StartLine(
