@@ -204,7 +204,7 @@ pub(crate) fn is_token_char(b: u8) -> bool {
 /// on short slices (a header value being written).
 #[inline]
 pub(crate) fn find_cr_or_lf(b: &[u8]) -> Option<usize> {
-    scan_cr_or_lf::<true>(b)
+    scan_cr_or_lf(b)
 }
 
 /// Index of the first octet below 0x0E in `b`: HTAB, LF, CR or a rarer control. For a
@@ -251,15 +251,8 @@ fn below_0e(w: &[u8]) -> u64 {
 }
 
 #[inline(always)]
-fn scan_cr_or_lf<const TAIL_WORDS: bool>(b: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let below = |w: &[u8]| {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(w);
-        let x = u64::from_le_bytes(word);
-        x.wrapping_sub(ONES * 0x0E) & !x & HIGHS
-    };
+fn scan_cr_or_lf(b: &[u8]) -> Option<usize> {
+    let below = below_0e;
     let mut chunks = b.chunks_exact(16);
     let mut base = 0;
     for chunk in chunks.by_ref() {
@@ -280,12 +273,6 @@ fn scan_cr_or_lf<const TAIL_WORDS: bool>(b: &[u8]) -> Option<usize> {
         base += 16;
     }
     let mut rest = chunks.remainder();
-    if !TAIL_WORDS {
-        return rest
-            .iter()
-            .position(|&c| c == b'\r' || c == b'\n')
-            .map(|k| base + k);
-    }
     if let (Some(w), Some(tail)) = (rest.get(..8), rest.get(8..)) {
         if below(w) != 0 {
             if let Some(k) = w.iter().position(|&c| c == b'\r' || c == b'\n') {
