@@ -158,13 +158,6 @@ impl Headers {
         &self.buf
     }
 
-    /// `(table id, value)` of line `i`, for the checks in the parser.
-    pub(crate) fn id_and_value(&self, i: usize) -> Option<(u8, &[u8])> {
-        self.entries
-            .get(i)
-            .map(|e| (e.id, slice(&self.buf, e.value)))
-    }
-
     /// Number of header lines.
     pub fn len(&self) -> usize {
         self.entries.len()

@@ -17,7 +17,7 @@ use bytes::{Bytes, BytesMut};
 use smallvec::SmallVec;
 
 use super::error::{ParseError, ParseErrorKind as K};
-use super::headers::{CSeqHint, Entry, Headers, Presence, INLINE_HEADERS};
+use super::headers::{slice, CSeqHint, Entry, Headers, Presence, INLINE_HEADERS};
 use super::name::{lookup_token, lookup_words, HeaderName, UNKNOWN};
 use super::start_line::{start_line, Start};
 use super::{Message, Request, Response};
@@ -74,20 +74,15 @@ pub(super) fn line_end(b: &[u8], from: usize) -> Result<(usize, usize), K> {
     }
 }
 
-/// Indexes the well-formed header lines from `p` on, as many as follow one another, checking
-/// those [`Checks`] reads; returns where it stopped: at a line for the caller (the empty line,
-/// a continuation or a line to refuse). Kept apart from the caller so the few values the loop
-/// needs stay in registers.
-#[allow(clippy::too_many_arguments)]
+/// Indexes the well-formed header lines from `p` on, as many as follow one another; returns
+/// where it stopped: at a line for the caller (the empty line, a continuation or a line to
+/// refuse). Kept apart from the caller so the few values the loop needs stay in registers.
 #[inline(never)]
 fn index_lines(
     b: &[u8],
     mut p: usize,
     entries: &mut SmallVec<[Entry; INLINE_HEADERS]>,
     presence: &mut Presence,
-    checks: &mut Checks,
-    start: &Start,
-    raw: &Bytes,
     max_headers: usize,
 ) -> Result<usize, K> {
     let mut noted = *presence;
@@ -100,10 +95,6 @@ fn index_lines(
         // One bit per known header (ids of unknown names shift it out: none).
         let bit = 1u64.checked_shl(u32::from(line.id)).unwrap_or(0);
         noted.note_bit(bit);
-        if CHECKED & bit != 0 {
-            let v = b.get(line.value_start..line.value_end).unwrap_or(&[]);
-            checks.line(line.id, v, start, raw);
-        }
         entries.push(Entry {
             id: line.id,
             name: r32(p, line.name_end),
@@ -261,9 +252,6 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
             p,
             &mut headers.entries,
             &mut presence,
-            &mut checks,
-            &start,
-            &raw,
             limits.max_headers,
         )
         .map_err(ParseError::from)?;
@@ -341,12 +329,6 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
             .into());
         }
         let id = lookup_token(b.get(p..name_end).unwrap_or(&[]));
-        if matches!(id, CL | CSEQ | MF | EXPIRES) {
-            let v = b.get(vs..ve).unwrap_or(&[]);
-            if let Err(k) = checks.check(id, v, &start, &raw) {
-                checks.err.get_or_insert(k);
-            }
-        }
         presence.note(id);
         headers.entries.push(Entry {
             id,
@@ -391,14 +373,13 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
         return Err(partial_error(k, raw, headers, start));
     }
 
-    // Folded values were checked by their first line only: check them all again, unfolded.
-    if folded {
-        checks = Checks::default();
-        for i in 0..headers.len() {
-            if let Some((id, v)) = headers.id_and_value(i) {
-                if let Err(k) = checks.check(id, v, &start, headers.buf()) {
-                    checks.err.get_or_insert(k);
-                }
+    // The checked headers, read once the lines are indexed (and unfolded): the indexing
+    // loop carries fewer values that way.
+    if headers.seen & CHECKED != 0 {
+        for e in headers.entries.iter() {
+            if CHECKED & 1u64.checked_shl(u32::from(e.id)).unwrap_or(0) != 0 {
+                let v = slice(headers.buf(), e.value);
+                checks.line(e.id, v, &start, headers.buf());
             }
         }
     }
@@ -532,10 +513,10 @@ const EXPIRES: u8 = HeaderName::Expires.static_id();
 /// The headers [`Checks::check`] reads, as a bit set of table ids.
 const CHECKED: u64 = (1 << CL) | (1 << CSEQ) | (1 << MF) | (1 << EXPIRES);
 
-/// Checks made at parse time, line by line as the header lines are indexed, so that a broken
-/// request is answered 400 by the parser: Content-Length (non-negative, fits, all lines
-/// agree), CSeq (fits 32 bits, method matches the Request-Line), Max-Forwards (0..=255) and
-/// Expires (no overflow). The first failure is kept and reported once the lines are framed.
+/// Checks made at parse time, line by line once the header lines are indexed, so that a
+/// broken request is answered 400 by the parser: Content-Length (non-negative, fits, all
+/// lines agree), CSeq (fits 32 bits, method matches the Request-Line), Max-Forwards (0..=255)
+/// and Expires (no overflow). The first failure is kept and reported after any framing error.
 #[derive(Default)]
 struct Checks {
     content_length: Option<u32>,
