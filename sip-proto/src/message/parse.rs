@@ -420,22 +420,23 @@ pub(crate) fn parse(raw: Bytes, limits: &Limits) -> Result<Message, ParseError> 
         ));
     }
     let body = r32(body_start, body_start + body_len);
-    Ok(match start {
-        Start::Request { method, uri } => Message::Request(Request {
+    // Each arm writes its message straight into the result (see the layout of `Request`).
+    match start {
+        Start::Request { method, uri } => Ok(Message::Request(Request {
             raw,
             method,
             uri,
             headers,
             body,
-        }),
-        Start::Response { status, reason } => Message::Response(Response {
+        })),
+        Start::Response { status, reason } => Ok(Message::Response(Response {
             raw,
             status,
             reason,
             headers,
             body,
-        }),
-    })
+        })),
+    }
 }
 
 /// A copy of the header section with each folding CRLF turned into two spaces, which keeps
