@@ -161,17 +161,18 @@ fn read_line(b: &[u8], p: usize) -> Option<Line> {
     if id == UNKNOWN && !is_token(name) {
         return None;
     }
-    // HCOLON = *( SP / HTAB ) ":" SWS: usually one SP.
+    // HCOLON = *( SP / HTAB ) ":" SWS: usually one SP. The line holds no HTAB (the search
+    // for its end stopped at the first control octet), so only SPs are trimmed.
     let value = match after {
         [b':', b' ', v @ ..] | [b':', v @ ..] => v,
         _ => return None,
     };
     let value = match value {
-        [b' ' | b'\t', ..] => trim_start_ws(value),
+        [b' ', ..] => value.trim_ascii_start(),
         _ => value,
     };
     let v = match value {
-        [.., b' ' | b'\t'] => trim_end_ws(value),
+        [.., b' '] => value.trim_ascii_end(),
         _ => value,
     };
     let value_start = p + le - value.len();
@@ -182,20 +183,6 @@ fn read_line(b: &[u8], p: usize) -> Option<Line> {
         value_end: value_start + v.len(),
         next: p + le + 2,
     })
-}
-
-fn trim_end_ws(mut s: &[u8]) -> &[u8] {
-    while let [head @ .., b' ' | b'\t'] = s {
-        s = head;
-    }
-    s
-}
-
-fn trim_start_ws(mut s: &[u8]) -> &[u8] {
-    while let [b' ' | b'\t', tail @ ..] = s {
-        s = tail;
-    }
-    s
 }
 
 /// The word of eight octets at `at`, little-endian, if `b` holds that many there.
