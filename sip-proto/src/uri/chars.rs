@@ -218,15 +218,8 @@ pub(crate) fn find_low_control(b: &[u8]) -> Option<usize> {
     let mut chunks = b.chunks_exact(16);
     let mut base = 0;
     for chunk in chunks.by_ref() {
-        let (lo, hi) = chunk.split_at(8);
-        let (f_lo, f_hi) = (below_0e(lo), below_0e(hi));
-        if f_lo | f_hi != 0 {
-            let first = if f_lo != 0 {
-                f_lo.trailing_zeros() / 8
-            } else {
-                8 + f_hi.trailing_zeros() / 8
-            };
-            return Some(base + first as usize);
+        if let Some(first) = first_low_in_chunk(chunk) {
+            return Some(base + first);
         }
         base += 16;
     }
@@ -235,6 +228,22 @@ pub(crate) fn find_low_control(b: &[u8]) -> Option<usize> {
         .iter()
         .position(|&c| c < 0x0E)
         .map(|k| base + k)
+}
+
+/// Index of the first octet below 0x0E in a chunk of sixteen octets, read as two words.
+#[inline(always)]
+fn first_low_in_chunk(chunk: &[u8]) -> Option<usize> {
+    let (lo, hi) = chunk.split_at(8);
+    let (f_lo, f_hi) = (below_0e(lo), below_0e(hi));
+    if f_lo | f_hi == 0 {
+        return None;
+    }
+    let first = if f_lo != 0 {
+        f_lo.trailing_zeros() / 8
+    } else {
+        8 + f_hi.trailing_zeros() / 8
+    };
+    Some(first as usize)
 }
 
 /// The lanes of the eight octets `w` below 0x0E, as their high bits: the classic "has less
@@ -256,14 +265,7 @@ fn scan_cr_or_lf(b: &[u8]) -> Option<usize> {
     let mut chunks = b.chunks_exact(16);
     let mut base = 0;
     for chunk in chunks.by_ref() {
-        let (lo, hi) = chunk.split_at(8);
-        let (f_lo, f_hi) = (below(lo), below(hi));
-        if f_lo | f_hi != 0 {
-            let first = if f_lo != 0 {
-                f_lo.trailing_zeros() / 8
-            } else {
-                8 + f_hi.trailing_zeros() / 8
-            } as usize;
+        if let Some(first) = first_low_in_chunk(chunk) {
             for (k, &c) in chunk.iter().enumerate().skip(first) {
                 if c == b'\r' || c == b'\n' {
                     return Some(base + k);
