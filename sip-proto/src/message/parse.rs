@@ -132,9 +132,7 @@ struct Line {
 #[inline(always)]
 fn read_line(b: &[u8], p: usize) -> Option<Line> {
     let rest = b.get(p..)?;
-    // The line's end is searched for from its start, so that where the next line starts
-    // depends on nothing read from the name or the value: the next line's search need not
-    // wait for this line's name lookup.
+    // The end first (see above).
     let le = find_low_control(rest)?;
     let (line, tail) = rest.split_at_checked(le)?;
     if !tail.starts_with(b"\r\n") {

@@ -202,9 +202,40 @@ pub(crate) fn is_token_char(b: u8) -> bool {
 ///
 /// The last few octets (fewer than sixteen) are read a word at a time too, which pays off
 /// on short slices (a header value being written).
-#[inline]
+#[inline(always)]
 pub(crate) fn find_cr_or_lf(b: &[u8]) -> Option<usize> {
-    scan_cr_or_lf(b)
+    let mut chunks = b.chunks_exact(16);
+    let mut base = 0;
+    for chunk in chunks.by_ref() {
+        if let Some(first) = first_low_in_chunk(chunk) {
+            for (k, &c) in chunk.iter().enumerate().skip(first) {
+                if c == b'\r' || c == b'\n' {
+                    return Some(base + k);
+                }
+            }
+        }
+        base += 16;
+    }
+    let mut rest = chunks.remainder();
+    if let (Some(w), Some(tail)) = (rest.get(..8), rest.get(8..)) {
+        if below_0e(w) != 0 {
+            if let Some(k) = w.iter().position(|&c| c == b'\r' || c == b'\n') {
+                return Some(base + k);
+            }
+        }
+        base += 8;
+        rest = tail;
+    }
+    // Fewer than eight octets left: the last eight of `b` (overlapping octets already read,
+    // none of them CR or LF) tell whether any is; only then are they read one by one.
+    if let Some(last) = b.len().checked_sub(8).and_then(|at| b.get(at..)) {
+        if below_0e(last) == 0 {
+            return None;
+        }
+    }
+    rest.iter()
+        .position(|&c| c == b'\r' || c == b'\n')
+        .map(|k| base + k)
 }
 
 /// Index of the first octet below 0x0E in `b`: HTAB, LF, CR or a rarer control. For a
@@ -257,43 +288,6 @@ fn below_0e(w: &[u8]) -> u64 {
     word.copy_from_slice(w);
     let x = u64::from_le_bytes(word);
     x.wrapping_sub(ONES * 0x0E) & !x & HIGHS
-}
-
-#[inline(always)]
-fn scan_cr_or_lf(b: &[u8]) -> Option<usize> {
-    let below = below_0e;
-    let mut chunks = b.chunks_exact(16);
-    let mut base = 0;
-    for chunk in chunks.by_ref() {
-        if let Some(first) = first_low_in_chunk(chunk) {
-            for (k, &c) in chunk.iter().enumerate().skip(first) {
-                if c == b'\r' || c == b'\n' {
-                    return Some(base + k);
-                }
-            }
-        }
-        base += 16;
-    }
-    let mut rest = chunks.remainder();
-    if let (Some(w), Some(tail)) = (rest.get(..8), rest.get(8..)) {
-        if below(w) != 0 {
-            if let Some(k) = w.iter().position(|&c| c == b'\r' || c == b'\n') {
-                return Some(base + k);
-            }
-        }
-        base += 8;
-        rest = tail;
-    }
-    // Fewer than eight octets left: the last eight of `b` (overlapping octets already read,
-    // none of them CR or LF) tell whether any is; only then are they read one by one.
-    if let Some(last) = b.len().checked_sub(8).and_then(|at| b.get(at..)) {
-        if below(last) == 0 {
-            return None;
-        }
-    }
-    rest.iter()
-        .position(|&c| c == b'\r' || c == b'\n')
-        .map(|k| base + k)
 }
 
 /// Index of the first octet at or after `from` that is not `alphanum`, eight octets at a time
